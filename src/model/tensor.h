@@ -1,0 +1,32 @@
+// A view of one stored tensor inside a memory-mapped file. Nothing is copied.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+
+namespace hy {
+
+struct TensorView {
+    std::string name;            // name as stored in the file (format-specific)
+    DType dtype = DType::F32;
+    std::vector<int64_t> shape;  // PyTorch order, outermost first ([out, in] for a matrix); GGUF ne reversed
+    const uint8_t* data = nullptr;
+    uint64_t nbytes = 0;
+    float scale = 1.0f;  // F8_E4M3: per-tensor dequantisation scale from the `weight_scale` sidecar
+
+    bool empty() const { return data == nullptr; }
+    int64_t numel() const {
+        int64_t n = 1;
+        for (int64_t d : shape) n *= d;
+        return n;
+    }
+    int64_t cols() const { return shape.empty() ? 1 : shape.back(); }  // innermost dimension
+    int64_t rows() const { return shape.empty() ? 1 : numel() / cols(); }
+    uint64_t row_bytes() const { return dtype_bytes(dtype, static_cast<uint64_t>(cols())); }
+    const uint8_t* row(int64_t r) const { return data + static_cast<uint64_t>(r) * row_bytes(); }
+};
+
+}  // namespace hy
