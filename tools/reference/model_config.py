@@ -167,8 +167,10 @@ def config_from_gguf(meta, tensors, path):
     Di = get("ssm.inner_size", 0)
     lt = meta.get(f"{arch}.moe_latent_size", 0)
     mtp = ""
-    if n_mtp:
-        mtp = "*E"  # the only MTP block layout in use (§1.7); GGUF MTP mapping is [U] in the spec
+    if n_mtp:  # block n_trunk: a mixer ('*' or 'M') followed by an FFN ('E' or '-'), from its tensors
+        b = f"blk.{n_trunk}."
+        mtp += "*" if b + "attn_q.weight" in tensors else "M" if b + "ssm_in.weight" in tensors else ""
+        mtp += "E" if b + "ffn_up_exps.weight" in tensors else "-" if b + "ffn_up.weight" in tensors else ""
     emb = tensors["token_embd.weight"]
     return Config(
         pattern=pattern,

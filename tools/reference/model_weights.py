@@ -149,18 +149,19 @@ def load_gguf(path):
     lm_head = embed if c.tie_embeddings else _take(t, "output.weight", [c.V, c.D], path)
     mtp = None
     if c.mtp_pattern:
-        n = len(c.pattern)  # MTP appended as block n = L (§3)
+        # llama.cpp appends the MTP block as block n = L; its first layer's norm is attn_norm, the
+        # second's ffn_norm (§3).
+        n = len(c.pattern)
         b = f"blk.{n}."
         mtp = {
             "enorm": _take(t, _gguf_optional_weight(t, b + "nextn.enorm"), [c.D], path),
             "hnorm": _take(t, _gguf_optional_weight(t, b + "nextn.hnorm"), [c.D], path),
             "eh_proj": _take(t, _gguf_optional_weight(t, b + "nextn.eh_proj"), [c.D, 2 * c.D], path),
-            "layers": [dict(_gguf_block(t, n, "*", c, path))],
+            "layers": [_gguf_block(t, n, kind, c, path) for kind in c.mtp_pattern],
             "final_norm": _take(t, _gguf_optional_weight(t, b + "nextn.shared_head_norm"), [c.D], path),
         }
-        moe = _gguf_block(t, n, "E", c, path)
-        moe["norm"] = _take(t, b + "ffn_norm.weight", [c.D], path)
-        mtp["layers"].append(moe)
+        if len(mtp["layers"]) == 2:
+            mtp["layers"][1]["norm"] = _take(t, b + "ffn_norm.weight", [c.D], path)
     return Weights(cfg, embed, _take(t, "output_norm.weight", [c.D], path), lm_head, layers, mtp)
 
 

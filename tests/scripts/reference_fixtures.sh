@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Issue 3, verification item 2: the float64 NumPy reference (tools/reference) and its committed fixtures
+# (tests/data/reference/*.json).
+#  (a) regenerates the test models with `hyserve make-test-model` (deterministic);
+#  (b) if /usr/bin/python3 has NumPy: recomputes the fixtures into a temp dir and checks the committed
+#      ones are current (same model hashes, same logits within float32 rounding);
+#  (c) if hyserve has `eval-logits`: checks hyserve's logits against the fixtures (rel L2 <= 1e-5 at every
+#      position, whole prompt and 3 uneven prefill chunks).
+# Skips (exit 0, with a message) what the environment cannot run; exits non-zero on any failure.
+# HYSERVE_BIN overrides the binary (default build/hyserve relative to the repository root).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+HY="${HYSERVE_BIN:-build/hyserve}"
+PY=/usr/bin/python3
+FIXTURES=tests/data/reference
+
+if [[ ! -x "$HY" ]]; then
+    echo "skip: $HY is not built"
+    exit 0
+fi
+# Subcommands are listed in the top-level help (CLI11 accepts `--help` after an unknown name too).
+has_command() { "$HY" --help 2>/dev/null | grep -qE "^ +$1( |$)"; }
+if ! has_command make-test-model; then
+    echo "skip: $HY has no make-test-model command yet"
+    exit 0
+fi
+if [[ ! -x "$PY" ]] || ! "$PY" -c 'import numpy' 2>/dev/null; then
+    echo "skip: $PY with NumPy not found; fixtures not recomputed (the C++ tests still read them)"
+    exit 0
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "reference: recomputing fixtures and comparing with $FIXTURES"
+if ! "$PY" tools/reference/make_fixtures.py --hyserve "$HY" --out "$tmp/fixtures" --check "$FIXTURES" \
+    --keep-models "$tmp/models"; then
+    echo "FAIL: committed fixtures are not current; if the change is intended, regenerate them with" >&2
+    echo "  $PY tools/reference/make_fixtures.py --hyserve $HY --out $FIXTURES" >&2
+    exit 1
+fi
+
+if ! has_command eval-logits; then
+    echo "skip: $HY has no eval-logits command yet; hyserve not compared with the fixtures"
+    exit 0
+fi
+status=0
+for fx in "$FIXTURES"/*.json; do
+    id=$(basename "$fx" .json)
+    "$PY" tools/reference/compare.py "$fx" --model "$tmp/models/$id" --hyserve "$HY" --chunks --quiet || status=1
+done
+exit $status
