@@ -184,12 +184,15 @@ class Sequence:
         self.w = weights
         self.state = new_state(weights.cfg.pattern, weights.cfg)
 
-    def step(self, token):
-        """Feeds one token; returns (logits [V], final normed hidden H [D] that lm_head consumes)."""
+    def step(self, token, trace=None):
+        """Feeds one token; returns (logits [V], final normed hidden H [D] that lm_head consumes).
+        `trace`, if a list, receives the residual stream after each layer (for debugging an engine)."""
         w, c = self.w, self.w.cfg
         h = w.embed[token].copy()  # no embedding scaling
         for L, st in zip(w.layers, self.state):
             h = layer(h, L, c, st)
+            if trace is not None:
+                trace.append(h.copy())
         H = rms_norm(h, w.norm_f, c.eps)
         return w.lm_head @ H, H
 
