@@ -1,0 +1,86 @@
+#include "core/thread_pool.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace hy {
+
+ThreadPool::ThreadPool(int n_threads) {
+    n_threads_ = n_threads > 0 ? n_threads : default_threads();
+    threads_.reserve(static_cast<size_t>(n_threads_ - 1));
+    for (int i = 1; i < n_threads_; ++i) threads_.emplace_back([this, i] { worker(i); });
+}
+
+ThreadPool::~ThreadPool() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+}
+
+int ThreadPool::default_threads() {
+    // Count distinct (physical id, core id) pairs in /proc/cpuinfo; fall back to logical CPUs.
+    std::ifstream in("/proc/cpuinfo");
+    std::set<std::pair<std::string, std::string>> cores;
+    std::string line, phys;
+    while (std::getline(in, line)) {
+        auto value = [&] {
+            return line.substr(line.find(':') == std::string::npos ? line.size() : line.find(':') + 1);
+        };
+        if (line.rfind("physical id", 0) == 0) phys = value();
+        if (line.rfind("core id", 0) == 0) cores.emplace(phys, value());
+    }
+    const int logical = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (cores.empty()) return logical;
+    return std::min(logical, static_cast<int>(cores.size()));
+}
+
+void ThreadPool::work(int index) {
+    for (;;) {
+        const int64_t b = next_.fetch_add(chunk_, std::memory_order_relaxed);
+        if (b >= n_) break;
+        task_(ctx_, b, std::min(n_, b + chunk_), index);
+    }
+}
+
+void ThreadPool::run(int64_t n, int64_t grain, Task task, void* ctx) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        task_ = task;
+        ctx_ = ctx;
+        n_ = n;
+        // About 4 chunks per thread balances uneven work without much counter traffic.
+        chunk_ = std::max<int64_t>(grain, (n + 4 * n_threads_ - 1) / (4 * n_threads_));
+        next_.store(0, std::memory_order_relaxed);
+        pending_workers_ = n_threads_ - 1;
+        ++generation_;
+    }
+    wake_.notify_all();
+    work(0);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return pending_workers_ == 0; });
+}
+
+void ThreadPool::worker(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mu_);
+            wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+            if (stop_) return;
+            seen = generation_;
+        }
+        work(index);
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (--pending_workers_ == 0) done_.notify_one();
+        }
+    }
+}
+
+}  // namespace hy

@@ -1,0 +1,30 @@
+#include "kernels/conv1d.h"
+
+#include "kernels/activations.h"
+
+namespace hy::kernels {
+
+void conv1d_silu(const float* x, int64_t ldx, int64_t T, int64_t C, int64_t K, const float* w, const float* b,
+                 float* state, float* out, int64_t ldo) {
+    // Row q of the window stream: q >= 0 is a new row, q < 0 the state row K−1+q.
+    auto row = [&](int64_t q) { return q >= 0 ? x + q * ldx : state + (K - 1 + q) * C; };
+    for (int64_t t = 0; t < T; ++t) {
+        float* o = out + t * ldo;
+        for (int64_t c = 0; c < C; ++c) o[c] = b[c];
+        for (int64_t j = 0; j < K; ++j) {
+            const float* src = row(t - K + 1 + j);
+            for (int64_t c = 0; c < C; ++c) o[c] += w[c * K + j] * src[c];
+        }
+        for (int64_t c = 0; c < C; ++c) o[c] = silu(o[c]);
+    }
+    // Shift: new state row i = stream row T−(K−1)+i. Rows read from the old state lie at or after
+    // the one written (T ≥ 1), so ascending order is safe in place.
+    for (int64_t i = 0; i + 1 < K; ++i) {
+        const float* src = row(T - (K - 1) + i);
+        float* dst = state + i * C;
+        if (src != dst)
+            for (int64_t c = 0; c < C; ++c) dst[c] = src[c];
+    }
+}
+
+}  // namespace hy::kernels

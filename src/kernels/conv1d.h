@@ -1,0 +1,15 @@
+// Causal depthwise conv1d + SiLU of the Mamba2 mixer over xBC (spec/model.md §2.2.2, §2.3).
+#pragma once
+
+#include <cstdint>
+
+namespace hy::kernels {
+
+// T new rows x[t*ldx + c] (c < C), taps w[c*K + j] (j = K−1 is the current token), bias b[C].
+// state [K−1, C] holds the K−1 previous pre-conv rows, oldest first (zeros at sequence start); it
+// is advanced to the last K−1 rows of [state ; x]. out[t*ldo + c] = silu(b + Σ_j w·window).
+// A decode step is T = 1; any split of a prompt into calls gives the same result.
+void conv1d_silu(const float* x, int64_t ldx, int64_t T, int64_t C, int64_t K, const float* w, const float* b,
+                 float* state, float* out, int64_t ldo);
+
+}  // namespace hy::kernels

@@ -1,0 +1,249 @@
+// The bodies of the per-ISA kernels (isa.h KernelTable), written once with GCC/Clang vector
+// extensions and compiled three times: kernel_table.cpp (baseline x86-64: SSE2),
+// kernel_table_avx2.cpp and kernel_table_avx512.cpp. Everything here has internal linkage so the
+// three copies never meet at link time (no ODR clash between differently compiled bodies).
+// Include only from those three files, after defining HY_KERNEL_F16C (0/1).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "core/dtype.h"
+#include "kernels/isa.h"
+#include "kernels/ssm_scan.h"
+
+#if HY_KERNEL_F16C
+#include <immintrin.h>
+#endif
+
+// GCC notes that passing 64-byte vectors by value depends on the ISA; these functions are internal
+// to one TU and always inlined, so the note is moot. It is emitted at the end of the TU: no pop.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+namespace hy::kernels {
+namespace {
+
+constexpr int64_t W = 16;  // floats per vector: one zmm, two ymm or four xmm
+typedef float vf __attribute__((vector_size(W * 4)));
+typedef uint32_t vu __attribute__((vector_size(W * 4)));
+typedef uint16_t vh __attribute__((vector_size(W * 2)));
+
+inline vf load(const float* p) {
+    vf v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store(float* p, vf v) {
+    std::memcpy(p, &v, sizeof v);
+}
+inline vf splat(float a) {
+    return vf{} + a;
+}
+inline vf load_bf16(const uint16_t* p) {
+    vh h;
+    std::memcpy(&h, p, sizeof h);
+    vu u = __builtin_convertvector(h, vu) << 16;
+    vf f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+inline vf load_f16(const uint16_t* p) {
+    vf f;
+#if HY_KERNEL_F16C
+    for (int i = 0; i < W; i += 8) {
+        __m256 v = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+        std::memcpy(reinterpret_cast<float*>(&f) + i, &v, sizeof v);
+    }
+#else
+    for (int i = 0; i < W; ++i) f[i] = f16_to_f32(p[i]);
+#endif
+    return f;
+}
+inline float hsum(vf v) {
+    // Fixed pairwise order, identical on every ISA.
+    float s[W];
+    std::memcpy(s, &v, sizeof s);
+    for (int w = W / 2; w > 0; w /= 2)
+        for (int i = 0; i < w; ++i) s[i] += s[i + w];
+    return s[0];
+}
+
+template <class Load>
+inline float dot_generic(Load ld, const float* x, int64_t n) {
+    vf acc0{}, acc1{};
+    int64_t i = 0;
+    for (; i + 2 * W <= n; i += 2 * W) {
+        acc0 += ld(i) * load(x + i);
+        acc1 += ld(i + W) * load(x + i + W);
+    }
+    for (; i + W <= n; i += W) acc0 += ld(i) * load(x + i);
+    return hsum(acc0 + acc1);
+}
+
+float dot_f32(const float* a, const float* b, int64_t n) {
+    float s = dot_generic([a](int64_t i) { return load(a + i); }, b, n);
+    for (int64_t i = n - n % W; i < n; ++i) s += a[i] * b[i];
+    return s;
+}
+float dot_bf16(const uint16_t* w, const float* x, int64_t n) {
+    float s = dot_generic([w](int64_t i) { return load_bf16(w + i); }, x, n);
+    for (int64_t i = n - n % W; i < n; ++i) s += bf16_to_f32(w[i]) * x[i];
+    return s;
+}
+float dot_f16(const uint16_t* w, const float* x, int64_t n) {
+    float s = dot_generic([w](int64_t i) { return load_f16(w + i); }, x, n);
+    for (int64_t i = n - n % W; i < n; ++i) s += f16_to_f32(w[i]) * x[i];
+    return s;
+}
+void bf16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) store(dst + i, load_bf16(src + i));
+    for (; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
+}
+void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) store(dst + i, load_f16(src + i));
+    for (; i < n; ++i) dst[i] = f16_to_f32(src[i]);
+}
+
+void axpy(float a, const float* x, float* y, int64_t n) {
+    const vf va = splat(a);
+    int64_t i = 0;
+    for (; i + W <= n; i += W) store(y + i, load(y + i) + va * load(x + i));
+    for (; i < n; ++i) y[i] += a * x[i];
+}
+
+// 4 weight rows x 1 token: x is loaded once for four rows.
+inline void dot4(const float* w, int64_t ldw, const float* x, int64_t n, float* out) {
+    vf a0{}, a1{}, a2{}, a3{};
+    int64_t i = 0;
+    for (; i + W <= n; i += W) {
+        const vf xv = load(x + i);
+        a0 += load(w + i) * xv;
+        a1 += load(w + ldw + i) * xv;
+        a2 += load(w + 2 * ldw + i) * xv;
+        a3 += load(w + 3 * ldw + i) * xv;
+    }
+    float s[4] = {hsum(a0), hsum(a1), hsum(a2), hsum(a3)};
+    for (; i < n; ++i)
+        for (int r = 0; r < 4; ++r) s[r] += w[r * ldw + i] * x[i];
+    for (int r = 0; r < 4; ++r) out[r] = s[r];
+}
+
+void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t ldx, int64_t T, int64_t n,
+              float* y, int64_t ldy) {
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        for (int64_t t = 0; t < T; ++t) {
+            float s[4];
+            dot4(w + r * ldw, ldw, x + t * ldx, n, s);
+            for (int k = 0; k < 4; ++k) y[t * ldy + r + k] = s[k];
+        }
+    }
+    for (; r < rows; ++r)
+        for (int64_t t = 0; t < T; ++t) y[t * ldy + r] = dot_f32(w + r * ldw, x + t * ldx, n);
+}
+
+// ---- SSM (spec §2.2.6 serial, §2.4 chunked) ----
+
+void ssm_serial_head(const SsmHeadArgs& args) {
+    const SsmInputs& in = *args.in;
+    const int64_t h = args.h, P = in.P, N = in.N;
+    const int64_t g = h / (in.H / in.G);
+    float* S = in.state + h * P * N;
+    const float A = in.A[h], Dh = in.D[h];
+    for (int64_t t = 0; t < in.T; ++t) {
+        const float dt = in.dt[t * in.lddt + h];
+        const float a = std::exp(dt * A);
+        const float* x = in.x + t * in.ldx + h * P;
+        const float* B = in.B + t * in.ldbc + g * N;
+        const float* C = in.C + t * in.ldbc + g * N;
+        float* y = in.y + t * in.ldy + h * P;
+        const vf va = splat(a);
+        for (int64_t p = 0; p < P; ++p) {
+            float* s = S + p * N;
+            const float xd = dt * x[p];
+            const vf vxd = splat(xd);
+            vf acc{};
+            int64_t n = 0;
+            for (; n + W <= N; n += W) {
+                const vf sv = va * load(s + n) + vxd * load(B + n);
+                store(s + n, sv);
+                acc += sv * load(C + n);
+            }
+            float yp = hsum(acc);
+            for (; n < N; ++n) {
+                s[n] = a * s[n] + xd * B[n];
+                yp += s[n] * C[n];
+            }
+            y[p] = yp + Dh * x[p];
+        }
+    }
+}
+
+// Scratch layout per group call: cum [Q], CB [Q*Q], M [Q*Q], Xd [Q*P], S^T-ready buffers.
+void ssm_chunked_group(const SsmGroupArgs& args) {
+    const SsmInputs& in = *args.in;
+    const int64_t P = in.P, N = in.N, Q = args.chunk, g = args.g;
+    float* cum = args.scratch;  // [Q]
+    float* CB = cum + Q;        // [Q, Q]: C_l · B_s, shared by the group's heads
+    float* M = CB + Q * Q;      // [Q, Q]: CB ⊙ exp(c_l − c_s) ⊙ dt_s, lower triangle
+    float* wlast = M + Q * Q;   // [Q]: exp(c_last − c_s) · dt_s
+    for (int64_t t0 = 0; t0 < in.T; t0 += Q) {
+        const int64_t L = in.T - t0 < Q ? in.T - t0 : Q;
+        const float* Bc = in.B + t0 * in.ldbc + g * N;
+        const float* Cc = in.C + t0 * in.ldbc + g * N;
+        for (int64_t l = 0; l < L; ++l)
+            for (int64_t s = 0; s <= l; ++s) CB[l * Q + s] = dot_f32(Cc + l * in.ldbc, Bc + s * in.ldbc, N);
+        for (int64_t h = args.h0; h < args.h1; ++h) {
+            const float A = in.A[h], Dh = in.D[h];
+            float* S = in.state + h * P * N;
+            float c = 0.0f;
+            for (int64_t l = 0; l < L; ++l) {
+                c += in.dt[(t0 + l) * in.lddt + h] * A;
+                cum[l] = c;
+            }
+            const float clast = cum[L - 1];
+            for (int64_t l = 0; l < L; ++l) {
+                for (int64_t s = 0; s <= l; ++s)
+                    M[l * Q + s] = CB[l * Q + s] * std::exp(cum[l] - cum[s]) * in.dt[(t0 + s) * in.lddt + h];
+                wlast[l] = std::exp(clast - cum[l]) * in.dt[(t0 + l) * in.lddt + h];
+            }
+            for (int64_t l = 0; l < L; ++l) {
+                const float* xs = in.x + t0 * in.ldx + h * P;
+                float* y = in.y + (t0 + l) * in.ldy + h * P;
+                // Y_off[l] = exp(c_l) · S_prev · C_l ; Y_diag[l] = Σ_s M[l,s] x_s ; + D x_l
+                const float el = std::exp(cum[l]);
+                const float* Cl = Cc + l * in.ldbc;
+                for (int64_t p = 0; p < P; ++p) y[p] = el * dot_f32(S + p * N, Cl, N);
+                for (int64_t s = 0; s <= l; ++s) axpy(M[l * Q + s], xs + s * in.ldx, y, P);
+                const float* xl = xs + l * in.ldx;
+                for (int64_t p = 0; p < P; ++p) y[p] += Dh * xl[p];
+            }
+            // S_end = exp(c_last) S_prev + Σ_s wlast[s] x_s ⊗ B_s
+            const float decay = std::exp(clast);
+            for (int64_t p = 0; p < P; ++p) {
+                float* sp = S + p * N;
+                const vf vd = splat(decay);
+                int64_t n = 0;
+                for (; n + W <= N; n += W) store(sp + n, vd * load(sp + n));
+                for (; n < N; ++n) sp[n] *= decay;
+                for (int64_t s = 0; s < L; ++s) {
+                    const float coef = wlast[s] * in.x[(t0 + s) * in.ldx + h * P + p];
+                    axpy(coef, Bc + s * in.ldbc, sp, N);
+                }
+            }
+        }
+    }
+}
+
+constexpr KernelTable make_table(Isa isa) {
+    return KernelTable{isa,      dot_f32, dot_bf16,        dot_f16,          bf16_to_f32_row, f16_to_f32_row,
+                       gemm_f32, axpy,    ssm_serial_head, ssm_chunked_group};
+}
+
+}  // namespace
+}  // namespace hy::kernels

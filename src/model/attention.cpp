@@ -1,0 +1,48 @@
+// Attention layers ('*', spec/model.md §2.5): GQA, causal, no RoPE, fp32 softmax; K/V appended to
+// the sequence's cache, each new token attends to every earlier position and itself.
+#include <cstring>
+#include <vector>
+
+#include "kernels/attention.h"
+#include "kernels/matmul.h"
+#include "model/layer_ops.h"
+
+namespace hy {
+
+void attention_layer(const LayerRun& r, const AttentionWeights& w, int64_t layer) {
+    const int64_t D = r.cfg.hidden_size, Hq = r.cfg.num_attention_heads, Hkv = r.cfg.num_key_value_heads;
+    const int64_t dh = r.cfg.head_dim, qw = Hq * dh, kw = Hkv * dh;
+    float* q = grow(r.s.a, r.T * qw);
+    float* k = grow(r.s.b, r.T * kw);
+    float* v = grow(r.s.c, r.T * kw);
+    float* o = grow(r.s.d, r.T * qw);
+    kernels::matmul(w.q_proj, r.u, D, r.T, q, qw, r.pool);
+    kernels::matmul(w.k_proj, r.u, D, r.T, k, kw, r.pool);
+    kernels::matmul(w.v_proj, r.u, D, r.T, v, kw, r.pool);
+    for (const Segment& sg : r.segs) {
+        sg.state->kv_reserve(layer, sg.pos0 + sg.n);
+        for (int64_t t = 0; t < sg.n; ++t) {
+            std::memcpy(sg.state->k_row(layer, sg.pos0 + t), k + (sg.row0 + t) * kw,
+                        static_cast<size_t>(kw) * 4);
+            std::memcpy(sg.state->v_row(layer, sg.pos0 + t), v + (sg.row0 + t) * kw,
+                        static_cast<size_t>(kw) * 4);
+        }
+    }
+    // One task per (row, head); a row's segment is found by a scan (batches hold few sequences).
+    r.pool.parallel_for(r.T * Hq, 1, [&](int64_t b, int64_t e, int) {
+        thread_local std::vector<float> scores;
+        for (int64_t i = b; i < e; ++i) {
+            const int64_t row = i / Hq, h = i % Hq;
+            const Segment* sg = &r.segs[0];
+            for (const Segment& s : r.segs)
+                if (row >= s.row0 && row < s.row0 + s.n) sg = &s;
+            const int64_t n_ctx = sg->pos0 + (row - sg->row0) + 1;
+            const kernels::KvView kv = sg->state->kv_view(layer);
+            kernels::attention_head(q + row * qw, h, Hq, Hkv, dh, kv, n_ctx, grow(scores, n_ctx),
+                                    o + row * qw + h * dh);
+        }
+    });
+    kernels::matmul(w.o_proj, o, qw, r.T, r.out, D, r.pool);
+}
+
+}  // namespace hy

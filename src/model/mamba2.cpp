@@ -1,0 +1,109 @@
+// Mamba2 mixer ('M' layers, spec/model.md §2.2–2.4).
+#include <vector>
+
+#include "kernels/activations.h"
+#include "kernels/conv1d.h"
+#include "kernels/isa.h"
+#include "kernels/matmul.h"
+#include "kernels/norm.h"
+#include "kernels/ssm_scan.h"
+#include "model/layer_ops.h"
+
+namespace hy {
+
+namespace {
+
+// Scan of one sequence's rows: parallel over heads (serial) or groups (chunked SSD).
+void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked) {
+    const kernels::KernelTable& k = kernels::kernels();
+    if (!chunked) {
+        r.pool.parallel_for(in.H, 1, [&](int64_t b, int64_t e, int) {
+            for (int64_t h = b; h < e; ++h) k.ssm_serial_head(kernels::SsmHeadArgs{&in, h});
+        });
+        return;
+    }
+    const int64_t chunk = r.cfg.chunk_size > 0 ? r.cfg.chunk_size : 128;
+    const int64_t hpg = in.H / in.G;
+    // Split each group's heads in two when there are few groups, so both halves share CB per task.
+    const int64_t parts = in.G >= r.pool.size() ? 1 : (hpg % 2 == 0 ? 2 : 1);
+    r.pool.parallel_for(in.G * parts, 1, [&](int64_t b, int64_t e, int) {
+        thread_local std::vector<float> scratch;
+        float* buf = grow(scratch, kernels::ssm_chunked_scratch_floats(in, chunk));
+        for (int64_t i = b; i < e; ++i) {
+            const int64_t g = i / parts, part = i % parts, per = hpg / parts;
+            const int64_t h0 = g * hpg + part * per;
+            k.ssm_chunked_group(kernels::SsmGroupArgs{&in, g, h0, h0 + per, chunk, buf});
+        }
+    });
+}
+
+}  // namespace
+
+void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
+    const ModelConfig& c = r.cfg;
+    const int64_t D = c.hidden_size, Di = c.mamba_inner(), Cd = c.conv_channels(), H = c.mamba_num_heads;
+    const int64_t GN = c.n_groups * c.ssm_state_size, K = c.conv_kernel, R = c.in_proj_rows();
+    float* zxbcdt = grow(r.s.proj, r.T * R);  // split: z [0, Di) | xBC [Di, Di+Cd) | dt [Di+Cd, R)
+    float* xbc = grow(r.s.a, r.T * Cd);       // after conv + SiLU: x | B | C
+    float* dt = grow(r.s.b, r.T * H);
+    float* y = grow(r.s.c, r.T * Di);
+    kernels::matmul(w.in_proj, r.u, D, r.T, zxbcdt, R, r.pool);
+
+    for (int64_t t = 0; t < r.T; ++t)
+        for (int64_t h = 0; h < H; ++h) {
+            float v = kernels::softplus(zxbcdt[t * R + Di + Cd + h] + w.dt_bias[h]);
+            v = v < c.time_step_limit_min ? c.time_step_limit_min : v;
+            dt[t * H + h] = v > c.time_step_limit_max ? c.time_step_limit_max : v;
+        }
+
+    for (const Segment& sg : r.segs) {
+        float* conv = sg.state->conv_state(layer);
+        kernels::SsmInputs in;
+        in.H = H;
+        in.P = c.mamba_head_dim;
+        in.N = c.ssm_state_size;
+        in.G = c.n_groups;
+        in.ldx = Cd;
+        in.ldbc = Cd;
+        in.lddt = H;
+        in.ldy = Di;
+        in.A = w.A.data();
+        in.D = w.D.data();
+        in.state = sg.state->ssm_state(layer);
+        auto bind = [&](int64_t row, int64_t n) {
+            in.T = n;
+            in.x = xbc + row * Cd;
+            in.B = in.x + Di;
+            in.C = in.x + Di + GN;
+            in.dt = dt + row * H;
+            in.y = y + row * Di;
+        };
+        MambaStateSink* sink = sg.state->mamba_sink();
+        if (sink != nullptr) {  // token by token, reporting every intermediate state (spec §5.2)
+            for (int64_t t = 0; t < sg.n; ++t) {
+                const int64_t row = sg.row0 + t;
+                kernels::conv1d_silu(zxbcdt + row * R + Di, R, 1, Cd, K, w.conv_weight.data(),
+                                     w.conv_bias.data(), conv, xbc + row * Cd, Cd);
+                bind(row, 1);
+                scan_segment(r, in, false);
+                sink->on_token(layer, t, conv, in.state);
+            }
+            continue;
+        }
+        kernels::conv1d_silu(zxbcdt + sg.row0 * R + Di, R, sg.n, Cd, K, w.conv_weight.data(),
+                             w.conv_bias.data(), conv, xbc + sg.row0 * Cd, Cd);
+        bind(sg.row0, sg.n);
+        const bool chunked =
+            r.opt.ssm_mode == SsmMode::CHUNKED || (r.opt.ssm_mode == SsmMode::AUTO && sg.n > 1);
+        scan_segment(r, in, chunked);
+    }
+
+    // Gated RMSNorm (gate before norm, per group, spec §2.2.7), then out_proj.
+    float* v = grow(r.s.d, r.T * Di);
+    for (int64_t t = 0; t < r.T; ++t)
+        kernels::gated_rmsnorm(y + t * Di, zxbcdt + t * R, w.norm.data(), Di, c.mamba_group_size(),
+                               c.norm_eps, v + t * Di);
+    kernels::matmul(w.out_proj, v, Di, r.T, r.out, D, r.pool);
+}
+
+}  // namespace hy

@@ -1,0 +1,72 @@
+#include "model/sequence_state.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace hy {
+
+LocalSequenceState::LocalSequenceState(const ModelConfig& cfg, const std::vector<LayerKind>& layers)
+    : kv_row_(cfg.num_key_value_heads * cfg.head_dim), layers_(layers.size()) {
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i] != LayerKind::MAMBA) continue;
+        layers_[i].conv.assign(static_cast<size_t>((cfg.conv_kernel - 1) * cfg.conv_channels()), 0.0f);
+        layers_[i].ssm.assign(
+            static_cast<size_t>(cfg.mamba_num_heads * cfg.mamba_head_dim * cfg.ssm_state_size), 0.0f);
+    }
+}
+
+LocalSequenceState::Layer& LocalSequenceState::layer_at(int64_t layer) {
+    HY_ASSERT(layer >= 0 && layer < static_cast<int64_t>(layers_.size()));
+    return layers_[static_cast<size_t>(layer)];
+}
+
+float* LocalSequenceState::conv_state(int64_t layer) {
+    return layer_at(layer).conv.data();
+}
+float* LocalSequenceState::ssm_state(int64_t layer) {
+    return layer_at(layer).ssm.data();
+}
+
+void LocalSequenceState::kv_reserve(int64_t layer, int64_t n_tokens) {
+    Layer& l = layer_at(layer);
+    const size_t pages = static_cast<size_t>((n_tokens + kPageTokens - 1) / kPageTokens);
+    while (l.k.size() < pages) {
+        l.k.emplace_back(new float[static_cast<size_t>(kPageTokens * kv_row_)]);
+        l.v.emplace_back(new float[static_cast<size_t>(kPageTokens * kv_row_)]);
+        l.k_ptrs.push_back(l.k.back().get());
+        l.v_ptrs.push_back(l.v.back().get());
+    }
+}
+
+float* LocalSequenceState::k_row(int64_t layer, int64_t pos) {
+    Layer& l = layer_at(layer);
+    HY_ASSERT(pos >= 0 && pos / kPageTokens < static_cast<int64_t>(l.k.size()));
+    return l.k_ptrs[static_cast<size_t>(pos / kPageTokens)] + (pos % kPageTokens) * kv_row_;
+}
+
+float* LocalSequenceState::v_row(int64_t layer, int64_t pos) {
+    Layer& l = layer_at(layer);
+    HY_ASSERT(pos >= 0 && pos / kPageTokens < static_cast<int64_t>(l.v.size()));
+    return l.v_ptrs[static_cast<size_t>(pos / kPageTokens)] + (pos % kPageTokens) * kv_row_;
+}
+
+kernels::KvView LocalSequenceState::kv_view(int64_t layer) {
+    Layer& l = layer_at(layer);
+    kernels::KvView v;
+    v.k_pages = l.k_ptrs.data();
+    v.v_pages = l.v_ptrs.data();
+    v.page_tokens = kPageTokens;
+    v.row = kv_row_;
+    return v;
+}
+
+void LocalSequenceState::reset() {
+    n_past_ = 0;
+    for (auto& l : layers_) {
+        std::fill(l.conv.begin(), l.conv.end(), 0.0f);
+        std::fill(l.ssm.begin(), l.ssm.end(), 0.0f);
+    }
+}
+
+}  // namespace hy

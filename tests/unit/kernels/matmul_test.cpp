@@ -1,0 +1,136 @@
+// matmul per weight dtype and ISA against a naive double-precision product of the same weights
+// decoded by model/dequant.h (an independent decoder written from the ggml layouts).
+#include "kernels/matmul.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "kernel_test_util.h"
+#include "model/dequant.h"
+
+namespace hy {
+namespace {
+
+struct Weights {
+    std::vector<uint8_t> bytes;
+    TensorView view;
+};
+
+// Random rows x cols weights stored as `dt`.
+Weights make_weights(DType dt, int64_t rows, int64_t cols, uint32_t seed) {
+    Weights w;
+    const std::vector<float> f = test::random_floats(rows * cols, seed);
+    const uint64_t rb = dtype_bytes(dt, static_cast<uint64_t>(cols));
+    w.bytes.resize(rb * static_cast<uint64_t>(rows));
+    std::mt19937 rng(seed + 7);
+    for (int64_t r = 0; r < rows; ++r) {
+        uint8_t* dst = w.bytes.data() + rb * static_cast<uint64_t>(r);
+        const float* src = f.data() + r * cols;
+        switch (dt) {
+            case DType::F32:
+                std::memcpy(dst, src, static_cast<size_t>(cols) * 4);
+                break;
+            case DType::BF16:
+            case DType::F16:
+                for (int64_t i = 0; i < cols; ++i) {
+                    const uint16_t h = dt == DType::BF16 ? f32_to_bf16(src[i]) : f32_to_f16(src[i]);
+                    std::memcpy(dst + 2 * i, &h, 2);
+                }
+                break;
+            case DType::Q8_0:
+                quantize_row_q8_0(src, dst, cols);
+                break;
+            case DType::Q4_0:
+                quantize_row_q4_0(src, dst, cols);
+                break;
+            default:  // F8 / K-quants: random bytes with small finite fp16 scales
+                for (uint64_t i = 0; i < rb; ++i) dst[i] = static_cast<uint8_t>(rng());
+                if (dt == DType::F8_E4M3)
+                    for (uint64_t i = 0; i < rb; ++i)
+                        if ((dst[i] & 0x7f) == 0x7f) dst[i] = 0x10;  // no NaN codes
+                if (dt == DType::Q4_K)
+                    for (uint64_t b = 0; b < rb; b += 144) {
+                        const uint16_t d = f32_to_f16(0.01f), m = f32_to_f16(0.02f);
+                        std::memcpy(dst + b, &d, 2);
+                        std::memcpy(dst + b + 2, &m, 2);
+                    }
+                if (dt == DType::Q6_K)
+                    for (uint64_t b = 0; b < rb; b += 210) {
+                        const uint16_t d = f32_to_f16(0.003f);
+                        std::memcpy(dst + b + 208, &d, 2);
+                    }
+        }
+    }
+    w.view.dtype = dt;
+    w.view.shape = {rows, cols};
+    w.view.data = w.bytes.data();
+    w.view.nbytes = w.bytes.size();
+    w.view.scale = dt == DType::F8_E4M3 ? 0.5f : 1.0f;
+    return w;
+}
+
+void check(DType dt, int64_t rows, int64_t cols, int64_t T, ThreadPool& pool) {
+    const Weights w = make_weights(dt, rows, cols, static_cast<uint32_t>(rows * 131 + cols + T));
+    const std::vector<float> wf = tensor_to_f32(w.view);
+    const std::vector<float> x = test::random_floats(T * (cols + 3), 99);
+    std::vector<double> ref(static_cast<size_t>(T * rows)), mag(ref.size());
+    for (int64_t t = 0; t < T; ++t)
+        for (int64_t r = 0; r < rows; ++r) {
+            double s = 0, m = 0;
+            for (int64_t i = 0; i < cols; ++i) {
+                const double p = static_cast<double>(wf[r * cols + i]) * x[t * (cols + 3) + i];
+                s += p;
+                m += std::fabs(p);
+            }
+            ref[t * rows + r] = s;
+            mag[t * rows + r] = m;
+        }
+    for (kernels::Isa isa : test::supported_isas()) {
+        test::IsaScope scope(isa);
+        std::vector<float> y(static_cast<size_t>(T * (rows + 2)), -7.0f);
+        kernels::matmul(w.view, x.data(), cols + 3, T, y.data(), rows + 2, pool);
+        for (int64_t t = 0; t < T; ++t) {
+            for (int64_t r = 0; r < rows; ++r) {
+                const double tol = 1e-6 * mag[t * rows + r] + 1e-7;
+                ASSERT_NEAR(y[t * (rows + 2) + r], ref[t * rows + r], tol)
+                    << dtype_name(dt) << " " << kernels::isa_name(isa) << " rows=" << rows << " cols=" << cols
+                    << " T=" << T << " at t=" << t << " r=" << r;
+            }
+            EXPECT_EQ(y[t * (rows + 2) + rows], -7.0f) << "wrote past the row";
+        }
+    }
+}
+
+TEST(Matmul, ScalarDtypesEdgeSizes) {
+    ThreadPool pool(2);
+    for (DType dt : {DType::F32, DType::BF16, DType::F16, DType::F8_E4M3})
+        for (int64_t rows : {1, 3, 17, 37})
+            for (int64_t cols : {1, 7, 16, 33, 100})
+                for (int64_t T : {1, 2, 5}) check(dt, rows, cols, T, pool);
+}
+
+TEST(Matmul, BlockDtypes) {
+    ThreadPool pool(2);
+    for (DType dt : {DType::Q8_0, DType::Q4_0})
+        for (int64_t rows : {1, 5, 19})
+            for (int64_t cols : {32, 96})
+                for (int64_t T : {1, 3}) check(dt, rows, cols, T, pool);
+    for (DType dt : {DType::Q4_K, DType::Q6_K})
+        for (int64_t rows : {1, 6})
+            for (int64_t cols : {256, 512})
+                for (int64_t T : {1, 4}) check(dt, rows, cols, T, pool);
+}
+
+TEST(Matmul, SingleThreadEqualsPool) {
+    ThreadPool one(1), two(2);
+    const Weights w = make_weights(DType::BF16, 70, 48, 3);
+    const std::vector<float> x = test::random_floats(3 * 48, 5);
+    std::vector<float> a(3 * 70), b(3 * 70);
+    kernels::matmul(w.view, x.data(), 48, 3, a.data(), 70, one);
+    kernels::matmul(w.view, x.data(), 48, 3, b.data(), 70, two);
+    EXPECT_EQ(a, b);
+}
+
+}  // namespace
+}  // namespace hy
