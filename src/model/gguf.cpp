@@ -503,9 +503,8 @@ GgufFile GgufParser::parse() {
     if (f.version != 2 && f.version != 3) fail("unsupported GGUF version " + std::to_string(f.version));
     const uint64_t n_tensors = u64("tensor count");
     const uint64_t n_kv = u64("metadata key count");
-    // Minimum encoded sizes: a tensor info is >= 24 bytes, a key/value pair >= 13.
-    if (n_tensors > left() / 24)
-        fail("tensor count " + std::to_string(n_tensors) + " is larger than the file could hold");
+    // Minimum encoded sizes: a key/value pair is >= 13 bytes, a tensor info >= 24. Counts beyond what
+    // the rest of the file could hold are rejected before anything is reserved.
     if (n_kv > left() / 13)
         fail("metadata key count " + std::to_string(n_kv) + " is larger than the file could hold");
 
@@ -532,6 +531,9 @@ GgufFile GgufParser::parse() {
                  " is not a power of two between 1 and 2^30");
         f.alignment = static_cast<uint64_t>(al);
     }
+
+    if (n_tensors > left() / 24)
+        fail("tensor count " + std::to_string(n_tensors) + " is larger than the file could hold");
 
     struct Info {
         uint64_t offset, nbytes;
@@ -582,16 +584,15 @@ GgufFile GgufParser::parse() {
     uint64_t data_off = pos_;
     if (data_off % f.alignment) data_off += f.alignment - data_off % f.alignment;
     f.data_offset = data_off;
-    if (!f.tensors.empty() && data_off > size_)
-        fail("tensor data area (aligned start " + std::to_string(data_off) + ") is past the end of the file");
-    const uint64_t area = f.tensors.empty() ? 0 : size_ - data_off;
+    // (A data area starting past EOF is reported below, by the first tensor that has bytes.)
+    const uint64_t area = data_off < size_ ? size_ - data_off : 0;
     for (const Info& in : infos) {
         TensorView& t = f.tensors[in.index];
         if (in.offset > area || in.nbytes > area - in.offset)
             throw file_error(name_, "tensor " + qname(t.name) + ": data [" + std::to_string(in.offset) +
                                         ", +" + std::to_string(in.nbytes) + ") is outside the data area (" +
                                         std::to_string(area) + " bytes)");
-        t.data = data_ + data_off + in.offset;
+        t.data = data_ + std::min<uint64_t>(data_off + in.offset, size_);  // nbytes == 0 may sit at EOF
     }
     std::sort(infos.begin(), infos.end(), [](const Info& a, const Info& b) {
         return a.offset != b.offset ? a.offset < b.offset : a.nbytes < b.nbytes;

@@ -322,3 +322,35 @@ TEST(Gguf, SharedReferenceModels) {
 
 }  // namespace
 }  // namespace hy
+
+namespace hy {
+namespace {
+
+// The fuzz seeds are written by an independent (Python) implementation of the format
+// (fuzz/seeds/make_seeds.py): every one must parse, and the values it holds must come back.
+TEST(Gguf, ReadsIndependentlyWrittenSeeds) {
+    const fs::path dir = fs::path(HYSERVE_SOURCE_DIR) / "fuzz" / "seeds" / "gguf";
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        SCOPED_TRACE(e.path().string());
+        EXPECT_NO_THROW(open_gguf(e.path().string()));
+        ++n;
+    }
+    EXPECT_GE(n, 4);
+    const GgufFile kv = open_gguf((dir / "every_kv.gguf").string());
+    EXPECT_EQ(kv.get("i16").as_int(), -700);
+    EXPECT_EQ(kv.get("i64").as_int(), -(1ll << 40));
+    EXPECT_EQ(kv.get("f32").as_float(), 0.5);
+    EXPECT_EQ(kv.get("tokens").as_string_array(), (std::vector<std::string>{"a", "b", "<think>"}));
+    EXPECT_EQ(kv.get("nested").at(0).as_int_array(), (std::vector<int64_t>{1, 2}));
+    const GgufFile ty = open_gguf((dir / "every_type.gguf").string());
+    EXPECT_EQ(ty.get_tensor("f32").shape, (std::vector<int64_t>{2, 4}));
+    EXPECT_EQ(tensor_to_f32(ty.get_tensor("f32"))[7], 7.0f);
+    EXPECT_EQ(tensor_to_f32(ty.get_tensor("f16")), (std::vector<float>{1.0f, 2.0f, -2.0f, 0.0f}));
+    EXPECT_EQ(tensor_to_f32(ty.get_tensor("q8_0"))[3], 1.5f);  // d = 0.5, q = 3
+    EXPECT_EQ(ty.get_tensor("q6_k").dtype, DType::Q6_K);
+    EXPECT_EQ(open_gguf((dir / "align64.gguf").string()).alignment, 64u);
+}
+
+}  // namespace
+}  // namespace hy

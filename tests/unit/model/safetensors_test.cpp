@@ -236,3 +236,28 @@ TEST(Safetensors, WriterRejectsBadInput) {
 
 }  // namespace
 }  // namespace hy
+
+namespace hy {
+namespace {
+
+// Seeds written by an independent (Python) implementation of the format (fuzz/seeds/make_seeds.py).
+TEST(Safetensors, ReadsIndependentlyWrittenSeeds) {
+    const fs::path dir = fs::path(HYSERVE_SOURCE_DIR) / "fuzz" / "seeds" / "safetensors";
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        SCOPED_TRACE(e.path().string());
+        EXPECT_NO_THROW(open_safetensors(e.path().string()));
+        ++n;
+    }
+    EXPECT_GE(n, 4);
+    const SafetensorsArchive d = open_safetensors((dir / "dtypes.safetensors").string());
+    EXPECT_EQ(tensor_to_f32(d.get("a")), (std::vector<float>{1, 2, 3, 4}));
+    EXPECT_EQ(tensor_to_f32(d.get("c")), (std::vector<float>{1, -2}));
+    EXPECT_EQ(d.get("h").shape, (std::vector<int64_t>{0, 3}));
+    const SafetensorsArchive f = open_safetensors((dir / "fp8_scale.safetensors").string());
+    EXPECT_EQ(f.get("x.weight").scale, 0.5f);
+    EXPECT_TRUE(open_safetensors((dir / "empty.safetensors").string()).tensors.empty());
+}
+
+}  // namespace
+}  // namespace hy
