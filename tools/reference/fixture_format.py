@@ -21,9 +21,10 @@ def decode_rows(obj):
 
 def top_k(row, k=TOP_K):
     """[[token_id, logit], ...] for the k largest logits, largest first (ties: lower id first);
-    logits rounded to float32 like the stored rows."""
+    logits rounded to float32 like the stored rows, written with the shortest decimal that reads back
+    as the same float32."""
     idx = np.lexsort((np.arange(row.size), -row))[:k]
-    return [[int(i), float(np.float32(row[i]))] for i in idx]
+    return [[int(i), float(str(np.float32(row[i])))] for i in idx]
 
 
 def load(path):
@@ -31,7 +32,26 @@ def load(path):
         return json.load(f)
 
 
+def _depth(v):
+    if isinstance(v, dict):
+        return 1 + max((_depth(x) for x in v.values()), default=0)
+    if isinstance(v, list):
+        return 1 + max((_depth(x) for x in v), default=0)
+    return 0
+
+
+def _format(v, indent):
+    """JSON with one line per small value: containers nested at most two deep (a token list, a top-20
+    list of [id, logit] pairs, an encoded row) stay on one line, larger ones are broken up."""
+    if _depth(v) <= 2:
+        return json.dumps(v, separators=(",", ":"))
+    pad, inner = " " * indent, " " * (indent + 1)
+    if isinstance(v, dict):
+        items = [f"{inner}{json.dumps(k)}: {_format(x, indent + 1)}" for k, x in v.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    return "[\n" + ",\n".join(inner + _format(x, indent + 1) for x in v) + "\n" + pad + "]"
+
+
 def dump(obj, path):
     with open(path, "w") as f:
-        json.dump(obj, f, indent=1)
-        f.write("\n")
+        f.write(_format(obj, 0) + "\n")

@@ -30,7 +30,7 @@ MODELS = {
 SEQUENCE_LENGTHS = (6, 17, 40)
 TOKEN_SEED = 20261126  # token ids come from numpy's default_rng(TOKEN_SEED), within [0, V)
 # Positions whose full logit row is stored (all others: top-20 only), to keep fixtures small.
-FULL_ROWS = {6: [0, 1, 2, 3, 4, 5], 17: [0, 8, 16], 40: [0, 13, 27, 39]}
+FULL_ROWS = {6: [0, 1, 2, 3, 4, 5], 17: [0, 4, 8, 12, 16], 40: [0, 9, 19, 29, 39]}
 
 
 def generator_args(opts, out_dir):
