@@ -3,7 +3,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
+
+namespace hy::tok {
+class Tokenizer;
+}
 
 namespace hy::cli {
 
@@ -11,5 +16,9 @@ namespace hy::cli {
 std::string default_model_path();
 
 void register_version(CLI::App& app);
+void register_tokenize(CLI::App& app);    // cmd_tokenize.cpp
+void register_detokenize(CLI::App& app);  // cmd_tokenize.cpp
+// A tokenizer from tokenizer.json, a model directory (tokenizer.json or a .gguf in it) or a .gguf file.
+std::shared_ptr<tok::Tokenizer> load_tokenizer(const std::string& path);  // cmd_tokenize.cpp
 
 }  // namespace hy::cli

@@ -19,3 +19,14 @@ size_t utf8_valid_prefix(std::string_view s);
 std::string utf8_lossy(std::string_view s);
 
 }  // namespace hy::tok
+
+namespace hy::tok {
+// s = prefix + s (written out because gcc 12's -Wrestrict misfires on std::string::insert(0, ...)).
+inline void prepend(std::string& s, std::string_view prefix) {
+    std::string out;
+    out.reserve(prefix.size() + s.size());
+    out.append(prefix);
+    out.append(s);
+    s = std::move(out);
+}
+}  // namespace hy::tok
