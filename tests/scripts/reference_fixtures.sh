@@ -3,7 +3,8 @@
 # (tests/data/reference/*.json).
 #  (a) regenerates the test models with `hyserve make-test-model` (deterministic);
 #  (b) if /usr/bin/python3 has NumPy: recomputes the fixtures into a temp dir and checks the committed
-#      ones are current (same model hashes, same logits within float32 rounding);
+#      ones are current (same model hashes, same logits within float32 rounding), and that the GGUF
+#      copy of each model gives the reference the same logits as its HF files;
 #  (c) if hyserve has `eval-logits`: checks hyserve's logits against the fixtures (rel L2 <= 1e-5 at every
 #      position, whole prompt and 3 uneven prefill chunks).
 # Skips (exit 0, with a message) what the environment cannot run; exits non-zero on any failure.
@@ -33,7 +34,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "reference: recomputing fixtures and comparing with $FIXTURES"
-if ! "$PY" tools/reference/make_fixtures.py --hyserve "$HY" --out "$tmp/fixtures" --check "$FIXTURES" \
+if ! "$PY" tools/reference/make_fixtures.py --hyserve "$HY" --out "$tmp/fixtures" --check "$FIXTURES" --check-gguf \
     --keep-models "$tmp/models"; then
     echo "FAIL: committed fixtures are not current; if the change is intended, regenerate them with" >&2
     echo "  $PY tools/reference/make_fixtures.py --hyserve $HY --out $FIXTURES" >&2

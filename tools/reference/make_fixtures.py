@@ -90,6 +90,23 @@ def fixture_for(model_dir, opts, version):
     }
 
 
+def gguf_agrees(hyserve, opts, fixture, gguf_dir, tol=1e-6):
+    """The same model written as GGUF must give the reference the same logits as the HF files (only
+    A = −exp(A_log) is rounded differently: GGUF stores A in float32). Checks every sequence's stored
+    full rows; returns a list of differences."""
+    make_model(hyserve, dict(opts, format="gguf"), gguf_dir)
+    w = load_model(os.path.join(gguf_dir, "model.gguf"))
+    diffs = []
+    for s, seq in enumerate(fixture["sequences"]):
+        logits, _ = forward(w, seq["tokens"])
+        want = ff.decode_rows(seq["logits_full"])
+        got = logits[seq["full_positions"]]
+        d = float(np.linalg.norm(got - want) / np.linalg.norm(want))
+        if d > tol:
+            diffs.append(f"GGUF vs HF of {fixture['generator']}: sequence {s}: rel L2 {d:.2e} > {tol:g}")
+    return diffs
+
+
 def compare_fixtures(new, old, name, rtol=1e-6):
     """Regenerated vs committed fixture. Values are float32 roundings of float64 results, so the BLAS
     of another machine may move the last float32 bit: compare within rtol, ids exactly except where
@@ -141,6 +158,8 @@ def main():
     ap.add_argument("--out", required=True, help="directory to write <model-id>.json into")
     ap.add_argument("--check", help="directory of committed fixtures to compare the new ones with")
     ap.add_argument("--keep-models", help="also keep the generated model directories here")
+    ap.add_argument("--check-gguf", action="store_true",
+                    help="also generate each model as GGUF and check the reference reads the same logits")
     args = ap.parse_args()
     version = subprocess.run([args.hyserve, "version"], check=True, capture_output=True, text=True).stdout.strip()
     os.makedirs(args.out, exist_ok=True)
@@ -153,6 +172,10 @@ def main():
             out = os.path.join(args.out, model_id + ".json")
             ff.dump(fx, out)
             print(f"wrote {out} ({os.path.getsize(out)} bytes)")
+            if args.check_gguf:
+                diffs = gguf_agrees(args.hyserve, opts, fx, os.path.join(tmp, model_id + "-gguf"))
+                failures += diffs
+                print(f"{model_id}: GGUF copy gives the reference the same logits: {'no' if diffs else 'yes'}")
             if args.check:
                 old_path = os.path.join(args.check, model_id + ".json")
                 if not os.path.exists(old_path):
