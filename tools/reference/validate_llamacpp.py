@@ -54,6 +54,24 @@ def emulate_bf16_activations(weights):
         weights.lm_head = _Bf16InputMatrix(weights.lm_head)
 
 
+def check_greedy(seq, logits, stem, i, name, checked):
+    """Continues `seq` greedily for as many tokens as llama.cpp recorded; prints the smallest top-1/top-2
+    logit margin seen, since a near-tie may legitimately pick the other token."""
+    with open(stem + ".ref-greedy.json") as f:
+        want = json.load(f)["prompts"][i]["greedy_token_ids"]
+    got, margin = [], np.inf
+    for _ in want:
+        top2 = np.sort(logits)[-2:]
+        margin = min(margin, top2[1] - top2[0])
+        got.append(int(np.argmax(logits)))
+        logits, _ = seq.step(got[-1])
+    same = got == want
+    n_same = next((j for j, (a, b) in enumerate(zip(got, want)) if a != b), len(want))
+    verdict = ("ok" if same else "FAIL") if checked else "info only"
+    print(f"{name} p{i} greedy: {n_same}/{len(want)} tokens agree, smallest top-2 margin {margin:.2e} {verdict}")
+    return same or not checked
+
+
 def rel_l2(a, b):
     return float(np.linalg.norm(a - b) / np.linalg.norm(b))
 
@@ -63,6 +81,8 @@ def main():
     ap.add_argument("models_dir", nargs="?", default="/work/shared/models")
     ap.add_argument("--only", help="substring of the model names to check")
     ap.add_argument("--emulate-bf16", action="store_true", help="round BF16-matmul inputs like llama.cpp")
+    ap.add_argument("--greedy", action="store_true",
+                    help="also decode greedily and compare with NAME.ref-greedy.json (16 tokens per prompt)")
     args = ap.parse_args()
     ok = True
     for name in sorted(os.listdir(args.models_dir)):
@@ -88,6 +108,8 @@ def main():
             ok &= good or not checked
             print(f"{name} p{i} ({len(prompt['token_ids'])} tokens): argmax {int(np.argmax(logits))} "
                   f"vs {int(np.argmax(want))}, rel L2 {d:.3e} (tol {tol:g}) {verdict}")
+            if args.greedy:
+                ok &= check_greedy(seq, logits, stem, i, name, checked)
     return 0 if ok else 1
 
 
