@@ -6,7 +6,9 @@
 #      ones are current (same model hashes, same logits within float32 rounding), and that the GGUF
 #      copy of each model gives the reference the same logits as its HF files;
 #  (c) if hyserve has `eval-logits`: checks hyserve's logits against the fixtures (rel L2 <= 1e-5 at every
-#      position, whole prompt and 3 uneven prefill chunks).
+#      position, whole prompt and 3 uneven prefill chunks);
+#  (d) and against the reference recomputed for BF16, F16 and Q8_0 copies of the models (same tokens),
+#      so that every stored weight dtype of both formats is compared with an independent implementation.
 # Skips (exit 0, with a message) what the environment cannot run; exits non-zero on any failure.
 # HYSERVE_BIN overrides the binary (default build/hyserve relative to the repository root).
 set -euo pipefail
@@ -50,4 +52,18 @@ for fx in "$FIXTURES"/*.json; do
     id=$(basename "$fx" .json)
     "$PY" tools/reference/compare.py "$fx" --model "$tmp/models/$id" --hyserve "$HY" --chunks --quiet || status=1
 done
+
+# (d) other weight dtypes: "fixture-id dtype format file-in-the-model-dir"
+while read -r id dtype format file; do
+    dir="$tmp/dtype/$id-$dtype-$format"
+    latent=()
+    [[ "$id" == *latent* ]] && latent=(--latent)
+    "$HY" make-test-model "$dir" --preset tiny --seed 1 --format "$format" --dtype "$dtype" "${latent[@]}" >/dev/null
+    "$PY" tools/reference/compare.py "$FIXTURES/$id.json" --model "$dir/$file" --hyserve "$HY" --live --quiet ||
+        status=1
+done <<'LIST'
+tiny-s1 bf16 hf .
+tiny-latent-s1 f16 gguf model.gguf
+tiny-s1 q8_0 gguf model.gguf
+LIST
 exit $status

@@ -1,4 +1,4 @@
-"""Minimal GGUF reader (metadata + F32/F16/BF16 tensors), written for the reference only.
+"""Minimal GGUF reader (metadata + F32/F16/BF16/Q8_0 tensors), written for the reference only.
 
 GGUF layout (version 2/3): magic "GGUF", u32 version, u64 tensor count, u64 metadata count,
 metadata key/value pairs, tensor infos (name, n_dims, ne[n_dims] innermost first, ggml type, offset),
@@ -12,7 +12,8 @@ import numpy as np
 
 from tensor_dtypes import bf16_to_f32
 
-_GGML_F32, _GGML_F16, _GGML_BF16 = 0, 1, 30
+_GGML_F32, _GGML_F16, _GGML_Q8_0, _GGML_BF16 = 0, 1, 8, 30
+_Q8_0_BLOCK = np.dtype([("d", "<f2"), ("qs", "i1", 32)])  # ggml block_q8_0: value = d · q, 32 per block
 
 # Metadata value types -> struct format (scalars).
 _SCALAR = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
@@ -81,6 +82,11 @@ def read_gguf(path):
             arr = np.frombuffer(buf[start : start + 4 * count], dtype="<f4")
         elif gtype == _GGML_F16:
             arr = np.frombuffer(buf[start : start + 2 * count], dtype="<f2")
+        elif gtype == _GGML_Q8_0:
+            if count % 32:
+                raise GGUFError(f"{path}: tensor {name}: Q8_0 needs a multiple of 32 elements")
+            blocks = np.frombuffer(buf[start : start + _Q8_0_BLOCK.itemsize * (count // 32)], dtype=_Q8_0_BLOCK)
+            arr = (blocks["d"].astype(np.float64)[:, None] * blocks["qs"]).reshape(-1)
         elif gtype == _GGML_BF16:
             arr = bf16_to_f32(np.frombuffer(buf[start : start + 2 * count], dtype="<u2"))
         else:
