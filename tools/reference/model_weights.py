@@ -37,12 +37,16 @@ def _take(tensors, name, shape, where):
     if name not in tensors:
         raise WeightsError(f"{where}: missing tensor {name}")
     t = tensors[name]
-    if tuple(t.shape) != tuple(shape):
-        try:
-            t = t.reshape(shape)  # e.g. conv [Cd,1,K] -> [Cd,K], GGUF ssm_norm [G, Di/G] -> [Di]
-        except ValueError:
-            raise WeightsError(f"{where}: tensor {name} has shape {list(t.shape)}, expected {list(shape)}") from None
-    return t
+    if tuple(t.shape) == tuple(shape):
+        return t
+    # Only the layout changes of spec §3: size-1 axes (HF conv [Cd,1,K], GGUF ssm_a/ssm_d [Hm,1]) and
+    # GGUF's per-group Mamba norm [G, Di/G] -> [Di]. Anything else (e.g. a transposed matrix with the
+    # same element count) is an error, not a reshape.
+    squeezed = [d for d in t.shape if d != 1] == [d for d in shape if d != 1]
+    group_norm = name.endswith("ssm_norm.weight") and len(shape) == 1 and t.size == shape[0]
+    if not (squeezed or group_norm):
+        raise WeightsError(f"{where}: tensor {name} has shape {list(t.shape)}, expected {list(shape)}")
+    return t.reshape(shape)
 
 
 # ---- name table: spec §3 (HF name under "<layer>.mixer.", GGUF name under "blk.N.", logical shape) -------
