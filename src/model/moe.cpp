@@ -50,7 +50,7 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
     for (int64_t i = 0; i < T * k; ++i) ++count[idx[i] + 1];
     for (int64_t e = 0; e < E; ++e) count[e + 1] += count[e];
     {
-        int32_t* fill = grow(s.idx, 2 * T * k) + T * k;  // cursor per expert, then slots
+        int32_t* fill = grow(s.idx, T * k + E) + T * k;  // slots, then one cursor per expert
         idx = s.idx.data();                              // grow may have moved it
         std::copy(count, count + E, fill);
         for (int64_t i = 0; i < T * k; ++i) rows[fill[idx[i]]++] = static_cast<int32_t>(i);
