@@ -20,5 +20,7 @@ void register_tokenize(CLI::App& app);    // cmd_tokenize.cpp
 void register_detokenize(CLI::App& app);  // cmd_tokenize.cpp
 // A tokenizer from tokenizer.json, a model directory (tokenizer.json or a .gguf in it) or a .gguf file.
 std::shared_ptr<tok::Tokenizer> load_tokenizer(const std::string& path);  // cmd_tokenize.cpp
+void register_eval_logits(CLI::App& app);  // cmd_eval_logits.cpp
+void register_generate(CLI::App& app);     // cmd_generate.cpp
 
 }  // namespace hy::cli

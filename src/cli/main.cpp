@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     hy::cli::register_version(app);
     hy::cli::register_tokenize(app);
     hy::cli::register_detokenize(app);
+    hy::cli::register_eval_logits(app);
+    hy::cli::register_generate(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
