@@ -103,6 +103,7 @@ void register_tokenize(CLI::App& app) {
     struct Opts {
         std::string tokenizer, text, file;
         bool jsonl = false, no_special = false, time = false;
+        int repeat = 1;
     };
     auto o = std::make_shared<Opts>();
     auto* cmd = app.add_subcommand("tokenize", "Turn text into token ids");
@@ -115,6 +116,8 @@ void register_tokenize(CLI::App& app) {
     cmd->add_option("--file", o->file, "tokenize the contents of this file");
     cmd->add_flag("--no-special", o->no_special, "do not add the post-processor's special tokens (BOS/EOS)");
     cmd->add_flag("--time", o->time, "report the encode time on stderr (load time excluded)");
+    cmd->add_option("--repeat", o->repeat, "with --time: encode this many times, report each run")
+        ->check(CLI::Range(1, 1000));
     cmd->callback([o] {
         auto tk = load_tokenizer(o->tokenizer);
         if (o->jsonl) {
@@ -143,12 +146,15 @@ void register_tokenize(CLI::App& app) {
             return;
         }
         std::string text = o->file.empty() ? o->text : read_file(o->file);
-        auto t0 = std::chrono::steady_clock::now();
-        auto ids = tk->encode(text, !o->no_special);
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (o->time)
-            std::fprintf(stderr, "encoded %zu bytes into %zu tokens in %.6f s (%.2f MB/s)\n", text.size(),
-                         ids.size(), secs, text.size() / secs / 1e6);
+        std::vector<int32_t> ids;
+        for (int r = 0; r < o->repeat; ++r) {
+            auto t0 = std::chrono::steady_clock::now();
+            ids = tk->encode(text, !o->no_special);
+            double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            if (o->time)
+                std::fprintf(stderr, "encoded %zu bytes into %zu tokens in %.6f s (%.2f MB/s)\n", text.size(),
+                             ids.size(), secs, text.size() / secs / 1e6);
+        }
         print_json_line({{"ids", ids}});
     });
 }
