@@ -18,9 +18,9 @@ bool is_name_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
 
-class GbnfParser {
+class GbnfParser : TextScanner {
   public:
-    explicit GbnfParser(std::string_view text) : t_(text) {}
+    explicit GbnfParser(std::string_view text) : TextScanner(text) {}
 
     std::shared_ptr<const Grammar> run() {
         skip_space();

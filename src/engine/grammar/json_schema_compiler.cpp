@@ -402,23 +402,34 @@ class SchemaCompiler {
     Expr compile_object(const json& s, const std::string& path, int depth) {
         json props = s.value("properties", json::object());
         if (!props.is_object()) fail(path, "'properties' must be an object");
+        if (s.contains("unevaluatedProperties") && s["unevaluatedProperties"] != false)
+            fail(path, "'unevaluatedProperties' other than false is not supported");
+        json declared_additional = true;
+        if (s.contains("additionalProperties")) declared_additional = s["additionalProperties"];
+        if (s.contains("unevaluatedProperties")) declared_additional = false;
+        if (!declared_additional.is_boolean() && !declared_additional.is_object())
+            fail(path, "'additionalProperties' must be a boolean or a schema");
         std::set<std::string> required;
         if (s.contains("required")) {
             if (!s["required"].is_array()) fail(path, "'required' must be an array");
             for (const auto& r : s["required"]) {
                 if (!r.is_string()) fail(path, "'required' entries must be strings");
-                required.insert(r.get<std::string>());
-                if (!props.contains(r.get<std::string>())) props[r.get<std::string>()] = true;
+                const std::string name = r.get<std::string>();
+                required.insert(name);
+                if (props.contains(name)) continue;
+                // A required key without a property schema is an additional property: it takes the
+                // additionalProperties schema, and additionalProperties: false makes it impossible.
+                if (declared_additional == false)
+                    fail(path,
+                         "required property '" + name + "' is forbidden by additionalProperties: false");
+                props[name] = declared_additional;
             }
         }
-        if (s.contains("unevaluatedProperties") && s["unevaluatedProperties"] != false)
-            fail(path, "'unevaluatedProperties' other than false is not supported");
         // Strict mode closes objects that declare properties; a bare {"type":"object"} stays open.
-        json additional = opt_.strict && s.contains("properties") ? json(false) : json(true);
-        if (s.contains("additionalProperties")) additional = s["additionalProperties"];
-        if (s.contains("unevaluatedProperties")) additional = false;
-        if (!additional.is_boolean() && !additional.is_object())
-            fail(path, "'additionalProperties' must be a boolean or a schema");
+        json additional = declared_additional;
+        if (!s.contains("additionalProperties") && !s.contains("unevaluatedProperties") && opt_.strict &&
+            s.contains("properties"))
+            additional = false;
 
         std::vector<ObjectMember> members;
         for (auto it = props.begin(); it != props.end(); ++it) {

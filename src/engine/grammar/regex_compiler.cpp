@@ -29,10 +29,10 @@ CodepointRanges space_class() {
                       {0xFEFF, 0xFEFF}});
 }
 
-class RegexParser {
+class RegexParser : TextScanner {
   public:
     RegexParser(std::string_view p, RegexMode mode, uint32_t max_rep, const std::string& what)
-        : t_(p), mode_(mode), max_ret_(max_rep), what_(what) {}
+        : TextScanner(p), mode_(mode), max_rep_(max_rep), what_(what) {}
 
     CompiledRegex run() {
         CompiledRegex out;
@@ -96,11 +96,11 @@ class RegexParser {
                 min = 0, max = 1, ++pos_;
             } else if (c == '{') {
                 ++pos_;
-                min = parse_count(max_ret_);
+                min = parse_count(max_rep_);
                 max = min;
                 if (peek() == ',') {
                     ++pos_;
-                    max = peek() == '}' ? kUnbounded : parse_count(max_ret_);
+                    max = peek() == '}' ? kUnbounded : parse_count(max_rep_);
                 }
                 if (peek() != '}') fail("expected '}'");
                 ++pos_;
@@ -270,7 +270,7 @@ class RegexParser {
     }
 
     RegexMode mode_;
-    uint32_t max_ret_;
+    uint32_t max_rep_;
     std::string what_;
 };
 

@@ -111,6 +111,8 @@ TEST(GrammarJsonSchema, UnsupportedFeaturesAre400NamingTheFeature) {
         {R"({"$defs":{"a":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"})", "matches nothing"},
         {R"({"type":"object","properties":{"a":false},"required":["a"]})", "matches nothing"},
         {R"(5)", "object or a boolean"},
+        {R"({"type":"object","required":["a"],"additionalProperties":false})",
+         "forbidden by additionalProperties"},
     };
     for (auto [schema, needle] : cases) {
         try {
