@@ -45,6 +45,9 @@ std::string StreamDecoder::push(int32_t id) {
     std::string now = tok_->decode_bytes(all, skip_special_);
     if (now.size() < before.size() || now.compare(0, before.size(), before) != 0) return {};  // wait for more
     std::string_view pending = std::string_view(now).substr(before.size());
+    // Ids that decode to nothing (skipped special tokens) stay in the window: as context alone they
+    // would lose the separators decoders put between tokens.
+    if (pending.empty()) return {};
     size_t cut = complete_prefix(pending);
     std::string out;
     if (cut > sent_) out = utf8_lossy(pending.substr(sent_, cut - sent_));

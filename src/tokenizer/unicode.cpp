@@ -153,37 +153,7 @@ std::string unicode_lowercase(std::string_view text) {
         }
         size_t len = 0;
         char32_t cp = utf8_decode(text, i, len);
-        if (cp == 0x3A3) {
-            // Final sigma (Unicode SpecialCasing): preceded by a cased letter and not followed by one.
-            auto is_cased = [](char32_t x) {
-                return find_map(ucd::lowercase, x) || (x >= 'a' && x <= 'z') || (x >= 0x3B1 && x <= 0x3C9) ||
-                       (x >= 0xDF && x <= 0xFF);
-            };
-            bool before = false, after = false;
-            for (size_t k = i; k > 0;) {
-                size_t s = k - 1;
-                while (s > 0 && (static_cast<unsigned char>(text[s]) & 0xC0) == 0x80) --s;
-                size_t l2 = 0;
-                char32_t p = utf8_decode(text, s, l2);
-                if (ccc_of(p) != 0 || p == 0x27 || p == 0xAD || p == 0x2019) {  // case-ignorable: skip
-                    k = s;
-                    continue;
-                }
-                before = is_cased(p);
-                break;
-            }
-            for (size_t k = i + len; k < text.size();) {
-                size_t l2 = 0;
-                char32_t p = utf8_decode(text, k, l2);
-                if (ccc_of(p) != 0 || p == 0x27 || p == 0xAD || p == 0x2019) {
-                    k += l2;
-                    continue;
-                }
-                after = is_cased(p);
-                break;
-            }
-            utf8_append(out, before && !after ? 0x3C2 : 0x3C3);
-        } else if (const ucd::MapEntry* m = find_map(ucd::lowercase, cp)) {
+        if (const ucd::MapEntry* m = find_map(ucd::lowercase, cp)) {
             for (uint32_t k = 0; k < m->length; ++k) utf8_append(out, ucd::lowercase.data[m->offset + k]);
         } else {
             utf8_append(out, cp);

@@ -53,7 +53,8 @@ enum class NormalForm { NFC, NFD, NFKC, NFKD };
 
 // Normalizes UTF-8 text; malformed input bytes become U+FFFD first.
 std::string unicode_normalize(std::string_view text, NormalForm form);
-// Full lowercase mapping (Python str.lower / Rust str::to_lowercase, incl. final sigma).
+// Per-character full lowercase mapping (Rust char::to_lowercase, as HF's Lowercase normalizer applies it:
+// no context-dependent final sigma).
 std::string unicode_lowercase(std::string_view text);
 
 bool is_unicode_punctuation(char32_t cp);  // general category P*
