@@ -16,6 +16,8 @@ namespace hy::cli {
 std::string default_model_path();
 
 void register_version(CLI::App& app);
+void register_inspect(CLI::App& app);          // cmd_inspect.cpp
+void register_make_test_model(CLI::App& app);  // cmd_make_test_model.cpp
 void register_tokenize(CLI::App& app);    // cmd_tokenize.cpp
 void register_detokenize(CLI::App& app);  // cmd_tokenize.cpp
 // A tokenizer from tokenizer.json, a model directory (tokenizer.json or a .gguf in it) or a .gguf file.

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     CLI::App app{"hyserve: an inference server for NVIDIA Nemotron-H / Nemotron 3 models"};
     app.require_subcommand(1);
     hy::cli::register_version(app);
+    hy::cli::register_inspect(app);
+    hy::cli::register_make_test_model(app);
     hy::cli::register_tokenize(app);
     hy::cli::register_detokenize(app);
     hy::cli::register_eval_logits(app);

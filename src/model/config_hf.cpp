@@ -1,5 +1,7 @@
 // ModelConfig <-> HF config.json (spec/model.md §1).
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -274,6 +276,14 @@ ModelConfig load_hf_config(const std::string& path) {
     return config_from_hf_text(ss.str(), path);
 }
 
+// The double nearest the shortest decimal that round-trips `f` (1e-05, not 9.999999747378752e-06), so
+// files read like the Hub's and parse back to the same float.
+static json short_float(float f) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof(buf), f);
+    return json(std::strtod(std::string(buf, r.ptr).c_str(), nullptr));
+}
+
 static json pattern_names(const std::vector<LayerKind>& kinds) {
     json a = json::array();
     for (LayerKind k : kinds) {
@@ -321,7 +331,8 @@ json config_to_hf_json(const ModelConfig& c) {
     // HF's default is (0.0, inf); Python writes that as the non-JSON token Infinity, so a default limit is
     // simply left out and a finite one written as numbers.
     if (std::isfinite(c.time_step_limit_max) || c.time_step_limit_min != 0.0f)
-        j["time_step_limit"] = json::array({c.time_step_limit_min, c.time_step_limit_max});
+        j["time_step_limit"] =
+            json::array({short_float(c.time_step_limit_min), short_float(c.time_step_limit_max)});
     j["intermediate_size"] = c.intermediate_size;
     j["mlp_hidden_act"] = "relu2";
     j["mlp_bias"] = false;
@@ -333,14 +344,14 @@ json config_to_hf_json(const ModelConfig& c) {
     j["n_group"] = c.n_group;
     j["topk_group"] = c.topk_group;
     j["norm_topk_prob"] = c.norm_topk_prob;
-    j["routed_scaling_factor"] = c.routed_scaling_factor;
+    j["routed_scaling_factor"] = short_float(c.routed_scaling_factor);
     j["moe_latent_size"] = c.moe_latent_size > 0 ? json(c.moe_latent_size) : json(nullptr);
     j["num_nextn_predict_layers"] = c.num_nextn_predict_layers;
     if (c.num_nextn_predict_layers > 0) {
         j["mtp_hybrid_override_pattern"] = c.mtp_layer_pattern();
         j["mtp_layers_block_type"] = pattern_names(c.mtp_layers);
     }
-    j["layer_norm_epsilon"] = c.norm_eps;
+    j["layer_norm_epsilon"] = short_float(c.norm_eps);
     j["tie_word_embeddings"] = c.tie_word_embeddings;
     j["bos_token_id"] = c.bos_token_id;
     if (c.eos_token_ids.size() == 1)
@@ -364,7 +375,9 @@ json config_to_json(const ModelConfig& c) {
     j["architecture"] = c.architecture;
     j["layer_pattern"] = c.layer_pattern();
     j["mtp_layer_pattern"] = c.mtp_layer_pattern();
-    auto limit = [](float v) { return std::isinf(v) ? json(v > 0 ? "Infinity" : "-Infinity") : json(v); };
+    auto limit = [](float v) {
+        return std::isinf(v) ? json(v > 0 ? "Infinity" : "-Infinity") : short_float(v);
+    };
     j["time_step_limit"] = json::array({limit(c.time_step_limit_min), limit(c.time_step_limit_max)});
     j["moe_latent_size"] = c.moe_latent_size;
     j["eos_token_id"] = c.eos_token_ids;

@@ -1,0 +1,140 @@
+// `hyserve make-test-model OUTDIR`: a deterministic random-weight Nemotron-H with a BPE tokenizer
+// trained on the embedded text and the embedded Nemotron 3 chat template (model/test_model.h).
+// HF files go into OUTDIR, the GGUF file is OUTDIR/model.gguf.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/assets.h"
+#include "core/error.h"
+#include "model/test_model.h"
+#include "tokenizer/bpe_trainer.h"
+
+namespace hy::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// Ids 0..2 and 10..13 match the Nemotron 3 tokenizer (spec/model.md §6.1); 3..9 are placeholders so
+// that they do.
+std::vector<std::string> special_tokens() {
+    std::vector<std::string> s = {"<unk>", "<s>", "</s>"};
+    for (int i = 3; i < 10; ++i) s.push_back("<SPECIAL_" + std::to_string(i) + ">");
+    for (const char* t : {"<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>",
+                          "<tool_response>", "</tool_response>"})
+        s.push_back(t);
+    return s;
+}
+
+TestModelTokenizer make_tokenizer(int vocab_size, const ModelConfig& c) {
+    const std::string& regex = tok::default_pretokenizer_regex();
+    tok::TrainedBpe bpe =
+        tok::train_byte_level_bpe(tok::default_bpe_training_text(), vocab_size, special_tokens(), regex);
+    TestModelTokenizer t;
+    t.tokens = bpe.tokens;
+    for (const auto& [a, b] : bpe.merges) t.merges.push_back(a + " " + b);
+    t.token_types.assign(t.tokens.size(), 1);
+    for (size_t i = 0; i < bpe.special_tokens.size(); ++i) t.token_types[i] = 3;
+    t.bos_id = 1;
+    t.eos_id = 2;
+    t.eot_id = 11;
+    t.chat_template = std::string(embedded_asset("templates/nemotron3.jinja"));
+    // Nemotron 3 adds no BOS (its template has no <s>): no post-processor token.
+    t.tokenizer_json = tok::make_tokenizer_json(bpe, regex).dump(2) + "\n";
+
+    json added = json::object();
+    for (size_t i = 0; i < bpe.special_tokens.size(); ++i)
+        added[std::to_string(i)] = {{"content", bpe.special_tokens[i]},
+                                    {"lstrip", false},
+                                    {"normalized", false},
+                                    {"rstrip", false},
+                                    {"single_word", false},
+                                    {"special", true}};
+    json cfg = {{"add_bos_token", false},
+                {"add_eos_token", false},
+                {"added_tokens_decoder", added},
+                {"bos_token", "<s>"},
+                {"eos_token", "<|im_end|>"},
+                {"pad_token", "<unk>"},
+                {"unk_token", "<unk>"},
+                {"clean_up_tokenization_spaces", false},
+                {"model_max_length", c.max_position_embeddings},
+                {"tokenizer_class", "PreTrainedTokenizerFast"},
+                {"chat_template", t.chat_template}};
+    t.tokenizer_config_json = cfg.dump(2) + "\n";
+    json gen = {{"_from_model_config", true},
+                {"bos_token_id", c.bos_token_id},
+                {"eos_token_id", c.eos_token_ids},
+                {"pad_token_id", c.pad_token_id}};
+    t.generation_config_json = gen.dump(2) + "\n";
+    return t;
+}
+
+struct Options {
+    std::string outdir;
+    std::string preset = "tiny";
+    uint64_t seed = 1;
+    std::string format = "hf";
+    std::string dtype = "f32";
+    bool latent = false;
+};
+
+void run(const Options& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    DType dtype;
+    std::string torch_dtype;
+    if (o.dtype == "f32") {
+        dtype = DType::F32, torch_dtype = "float32";
+    } else if (o.dtype == "f16") {
+        dtype = DType::F16, torch_dtype = "float16";
+    } else if (o.dtype == "bf16") {
+        dtype = DType::BF16, torch_dtype = "bfloat16";
+    } else if (o.dtype == "q8_0") {
+        dtype = DType::Q8_0, torch_dtype = "q8_0";
+        if (o.format != "gguf") throw Error("--dtype q8_0 needs --format gguf (safetensors has no Q8_0)");
+    } else {
+        throw Error("--dtype must be f32, f16, bf16 or q8_0");
+    }
+    const int vocab = test_model_vocab_size(o.preset);
+    // The BPE may stop short of the target when the text runs out of pairs: size the model by it.
+    ModelConfig probe = test_model_config(o.preset, o.latent, vocab);
+    TestModelTokenizer tok = make_tokenizer(vocab, probe);
+    ModelConfig c = test_model_config(o.preset, o.latent, static_cast<int64_t>(tok.tokens.size()));
+    c.torch_dtype = torch_dtype;
+    const std::vector<GeneratedTensor> w = generate_test_weights(c, o.seed);
+    const std::string name = "hyserve-test-" + o.preset + (o.latent ? "-latent" : "");
+    if (o.format == "hf" || o.format == "both") write_test_model_hf(o.outdir, c, w, dtype, tok);
+    if (o.format == "gguf" || o.format == "both")
+        write_test_model_gguf((std::filesystem::path(o.outdir) / "model.gguf").string(), c, w, dtype, tok,
+                              name);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("wrote %s (%s, pattern %s + MTP %s, vocab %lld, %s, seed %llu) in %.0f ms\n",
+                o.outdir.c_str(), name.c_str(), c.layer_pattern().c_str(), c.mtp_layer_pattern().c_str(),
+                static_cast<long long>(c.vocab_size), o.dtype.c_str(),
+                static_cast<unsigned long long>(o.seed), ms);
+}
+
+}  // namespace
+
+void register_make_test_model(CLI::App& app) {
+    auto opts = std::make_shared<Options>();
+    auto* cmd =
+        app.add_subcommand("make-test-model", "Write a deterministic random-weight Nemotron-H test model");
+    cmd->add_option("outdir", opts->outdir, "Output directory (HF files; GGUF as OUTDIR/model.gguf)")
+        ->required();
+    cmd->add_option("--preset", opts->preset, "tiny (D 64, 8 layers) or small (D 256, 24 layers)")
+        ->check(CLI::IsMember({"tiny", "small"}));
+    cmd->add_option("--seed", opts->seed, "PRNG seed (same seed, same weights, any machine)");
+    cmd->add_option("--format", opts->format, "hf, gguf or both")
+        ->check(CLI::IsMember({"hf", "gguf", "both"}));
+    cmd->add_option("--dtype", opts->dtype, "Matrix dtype: f32, f16, bf16, or q8_0 (GGUF only)")
+        ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0"}));
+    cmd->add_flag("--latent", opts->latent, "LatentMoE: routed experts in a smaller latent space");
+    cmd->callback([opts] { run(*opts); });
+}
+
+}  // namespace hy::cli
