@@ -550,14 +550,20 @@ GgufFile GgufParser::parse() {
         if (n_dims > kMaxDims)
             fail(what + ": n_dims " + std::to_string(n_dims) + " > " + std::to_string(kMaxDims));
         std::vector<int64_t> ne(n_dims);
-        uint64_t numel = 1;
+        // The product of the non-zero dims must fit in int64 (so that TensorView::numel() cannot
+        // overflow in any order, even when another dim is 0).
+        uint64_t nonzero = 1;
+        bool any_zero = false;
         for (uint32_t d = 0; d < n_dims; ++d) {
             const uint64_t v = u64(what + ": dim " + std::to_string(d));
-            if (v > static_cast<uint64_t>(INT64_MAX) || __builtin_mul_overflow(numel, v, &numel) ||
-                numel > static_cast<uint64_t>(INT64_MAX))
+            if (v == 0) any_zero = true;
+            if (v > static_cast<uint64_t>(INT64_MAX) ||
+                __builtin_mul_overflow(nonzero, v ? v : 1, &nonzero) ||
+                nonzero > static_cast<uint64_t>(INT64_MAX))
                 fail(what + ": dims overflow the element count");
             ne[d] = static_cast<int64_t>(v);
         }
+        const uint64_t numel = any_zero ? 0 : nonzero;
         const uint32_t gt = u32(what + ": type");
         if (!ggml_type_to_dtype(gt, &t.dtype)) fail(what + ": unsupported ggml type " + std::to_string(gt));
         const uint64_t row = n_dims ? static_cast<uint64_t>(ne[0]) : 1;

@@ -212,16 +212,22 @@ SafetensorsArchive parse_safetensors(const uint8_t* data, size_t size, const std
         if (!safetensors_dtype_from_string(dt->get<std::string>(), &t.dtype))
             throw file_error(name, what + ": unsupported dtype " + qname(dt->get<std::string>()));
         if (sh->size() > 8) throw file_error(name, what + ": more than 8 dims");
-        uint64_t numel = 1;
+        // The product of the non-zero dims must fit in int64 (so that TensorView::numel() cannot
+        // overflow in any order, even when another dim is 0).
+        uint64_t nonzero = 1;
+        bool any_zero = false;
         for (const ojson& d : *sh) {
             uint64_t dim;
             if (!json_u64(d, &dim))
                 throw file_error(name, what + ": shape dims must be non-negative integers");
-            if (dim > static_cast<uint64_t>(INT64_MAX) || __builtin_mul_overflow(numel, dim, &numel) ||
-                numel > static_cast<uint64_t>(INT64_MAX))
+            if (dim == 0) any_zero = true;
+            if (dim > static_cast<uint64_t>(INT64_MAX) ||
+                __builtin_mul_overflow(nonzero, dim ? dim : 1, &nonzero) ||
+                nonzero > static_cast<uint64_t>(INT64_MAX))
                 throw file_error(name, what + ": shape element count overflows");
             t.shape.push_back(static_cast<int64_t>(dim));
         }
+        const uint64_t numel = any_zero ? 0 : nonzero;
         uint64_t begin, end;
         if (!json_u64((*off)[0], &begin) || !json_u64((*off)[1], &end))
             throw file_error(name, what + ": data_offsets must be non-negative integers");

@@ -187,6 +187,9 @@ TEST_F(BrokenFiles, StDimProductOverflow) {
     st("overflow.safetensors",
        st_file(hdr(R"({"dtype":"BF16","shape":[4294967296,4294967296,16],"data_offsets":[128,144]})")),
        {"model.norm.weight", "overflow"});
+    st("overflow_zero.safetensors",
+       st_file(hdr(R"({"dtype":"BF16","shape":[4294967296,4294967296,0],"data_offsets":[128,128]})")),
+       {"model.norm.weight", "overflow"});
     // numel fits in int64 but numel x 4 bytes does not.
     st("overflow_bytes.safetensors",
        st_file(hdr(R"({"dtype":"F32","shape":[4611686018427387904],"data_offsets":[128,144]})")),
@@ -452,6 +455,9 @@ TEST_F(BrokenFiles, GgufDimProductOverflow) {
     Raw h;
     h.header(1, 0).info("blk.0.attn_v.weight", {~0ull}, 0, 0).pad().zeros(32);
     gg("dim_huge.gguf", h.b, {"blk.0.attn_v.weight"});
+    Raw z;  // a zero dim does not excuse the others: numel() multiplies them all
+    z.header(1, 0).info("blk.0.attn_z.weight", {0, 1ull << 32, 1ull << 32}, 0, 0).pad().zeros(32);
+    gg("dims_zero_overflow.gguf", z.b, {"blk.0.attn_z.weight", "overflow"});
     Raw y;  // element count fits, byte count (x 4) does not
     y.header(1, 0).info("blk.0.attn_o.weight", {1ull << 62}, 0, 0).pad().zeros(32);
     gg("bytes_overflow.gguf", y.b, {"blk.0.attn_o.weight", "overflow"});
