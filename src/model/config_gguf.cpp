@@ -172,6 +172,10 @@ ModelConfig config_from_gguf(const GgufFile& g) {
     }
     if (const GgufValue* v = g.find("tokenizer.ggml.bos_token_id")) c.bos_token_id = v->as_int();
     if (const GgufValue* v = g.find("tokenizer.ggml.eos_token_id")) c.eos_token_ids = {v->as_int()};
+    // HF configs may list several eos ids (e.g. [</s>, <|im_end|>]); GGUF has eos + eot (end of turn).
+    if (const GgufValue* v = g.find("tokenizer.ggml.eot_token_id");
+        v && (c.eos_token_ids.empty() || v->as_int() != c.eos_token_ids[0]))
+        c.eos_token_ids.push_back(v->as_int());
     if (const GgufValue* v = g.find("tokenizer.ggml.padding_token_id")) c.pad_token_id = v->as_int();
     c.tie_word_embeddings = g.find_tensor("output.weight") == nullptr;
     if (const GgufValue* v = g.find("general.file_type")) c.torch_dtype = dtype_from_file_type(v->as_int());

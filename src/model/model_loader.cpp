@@ -83,14 +83,24 @@ bool is_matrix_dtype(DType t) {
 
 using Finder = std::function<const TensorView*(const std::string&)>;
 
+// The file (shard) a view points into, for error messages; `fallback` if none.
+std::string file_of(const TensorView& v, const std::vector<std::shared_ptr<const MappedFile>>& files,
+                    const std::string& fallback) {
+    for (const auto& f : files)
+        if (f && v.data >= f->data() && v.data < f->data() + f->size()) return f->path();
+    return fallback;
+}
+
 // Looks every logical tensor up, checks its stored shape and dtype, slices stacked experts.
 std::vector<LoadedTensor> resolve(const std::vector<TensorName>& names, const Finder& find,
-                                  const std::string& path) {
+                                  const std::string& where,
+                                  const std::vector<std::shared_ptr<const MappedFile>>& files) {
     std::vector<LoadedTensor> out;
     out.reserve(names.size());
     for (const TensorName& n : names) {
         const TensorView* v = find(n.stored);
-        if (!v) throw file_error(path, "missing tensor " + n.stored + " (" + n.logical + ")");
+        if (!v) throw file_error(where, "missing tensor " + n.stored + " (" + n.logical + ")");
+        const std::string path = file_of(*v, files, where);
         const bool ok =
             v->shape == n.stored_shape || (n.is_vector && same_shape_squeezed(v->shape, n.stored_shape));
         if (!ok)
@@ -220,9 +230,8 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
     if (mp.gguf) {
         GgufFile g = open_gguf(mp.weights);
         ModelConfig c = config_from_gguf(g);
-        ts = resolve(
-            tensor_names(c, WeightFormat::GGUF), [&](const std::string& n) { return g.find_tensor(n); },
-            mp.weights);
+        ts = resolve(tensor_names(c, WeightFormat::GGUF),
+                     [&](const std::string& n) { return g.find_tensor(n); }, mp.weights, {g.file});
         w = assemble(std::move(c), ts);
         w.files = {g.file};
         if (info) {
@@ -236,7 +245,7 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
             const TensorView* v = a.find(n);
             return v ? v : a.find("language_model." + n);
         };
-        ts = resolve(tensor_names(c, WeightFormat::HF), find, mp.weights);
+        ts = resolve(tensor_names(c, WeightFormat::HF), find, mp.weights, a.files);
         w = assemble(std::move(c), ts);
         w.files = a.files;
         if (info) {
@@ -245,7 +254,10 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
         }
     }
     w.source_path = path;
-    if (info) info->tensors = std::move(ts);
+    if (info) {
+        info->tensors = std::move(ts);
+        info->files = w.files;
+    }
     return w;
 }
 

@@ -19,6 +19,7 @@ struct ModelLoadInfo {
     WeightFormat format = WeightFormat::HF;
     std::vector<LoadedTensor> tensors;  // in tensor_names() order
     std::vector<TensorView> unused;     // stored tensors no logical tensor maps to (e.g. FP8 sidecars)
+    std::vector<std::shared_ptr<const MappedFile>> files;  // keeps the views valid without the ModelWeights
 };
 
 // load_model, also reporting every logical tensor's stored form.

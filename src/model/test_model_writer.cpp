@@ -90,7 +90,9 @@ void write_test_model_hf(const std::string& dir, const ModelConfig& c, const std
             {names[i].stored, t, names[i].stored_shape, buffers.back().data(), buffers.back().size()});
     }
     write_safetensors((fs::path(dir) / "model.safetensors").string(), tensors, {{"format", "pt"}});
-    write_text(fs::path(dir) / "config.json", config_to_hf_json(c).dump(2) + "\n");
+    nlohmann::json cfg = config_to_hf_json(c);
+    cfg["torch_dtype"] = dtype == DType::F32 ? "float32" : dtype == DType::F16 ? "float16" : "bfloat16";
+    write_text(fs::path(dir) / "config.json", cfg.dump(2) + "\n");
     write_text(fs::path(dir) / "tokenizer.json", tok.tokenizer_json);
     write_text(fs::path(dir) / "tokenizer_config.json", tok.tokenizer_config_json);
     write_text(fs::path(dir) / "generation_config.json", tok.generation_config_json);
