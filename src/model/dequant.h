@@ -59,8 +59,7 @@ void dequantize_row(DType t, const uint8_t* src, float* dst, int64_t n);
 std::vector<float> tensor_to_f32(const TensorView& t);
 
 // Round-to-nearest quantisers, as ggml's reference quantize_row_*_ref. `n` must be a multiple of 32 and
-// every value finite;
-// dst receives n/32 blocks.
+// every value finite; dst receives n/32 blocks.
 void quantize_row_q8_0(const float* src, uint8_t* dst, int64_t n);
 void quantize_row_q4_0(const float* src, uint8_t* dst, int64_t n);
 
