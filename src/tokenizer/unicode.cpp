@@ -102,8 +102,8 @@ void compose(std::vector<char32_t>& s) {
 std::string unicode_normalize(std::string_view text, NormalForm form) {
     const bool compat = form == NormalForm::NFKC || form == NormalForm::NFKD;
     const bool comp = form == NormalForm::NFC || form == NormalForm::NFKC;
-    // Fast path: nothing below U+00A0 decomposes or composes (U+0300 for the canonical forms).
-    const unsigned char limit = compat ? 0xC2 : 0xCC;
+    // Fast path: text below U+0080 never changes; below U+0300 it is already in NFC.
+    const unsigned char limit = form == NormalForm::NFC ? 0xCC : 0xC2;
     bool trivial = true;
     for (char c : text)
         if (static_cast<unsigned char>(c) >= limit) {
