@@ -17,8 +17,8 @@ constexpr size_t kMaxNodes = 64'000'000;
 
 GrammarRuntime::GrammarRuntime(const Grammar& grammar, std::shared_ptr<const TokenVocabulary> vocab)
     : g_(grammar), vocab_(std::move(vocab)) {
-    node_pos_.push_back(UINT32_MAX);  // kAccept
-    node_parent_.push_back(UINT32_MAX);
+    node_pos_.assign({UINT32_MAX, UINT32_MAX});  // kAccept, kSentinel
+    node_parent_.assign({UINT32_MAX, UINT32_MAX});
     std::vector<uint32_t> leaves;
     ++stamp_;
     closure(node(0, kAccept), leaves);
@@ -51,8 +51,8 @@ void GrammarRuntime::closure(uint32_t start, std::vector<uint32_t>& out) {
         if (visit_mark_.size() <= n) visit_mark_.resize(node_pos_.size() + 1024, 0);
         if (visit_mark_[n] == stamp_) continue;
         visit_mark_[n] = stamp_;
-        if (n == kAccept) {
-            out.push_back(kAccept);
+        if (n == kAccept || n == kSentinel) {
+            out.push_back(n);
             continue;
         }
         uint32_t pos = node_pos_[n];
@@ -91,7 +91,7 @@ int32_t GrammarRuntime::compute_transition(int32_t state, uint8_t byte) {
     // Copy: closure() may intern nodes but never sets, yet keep this independent of sets_ growth.
     const std::vector<uint32_t> leaves = sets_[static_cast<size_t>(state)];
     for (uint32_t n : leaves) {
-        if (n == kAccept) continue;
+        if (n == kAccept || n == kSentinel) continue;
         uint32_t pos = node_pos_[n];
         if (!sets[static_cast<size_t>(el[pos])].test(byte)) continue;
         closure(node(pos + 1, node_parent_[n]), next);
@@ -101,22 +101,21 @@ int32_t GrammarRuntime::compute_transition(int32_t state, uint8_t byte) {
     return t;
 }
 
-const std::vector<uint32_t>& GrammarRuntime::token_mask(int32_t state) {
-    HY_ASSERT(vocab_ != nullptr);
-    size_t s = static_cast<size_t>(state);
-    if (masks_.size() <= s) masks_.resize(sets_.size());
-    if (!masks_[s].empty()) return masks_[s];
-    const size_t words = vocab_->mask_words();
-    if (cache_bytes_ + words * 4 > cache_limit_) {
-        for (auto& m : masks_) std::vector<uint32_t>().swap(m);
-        cache_bytes_ = 0;
-        cached_count_ = 0;
-    }
-    std::vector<uint32_t> mask(words, 0);
+void GrammarRuntime::clear_mask_cache() {
+    for (auto& m : masks_) std::vector<uint32_t>().swap(m);
+    local_masks_.clear();
+    cache_bytes_ = 0;
+    cached_count_ = 0;
+}
+
+// The walk of the vocabulary trie nodes [begin, end) from `state` (the state before node begin's
+// byte): sets the bit of every token whose bytes keep the automaton alive.
+void GrammarRuntime::walk(int32_t state, size_t begin, size_t end, std::vector<uint32_t>& mask) {
     const auto& trie = vocab_->trie();
     const auto& toks = vocab_->trie_tokens();
-    walk_states_[0] = state;
-    for (size_t k = 0; k < trie.size();) {
+    const size_t base = trie[begin].depth - 1u;
+    walk_states_[base] = state;
+    for (size_t k = begin; k < end;) {
         const auto& nd = trie[k];
         int32_t t = advance(walk_states_[nd.depth - 1], nd.byte);
         if (t == kDead) {
@@ -126,6 +125,88 @@ const std::vector<uint32_t>& GrammarRuntime::token_mask(int32_t state) {
         walk_states_[nd.depth] = t;
         for (uint32_t i = nd.token_begin; i < nd.token_end; ++i) mask[toks[i] >> 5] |= 1u << (toks[i] & 31);
         ++k;
+    }
+}
+
+uint32_t GrammarRuntime::cut(uint32_t n, size_t depth) {
+    if (n == kAccept) return kAccept;
+    if (depth == 0) return kSentinel;
+    return node(node_pos_[n], cut(node_parent_[n], depth - 1));
+}
+
+int32_t GrammarRuntime::local_state(int32_t state) {
+    size_t s = static_cast<size_t>(state);
+    if (local_of_.size() <= s) local_of_.resize(sets_.size(), -1);
+    if (local_of_[s] < 0) {
+        std::vector<uint32_t> leaves;
+        for (uint32_t n : sets_[s]) leaves.push_back(cut(n, kContextDepth));
+        int32_t local = intern_set(leaves);
+        if (local_of_.size() <= s) local_of_.resize(sets_.size(), -1);
+        local_of_[s] = local;
+    }
+    return local_of_[s];
+}
+
+// The context-free part of a local state's mask: a token is certain when some path consumes it
+// without reaching the sentinel; a trie node where a path reaches the sentinel is an escape, and its
+// whole subtree is left to the real state.
+const GrammarRuntime::LocalMask& GrammarRuntime::local_mask(int32_t local) {
+    auto found = local_masks_.find(local);
+    if (found != local_masks_.end()) return found->second;
+    LocalMask lm;
+    lm.certain.assign(vocab_->mask_words(), 0);
+    const auto& trie = vocab_->trie();
+    const auto& toks = vocab_->trie_tokens();
+    walk_states_[0] = local;
+    for (size_t k = 0; k < trie.size();) {
+        const auto& nd = trie[k];
+        int32_t t = advance(walk_states_[nd.depth - 1], nd.byte);
+        if (t == kDead) {
+            k = nd.subtree_end;
+            continue;
+        }
+        const auto& leaves = sets_[static_cast<size_t>(t)];
+        bool escaped = std::binary_search(leaves.begin(), leaves.end(), kSentinel);
+        if (escaped) {
+            lm.escapes.push_back(static_cast<uint32_t>(k));
+            k = nd.subtree_end;
+            continue;
+        }
+        walk_states_[nd.depth] = t;
+        for (uint32_t i = nd.token_begin; i < nd.token_end; ++i)
+            lm.certain[toks[i] >> 5] |= 1u << (toks[i] & 31);
+        ++k;
+    }
+    cache_bytes_ += lm.certain.size() * 4 + lm.escapes.size() * 4;
+    return local_masks_.emplace(local, std::move(lm)).first->second;
+}
+
+const std::vector<uint32_t>& GrammarRuntime::token_mask(int32_t state) {
+    HY_ASSERT(vocab_ != nullptr);
+    size_t s = static_cast<size_t>(state);
+    if (masks_.size() <= s) masks_.resize(sets_.size());
+    if (!masks_[s].empty()) return masks_[s];
+    const size_t words = vocab_->mask_words();
+    if (cache_bytes_ + words * 4 > cache_limit_) clear_mask_cache();
+    const int32_t local = local_state(state);
+    std::vector<uint32_t> mask = local_mask(local).certain;
+    if (local != state) {
+        const auto& trie = vocab_->trie();
+        const auto& toks = vocab_->trie_tokens();
+        const std::vector<uint32_t> escapes = local_mask(local).escapes;
+        for (uint32_t k : escapes) {
+            prefix_.clear();
+            for (uint32_t a = k; a != UINT32_MAX; a = trie[a].parent)
+                prefix_ += static_cast<char>(trie[a].byte);
+            int32_t t = state;
+            for (size_t i = prefix_.size(); i-- > 0 && t != kDead;)
+                t = advance(t, static_cast<uint8_t>(prefix_[i]));
+            if (t == kDead) continue;
+            const auto& nd = trie[k];
+            for (uint32_t i = nd.token_begin; i < nd.token_end; ++i)
+                mask[toks[i] >> 5] |= 1u << (toks[i] & 31);
+            if (nd.subtree_end > k + 1) walk(t, k + 1, nd.subtree_end, mask);
+        }
     }
     if (masks_.size() <= s) masks_.resize(sets_.size());
     cache_bytes_ += words * 4;

@@ -8,12 +8,19 @@
 // of a state is computed once by walking the vocabulary trie through that table, then cached by
 // state id. For a grammar without unbounded recursion (every flat or nested schema without $ref
 // cycles) the reachable states are finite, so after warm-up every mask is a cache hit (a copy).
-// Recursive grammars reach new states at new depths; those pay one trie walk each.
+//
+// A miss does not walk the whole trie either (the xgrammar idea, by stack depth instead of by rule):
+// each leaf stack is cut to its top kContextDepth frames over a sentinel, giving a "local" state
+// shared by every context the same value appears in (every string field, every recursion depth).
+// The local state's walk, cached, splits the vocabulary into tokens accepted whatever lies below
+// the cut and the trie subtrees where some path popped into the sentinel; only those subtrees (for
+// JSON: tokens that close a string or value and go on) are walked again with the real state.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -52,15 +59,27 @@ class GrammarRuntime {
     size_t cached_masks() const { return cached_count_; }
     // Upper bound on bytes of cached masks; over it the cache is emptied and refilled.
     void set_mask_cache_limit(size_t bytes) { cache_limit_ = bytes; }
+    void clear_mask_cache();  // drops cached masks (benchmarks of the miss path)
 
   private:
     static constexpr int32_t kUnknown = -1;
-    static constexpr uint32_t kAccept = 0;  // node 0: the empty stack (the root rule finished)
+    static constexpr uint32_t kAccept = 0;    // node 0: the empty stack (the root rule finished)
+    static constexpr uint32_t kSentinel = 1;  // node 1: below a cut stack (context unknown)
+    static constexpr size_t kContextDepth = 3;
+
+    struct LocalMask {
+        std::vector<uint32_t> certain;  // tokens accepted whatever the context
+        std::vector<uint32_t> escapes;  // trie nodes whose subtrees need the real state
+    };
 
     uint32_t node(uint32_t pos, uint32_t parent);
     void closure(uint32_t node, std::vector<uint32_t>& out);
     int32_t intern_set(std::vector<uint32_t>& leaves);
     int32_t compute_transition(int32_t state, uint8_t byte);
+    uint32_t cut(uint32_t node, size_t depth);
+    int32_t local_state(int32_t state);
+    const LocalMask& local_mask(int32_t local);
+    void walk(int32_t state, size_t begin, size_t end, std::vector<uint32_t>& mask);
 
     const Grammar& g_;
     std::shared_ptr<const TokenVocabulary> vocab_;
@@ -88,6 +107,9 @@ class GrammarRuntime {
     std::vector<std::vector<uint32_t>> masks_;  // by state; empty = not cached
     size_t cached_count_ = 0, cache_bytes_ = 0, cache_limit_ = size_t{256} << 20;
     std::vector<int32_t> walk_states_;
+    std::vector<int32_t> local_of_;  // by state: its local (cut) state, -1 = not computed
+    std::unordered_map<int32_t, LocalMask> local_masks_;
+    std::string prefix_;
 };
 
 }  // namespace hy::grammar

@@ -73,10 +73,11 @@ const std::map<std::string, std::string> kFormats = {
      "|2[0-8]))"
      "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"},
     {"uuid", "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"},
+    // Unbounded local part (as ajv-formats allows); domain labels bounded well inside ajv's 63, since
+    // every count is a separate automaton state with its own mask.
     {"email",
-     "[a-zA-Z0-9_+-]{1,32}(\\.[a-zA-Z0-9_+-]{1,32}){0,4}@([a-zA-Z0-9]([a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?\\.){1,"
-     "4}"
-     "[a-zA-Z]{2,16}"},
+     "[a-zA-Z0-9_+-]+(\\.[a-zA-Z0-9_+-]+)*@([a-zA-Z0-9]([a-zA-Z0-9-]{0,14}[a-zA-Z0-9])?\\.){1,3}[a-zA-Z]{2,"
+     "12}"},
 };
 
 std::string type_of(const json& v) {

@@ -65,8 +65,9 @@ void TokenVocabulary::build_trie() {
         }
         close_to(lcp);
         for (size_t d = lcp; d < s.size(); ++d) {
+            uint32_t parent = path.empty() ? UINT32_MAX : path.back();
             path.push_back(static_cast<uint32_t>(trie_.size()));
-            trie_.push_back({static_cast<uint8_t>(s[d]), static_cast<uint16_t>(d + 1), 0, i, i});
+            trie_.push_back({static_cast<uint8_t>(s[d]), static_cast<uint16_t>(d + 1), 0, i, i, parent});
         }
         // Identical byte strings share the node; sorted order keeps their ids contiguous.
         TrieNode& node = trie_[path.back()];

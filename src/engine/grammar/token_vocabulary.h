@@ -39,6 +39,7 @@ class TokenVocabulary {
         uint16_t depth;  // 1 = first byte of a token
         uint32_t subtree_end;
         uint32_t token_begin, token_end;  // tokens ending here: trie_tokens()[token_begin..token_end)
+        uint32_t parent;                  // UINT32_MAX at depth 1
     };
     const std::vector<TrieNode>& trie() const { return trie_; }
     const std::vector<uint32_t>& trie_tokens() const { return trie_tokens_; }
