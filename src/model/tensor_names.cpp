@@ -146,6 +146,13 @@ struct Builder {
 }  // namespace
 
 std::vector<TensorName> tensor_names(const ModelConfig& c, WeightFormat format) {
+    // A validated config can still claim thousands of layers of thousands of experts; refuse tables far
+    // beyond any real model (Ultra: ~50K entries) instead of allocating gigabytes for a hostile file.
+    const int64_t per_layer = 16 + 2 * c.n_routed_experts;
+    const int64_t layers = c.num_layers() + static_cast<int64_t>(c.mtp_layers.size());
+    if (layers * per_layer > (int64_t{1} << 22))
+        throw Error("model config implies " + std::to_string(layers * per_layer) +
+                    " tensors, more than supported");
     Builder b{c, format, {}};
     const int64_t V = c.vocab_size, D = c.hidden_size;
     b.add("embeddings", {V, D}, false, "backbone.embeddings.weight", "token_embd.weight", false);
