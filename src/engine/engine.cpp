@@ -1,0 +1,86 @@
+#include "engine/engine.h"
+
+#include "engine/simple_scheduler.h"
+
+namespace hy {
+
+Engine::Engine(const ModelWeights& weights, ThreadPool& pool, EngineOptions options)
+    : scheduler_(std::make_unique<SimpleScheduler>(weights, pool, options)) {
+    thread_ = std::thread([this] { loop(); });
+}
+
+Engine::~Engine() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+std::shared_ptr<RequestStream> Engine::submit(GenerationRequest request) {
+    auto stream = std::make_shared<RequestStream>(next_id_.fetch_add(1));
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stop_ || dead_) {
+            TokenEvent ev;
+            ev.finish = FinishReason::ERROR;
+            ev.error = "engine stopped";
+            stream->push(std::move(ev));
+            return stream;
+        }
+        queue_.push_back({std::move(request), stream});
+    }
+    cv_.notify_all();
+    return stream;
+}
+
+void Engine::abort(const std::shared_ptr<RequestStream>& stream) {
+    if (!stream) return;
+    stream->request_abort();
+    cv_.notify_all();
+}
+
+EngineStats Engine::stats() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {running_.load(), static_cast<int64_t>(queue_.size())};
+}
+
+void Engine::loop() {
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mu_);
+            cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !scheduler_->idle(); });
+            if (stop_) break;
+            while (!queue_.empty() && scheduler_->has_capacity()) {
+                Pending p = std::move(queue_.front());
+                queue_.pop_front();
+                if (p.stream->abort_requested()) {
+                    TokenEvent ev;
+                    ev.finish = FinishReason::ABORT;
+                    p.stream->push(std::move(ev));
+                    continue;
+                }
+                scheduler_->add(std::move(p.request), std::move(p.stream));
+            }
+        }
+        try {
+            scheduler_->step();
+        } catch (const std::exception&) {
+            // An invariant failure inside the model: nothing more can be trusted (health → 503).
+            dead_ = true;
+            scheduler_->abort_all();
+        }
+        running_ = scheduler_->running();
+    }
+    scheduler_->abort_all();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& p : queue_) {
+        TokenEvent ev;
+        ev.finish = FinishReason::ABORT;
+        p.stream->push(std::move(ev));
+    }
+    queue_.clear();
+}
+
+}  // namespace hy

@@ -1,0 +1,64 @@
+// The generation engine: HTTP threads submit requests and read their per-request stream; one engine
+// thread owns all model state and runs the scheduling loop (spec/architecture.md "Threads"). The loop
+// itself lives in simple_scheduler.* so the continuous-batching scheduler (issue 6) can replace it.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/thread_pool.h"
+#include "engine/generation_request.h"
+#include "engine/request_stream.h"
+#include "model/model_weights.h"
+
+namespace hy {
+
+class SimpleScheduler;
+
+struct EngineOptions {
+    int max_num_seqs = 256;                 // running sequences per step
+    int64_t max_num_batched_tokens = 2048;  // prompt tokens fed per step (chunked prefill)
+};
+
+struct EngineStats {
+    int64_t running = 0;
+    int64_t waiting = 0;
+};
+
+class Engine {
+  public:
+    Engine(const ModelWeights& weights, ThreadPool& pool, EngineOptions options = {});
+    ~Engine();  // stops the loop; unfinished requests get an ABORT event
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    std::shared_ptr<RequestStream> submit(GenerationRequest request);
+    // Marks the request aborted; the loop drops it at its next step.
+    void abort(const std::shared_ptr<RequestStream>& stream);
+    EngineStats stats() const;
+    bool alive() const { return !dead_.load(); }
+
+  private:
+    struct Pending {
+        GenerationRequest request;
+        std::shared_ptr<RequestStream> stream;
+    };
+    void loop();
+
+    std::unique_ptr<SimpleScheduler> scheduler_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Pending> queue_;
+    bool stop_ = false;
+    std::atomic<bool> dead_{false};
+    std::atomic<uint64_t> next_id_{1};
+    std::atomic<int64_t> running_{0};
+    std::thread thread_;
+};
+
+}  // namespace hy

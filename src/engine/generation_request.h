@@ -1,0 +1,58 @@
+// What the API layer hands the engine and what it gets back (spec/architecture.md "Engine API"):
+// a GenerationRequest (prompt ids, sampling parameters, token-level stop conditions) and a stream
+// of TokenEvents. Text-level concerns (stop strings, detokenization) stay in api/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hy {
+
+// spec/api.md §2.3; validation happens in api/, the engine trusts these values.
+struct SamplingParams {
+    double temperature = 1.0;  // 0 = greedy
+    double top_p = 1.0;        // (0, 1]
+    int64_t top_k = 0;         // 0 or -1 = off
+    double min_p = 0.0;        // [0, 1]
+    std::optional<uint64_t> seed;
+    double presence_penalty = 0.0;    // output tokens only
+    double frequency_penalty = 0.0;   // output tokens only
+    double repetition_penalty = 1.0;  // prompt and output tokens (vLLM/HF semantics)
+    std::vector<std::pair<int32_t, float>> logit_bias;
+    int64_t min_tokens = 0;  // EOS and stop tokens are masked before this many tokens
+    bool ignore_eos = false;
+    std::vector<int32_t> stop_token_ids;
+    int64_t max_tokens = 16;
+    int top_logprobs = -1;  // -1: no logprobs; N >= 0: chosen token's logprob plus the N best
+};
+
+struct GenerationRequest {
+    std::vector<int32_t> prompt;  // at least one token
+    SamplingParams sampling;
+    std::vector<int32_t> eos_token_ids;  // the model's EOS ids (generation_config / config.json)
+};
+
+enum class FinishReason { NONE, STOP, LENGTH, ABORT, ERROR };
+
+const char* finish_reason_name(FinishReason r);  // "stop", "length", "abort", "error"; null for NONE
+
+struct TokenLogprob {
+    int32_t token = -1;
+    float logprob = 0.0f;
+};
+
+// One generated token, and/or the end of the sequence. A finishing event with a token (EOS, a stop
+// token, the max_tokens-th token) carries both; ABORT/ERROR events carry no token (token == -1).
+struct TokenEvent {
+    int32_t token = -1;
+    float logprob = 0.0f;           // valid when top_logprobs >= 0 was requested
+    std::vector<TokenLogprob> top;  // the top_logprobs best tokens, best first
+    FinishReason finish = FinishReason::NONE;
+    bool stopped_by_token = false;  // finish STOP because `token` is EOS or a stop token id
+    std::string error;              // FinishReason::ERROR
+};
+
+}  // namespace hy

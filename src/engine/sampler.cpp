@@ -1,0 +1,146 @@
+#include "engine/sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace hy {
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+// Below this temperature sampling is greedy (vLLM's _SAMPLING_EPS).
+constexpr double kGreedyEps = 1e-5;
+
+}  // namespace
+
+Sampler::Sampler(const SamplingParams& params, std::vector<int32_t> eos_ids, std::span<const int32_t> prompt,
+                 uint64_t seed)
+    : p_(params), eos_(std::move(eos_ids)), rng_(params.seed ? *params.seed : seed) {
+    if (p_.repetition_penalty != 1.0) {
+        prompt_tokens_.assign(prompt.begin(), prompt.end());
+        std::sort(prompt_tokens_.begin(), prompt_tokens_.end());
+        prompt_tokens_.erase(std::unique(prompt_tokens_.begin(), prompt_tokens_.end()), prompt_tokens_.end());
+    }
+}
+
+bool Sampler::is_stop_token(int32_t token) const {
+    if (!p_.ignore_eos && std::find(eos_.begin(), eos_.end(), token) != eos_.end()) return true;
+    return std::find(p_.stop_token_ids.begin(), p_.stop_token_ids.end(), token) != p_.stop_token_ids.end();
+}
+
+void Sampler::apply_penalties(int64_t V) {
+    float* l = work_.data();
+    // Repetition penalty (HF/vLLM): divide positive logits, multiply negative ones, for every token seen
+    // in the prompt or the output.
+    if (p_.repetition_penalty != 1.0) {
+        const float r = static_cast<float>(p_.repetition_penalty);
+        auto penalize = [&](int32_t t) {
+            if (t < 0 || t >= V) return;
+            l[t] = l[t] > 0 ? l[t] / r : l[t] * r;
+        };
+        for (int32_t t : prompt_tokens_) penalize(t);
+        for (const auto& [t, c] : output_counts_)
+            if (!std::binary_search(prompt_tokens_.begin(), prompt_tokens_.end(), t)) penalize(t);
+    }
+    // OpenAI presence/frequency penalties over the output tokens only.
+    if (p_.presence_penalty != 0.0 || p_.frequency_penalty != 0.0) {
+        for (const auto& [t, c] : output_counts_) {
+            if (t < 0 || t >= V) continue;
+            l[t] -= static_cast<float>(p_.frequency_penalty * static_cast<double>(c) + p_.presence_penalty);
+        }
+    }
+}
+
+int32_t Sampler::draw(int64_t V) {
+    float* l = work_.data();
+    const float maxl = *std::max_element(l, l + V);
+    if (p_.temperature < kGreedyEps || !std::isfinite(maxl))
+        return static_cast<int32_t>(std::max_element(l, l + V) - l);
+
+    // Candidates with finite logits, best first when a cut needs the order.
+    order_.clear();
+    for (int64_t i = 0; i < V; ++i)
+        if (l[i] != kNegInf) order_.push_back(static_cast<int32_t>(i));
+    const double inv_t = 1.0 / p_.temperature;
+    auto by_logit = [&](int32_t a, int32_t b) { return l[a] > l[b] || (l[a] == l[b] && a < b); };
+    if (p_.top_k > 0 && static_cast<size_t>(p_.top_k) < order_.size()) {
+        std::nth_element(order_.begin(), order_.begin() + p_.top_k, order_.end(), by_logit);
+        order_.resize(static_cast<size_t>(p_.top_k));
+    }
+    // Unnormalised probabilities of the tempered logits, relative to the best one.
+    std::vector<double> prob(order_.size());
+    for (size_t i = 0; i < order_.size(); ++i) prob[i] = std::exp((l[order_[i]] - maxl) * inv_t);
+    if (p_.min_p > 0.0) {  // keep tokens with p >= min_p * p_max (p_max is 1 here)
+        size_t k = 0;
+        for (size_t i = 0; i < order_.size(); ++i)
+            if (prob[i] >= p_.min_p) order_[k] = order_[i], prob[k++] = prob[i];
+        order_.resize(k);
+        prob.resize(k);
+    }
+    if (p_.top_p < 1.0) {
+        std::vector<size_t> idx(order_.size());
+        std::iota(idx.begin(), idx.end(), size_t{0});
+        std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return by_logit(order_[a], order_[b]); });
+        const double total = std::accumulate(prob.begin(), prob.end(), 0.0);
+        std::vector<int32_t> kept;
+        std::vector<double> kept_p;
+        double cum = 0.0;
+        for (size_t i : idx) {  // the smallest prefix whose mass reaches top_p (at least one token)
+            kept.push_back(order_[i]);
+            kept_p.push_back(prob[i]);
+            cum += prob[i];
+            if (cum >= p_.top_p * total) break;
+        }
+        order_.swap(kept);
+        prob.swap(kept_p);
+    }
+    const double sum = std::accumulate(prob.begin(), prob.end(), 0.0);
+    double u = std::uniform_real_distribution<double>(0.0, sum)(rng_);
+    for (size_t i = 0; i < order_.size(); ++i) {
+        u -= prob[i];
+        if (u < 0.0) return order_[i];
+    }
+    return order_.back();
+}
+
+Sampler::Result Sampler::sample(const float* logits, int64_t V) {
+    Result r;
+    work_.assign(logits, logits + V);
+    float* l = work_.data();
+
+    if (n_generated_ < p_.min_tokens) {  // no EOS / stop token before min_tokens
+        for (int32_t t : eos_)
+            if (t >= 0 && t < V) l[t] = kNegInf;
+        for (int32_t t : p_.stop_token_ids)
+            if (t >= 0 && t < V) l[t] = kNegInf;
+    }
+    for (const auto& [t, b] : p_.logit_bias)
+        if (t >= 0 && t < V) l[t] += b;
+    apply_penalties(V);
+    r.token = draw(V);
+
+    if (p_.top_logprobs >= 0) {  // logprobs of the raw model output (vLLM's default logprobs mode)
+        const float maxl = *std::max_element(logits, logits + V);
+        double s = 0.0;
+        for (int64_t i = 0; i < V; ++i) s += std::exp(static_cast<double>(logits[i] - maxl));
+        const float lse = maxl + static_cast<float>(std::log(s));
+        auto lp = [&](int32_t t) { return std::max(logits[t] - lse, -9999.0f); };
+        r.logprob = lp(r.token);
+        const int64_t n = std::min<int64_t>(p_.top_logprobs, V);
+        if (n > 0) {
+            std::vector<int32_t> ids(static_cast<size_t>(V));
+            std::iota(ids.begin(), ids.end(), 0);
+            std::partial_sort(ids.begin(), ids.begin() + n, ids.end(), [&](int32_t a, int32_t b) {
+                return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+            });
+            for (int64_t i = 0; i < n; ++i) r.top.push_back({ids[i], lp(ids[i])});
+        }
+    }
+    ++output_counts_[r.token];
+    ++n_generated_;
+    return r;
+}
+
+}  // namespace hy

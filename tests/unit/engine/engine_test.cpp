@@ -1,0 +1,135 @@
+// The engine on a tiny generated model: batching does not change a sequence's output, seeds repeat,
+// stop conditions finish, aborts free the request.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "model/forward.h"
+
+namespace hy {
+namespace {
+
+const ModelWeights& tiny_model() {
+    static const ModelWeights w = [] {
+        const std::string dir =
+            (std::filesystem::temp_directory_path() / "hyserve-engine-test-tiny").string();
+        if (!std::filesystem::exists(dir + "/config.json")) {
+            const std::string cmd =
+                std::string(HYSERVE_BINARY) + " make-test-model " + dir + " --preset tiny > /dev/null";
+            if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-test-model failed");
+        }
+        return load_model(dir);
+    }();
+    return w;
+}
+
+struct Collected {
+    std::vector<int32_t> tokens;
+    FinishReason finish = FinishReason::NONE;
+};
+
+Collected collect(const std::shared_ptr<RequestStream>& s) {
+    Collected c;
+    for (;;) {
+        TokenEvent ev;
+        if (!s->pop(ev, std::chrono::milliseconds(30000))) break;
+        if (ev.token >= 0) c.tokens.push_back(ev.token);
+        if (ev.finish != FinishReason::NONE) {
+            c.finish = ev.finish;
+            break;
+        }
+    }
+    return c;
+}
+
+GenerationRequest request(std::vector<int32_t> prompt, int64_t max_tokens, double temperature = 0.0) {
+    GenerationRequest r;
+    r.prompt = std::move(prompt);
+    r.sampling.max_tokens = max_tokens;
+    r.sampling.temperature = temperature;
+    return r;
+}
+
+TEST(Engine, BatchingDoesNotChangeGreedyOutput) {
+    ThreadPool pool(2);
+    Engine engine(tiny_model(), pool, EngineOptions{8, 4});  // small token budget: chunked prefill
+    const auto alone = collect(engine.submit(request({5, 6, 7, 8, 9, 10, 11}, 8)));
+    ASSERT_EQ(alone.tokens.size(), 8u);
+    EXPECT_EQ(alone.finish, FinishReason::LENGTH);
+    auto a = engine.submit(request({5, 6, 7, 8, 9, 10, 11}, 8));
+    auto b = engine.submit(request({20, 21, 22}, 12));
+    auto c = engine.submit(request({5, 6, 7, 8, 9, 10, 11}, 8));
+    EXPECT_EQ(collect(a).tokens, alone.tokens);
+    EXPECT_EQ(collect(b).tokens.size(), 12u);
+    EXPECT_EQ(collect(c).tokens, alone.tokens);
+}
+
+TEST(Engine, SameGreedyAsForwardDirectly) {
+    ThreadPool pool(2);
+    Forward fwd(tiny_model(), pool);
+    auto seq = fwd.new_sequence();
+    std::vector<int32_t> feed = {3, 4, 5, 6}, expect;
+    for (int i = 0; i < 6; ++i) {
+        SequenceInput in{seq.get(), std::span<const int32_t>(feed), false};
+        const ForwardOutput& out = fwd.run(std::span<const SequenceInput>(&in, 1));
+        const float* l = out.logits_row(0);
+        int32_t best = 0;
+        for (int32_t v = 1; v < out.n_vocab; ++v)
+            if (l[v] > l[best]) best = v;
+        expect.push_back(best);
+        feed.assign(1, best);
+    }
+    Engine engine(tiny_model(), pool);
+    EXPECT_EQ(collect(engine.submit(request({3, 4, 5, 6}, 6))).tokens, expect);
+}
+
+TEST(Engine, SeededSamplingRepeatsUnderBatching) {
+    ThreadPool pool(2);
+    Engine engine(tiny_model(), pool);
+    auto r = request({7, 8, 9}, 10, 1.0);
+    r.sampling.seed = 99;
+    const auto first = collect(engine.submit(r)).tokens;
+    auto other = engine.submit(request({1, 2, 3, 4}, 10, 1.0));
+    const auto second = collect(engine.submit(r)).tokens;
+    collect(other);
+    EXPECT_EQ(first, second);
+}
+
+TEST(Engine, StopTokenFinishesWithStop) {
+    ThreadPool pool(2);
+    Engine engine(tiny_model(), pool);
+    const auto free_run = collect(engine.submit(request({5, 6, 7}, 4)));
+    ASSERT_EQ(free_run.tokens.size(), 4u);
+    auto r = request({5, 6, 7}, 4);
+    r.sampling.stop_token_ids = {free_run.tokens[1]};
+    const auto stopped = collect(engine.submit(r));
+    EXPECT_EQ(stopped.finish, FinishReason::STOP);
+    EXPECT_EQ(stopped.tokens.size(), 2u);
+}
+
+TEST(Engine, AbortEndsTheStream) {
+    ThreadPool pool(2);
+    Engine engine(tiny_model(), pool);
+    auto s = engine.submit(request({5, 6, 7}, 100000));
+    TokenEvent ev;
+    ASSERT_TRUE(s->pop(ev, std::chrono::milliseconds(30000)));
+    engine.abort(s);
+    const auto rest = collect(s);
+    EXPECT_EQ(rest.finish, FinishReason::ABORT);
+    EXPECT_LT(rest.tokens.size(), 100000u);
+}
+
+TEST(Engine, OutOfVocabPromptIsAnErrorNotACrash) {
+    ThreadPool pool(2);
+    Engine engine(tiny_model(), pool);
+    const auto r = collect(engine.submit(request({1 << 30}, 4)));
+    EXPECT_EQ(r.finish, FinishReason::ERROR);
+    EXPECT_TRUE(engine.alive());
+    EXPECT_EQ(collect(engine.submit(request({5}, 2))).tokens.size(), 2u);
+}
+
+}  // namespace
+}  // namespace hy
