@@ -180,16 +180,8 @@ std::unique_ptr<Decoder> make_decoder(const nlohmann::json& j, const std::string
     if (type == "Replace")
         return std::make_unique<Replace>(Pattern(json_field(j, "pattern", where), where + ".pattern"),
                                          json_string(j, "content", where, ""));
-    if (type == "Sequence") {
-        const auto& list = json_field(j, "decoders", where);
-        if (!list.is_array()) throw Error(where + ".decoders: expected an array");
-        std::vector<std::unique_ptr<Decoder>> items;
-        for (size_t i = 0; i < list.size(); ++i) {
-            auto d = make_decoder(list[i], where + ".decoders[" + std::to_string(i) + "]");
-            if (d) items.push_back(std::move(d));
-        }
-        return std::make_unique<Sequence>(std::move(items));
-    }
+    if (type == "Sequence")
+        return std::make_unique<Sequence>(json_sequence<Decoder>(j, "decoders", where, make_decoder));
     throw Error(where + ": unsupported decoder type \"" + type + "\"");
 }
 

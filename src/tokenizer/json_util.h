@@ -1,8 +1,10 @@
 // Typed access to tokenizer.json fields with errors that name the file and key (untrusted input).
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -35,6 +37,20 @@ inline long long json_int(const nlohmann::json& j, const char* key, const std::s
 inline std::string json_type(const nlohmann::json& j, const std::string& where) {
     if (!j.is_object()) throw Error(where + ": expected an object");
     return json_string(j, "type", where, "");
+}
+
+// The items of a "Sequence" component (j[key] must be an array); make(item, where) builds one and may
+// return nullptr for a JSON null, which is skipped.
+template <class T, class Make>
+std::vector<std::unique_ptr<T>> json_sequence(const nlohmann::json& j, const char* key,
+                                              const std::string& where, Make&& make) {
+    const auto& list = json_field(j, key, where);
+    if (!list.is_array()) throw Error(where + "." + key + ": expected an array");
+    std::vector<std::unique_ptr<T>> items;
+    for (size_t i = 0; i < list.size(); ++i)
+        if (auto item = make(list[i], where + "." + key + "[" + std::to_string(i) + "]"))
+            items.push_back(std::move(item));
+    return items;
 }
 
 }  // namespace hy::tok

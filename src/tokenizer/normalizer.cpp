@@ -105,16 +105,9 @@ std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& j, const std::
     if (type == "Strip")
         return std::make_unique<Strip>(json_bool(j, "strip_left", where, true),
                                        json_bool(j, "strip_right", where, true));
-    if (type == "Sequence") {
-        const auto& list = json_field(j, "normalizers", where);
-        if (!list.is_array()) throw Error(where + ".normalizers: expected an array");
-        std::vector<std::unique_ptr<Normalizer>> items;
-        for (size_t i = 0; i < list.size(); ++i) {
-            auto n = make_normalizer(list[i], where + ".normalizers[" + std::to_string(i) + "]");
-            if (n) items.push_back(std::move(n));
-        }
-        return std::make_unique<Sequence>(std::move(items));
-    }
+    if (type == "Sequence")
+        return std::make_unique<Sequence>(
+            json_sequence<Normalizer>(j, "normalizers", where, make_normalizer));
     throw Error(where + ": unsupported normalizer type \"" + type + "\"");
 }
 

@@ -103,16 +103,9 @@ std::unique_ptr<PostProcessor> make_post_processor(const nlohmann::json& j, cons
     if (type == "RobertaProcessing")
         return std::make_unique<Template>(std::vector<int32_t>{pair_id(j, "cls", where)},
                                           std::vector<int32_t>{pair_id(j, "sep", where)}, true);
-    if (type == "Sequence") {
-        const auto& list = json_field(j, "processors", where);
-        if (!list.is_array()) throw Error(where + ".processors: expected an array");
-        std::vector<std::unique_ptr<PostProcessor>> items;
-        for (size_t i = 0; i < list.size(); ++i) {
-            auto p = make_post_processor(list[i], where + ".processors[" + std::to_string(i) + "]");
-            if (p) items.push_back(std::move(p));
-        }
-        return std::make_unique<Sequence>(std::move(items));
-    }
+    if (type == "Sequence")
+        return std::make_unique<Sequence>(
+            json_sequence<PostProcessor>(j, "processors", where, make_post_processor));
     throw Error(where + ": unsupported post_processor type \"" + type + "\"");
 }
 

@@ -287,16 +287,9 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, const 
         items.push_back(std::make_unique<CharSplit>(is_punct, Behavior::Isolated));
         return std::make_unique<Sequence>(std::move(items));
     }
-    if (type == "Sequence") {
-        const auto& list = json_field(j, "pretokenizers", where);
-        if (!list.is_array()) throw Error(where + ".pretokenizers: expected an array");
-        std::vector<std::unique_ptr<PreTokenizer>> items;
-        for (size_t i = 0; i < list.size(); ++i) {
-            auto p = make_pre_tokenizer(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
-            if (p) items.push_back(std::move(p));
-        }
-        return std::make_unique<Sequence>(std::move(items));
-    }
+    if (type == "Sequence")
+        return std::make_unique<Sequence>(
+            json_sequence<PreTokenizer>(j, "pretokenizers", where, make_pre_tokenizer));
     throw Error(where + ": unsupported pre_tokenizer type \"" + type + "\"");
 }
 
