@@ -8,10 +8,19 @@ json.dumps' default separators, raise_exception, strftime_now).
   jinja_oracle.py chat TEMPLATE REQUEST.json [CONFIG.json]
                                                   -> renders an OpenAI chat request like `hyserve render-chat`
   jinja_oracle.py cases CASES.json [--write]      -> checks (or rewrites) the `expected` of each case
+  jinja_oracle.py check-cases HYSERVE CASES.json  -> every case rendered now by Jinja2 and by
+                                                     `hyserve render-template` must agree
+  jinja_oracle.py check-chat HYSERVE SOURCE REQUEST.json...
+                                                  -> each request rendered by Jinja2 and by
+                                                     `hyserve render-chat` must agree; SOURCE is a
+                                                     .jinja file or a dir with tokenizer_config.json
 Run it with /usr/bin/python3 (the interpreter with jinja2)."""
 import copy
 import json
+import os
+import subprocess
 import sys
+import tempfile
 from datetime import datetime
 
 import jinja2
@@ -60,9 +69,9 @@ def chat_context(request, config):
     """The template context hyserve builds from an OpenAI chat request (src/chat/chat_request.cpp)."""
     messages = []
     for m in copy.deepcopy(request.get("messages", [])):
-        if isinstance(m.get("content"), list):
-            m["content"] = "".join(p.get("text", "") for p in m["content"]
-                                   if isinstance(p, dict) and p.get("type") == "text")
+        if isinstance(m.get("content"), list):  # text parts joined with "\n", as vLLM does
+            m["content"] = "\n".join(p if isinstance(p, str) else p["text"] for p in m["content"]
+                                      if isinstance(p, str) or p.get("type") == "text")
         if "reasoning" in m and "reasoning_content" not in m:
             m["reasoning_content"] = m["reasoning"]
         for call in m.get("tool_calls") or []:
@@ -85,27 +94,107 @@ def chat_context(request, config):
         ctx["tools"] = request["tools"]
     cont = bool(request.get("continue_final_message", False))
     ctx["add_generation_prompt"] = bool(request.get("add_generation_prompt", not cont))
+    if cont and ctx["add_generation_prompt"]:
+        raise ValueError("continue_final_message cannot be combined with add_generation_prompt")
     ctx.update(request.get("chat_template_kwargs") or {})
     return ctx, messages, cont
 
 
 def render_chat(source, request, config):
     ctx, messages, cont = chat_context(request, config)
-    if cont:
-        ctx["add_generation_prompt"] = False
     out = render(source, ctx)
     if cont and messages:
-        final = messages[-1].get("content") or ""
-        # HF: cut right after the final message's content (stripped), keeping nothing after it.
-        final = final.strip()
-        pos = out.rfind(final)
-        if pos < 0:
-            raise ValueError("continue_final_message: final message content not found in the rendering")
-        out = out[: pos + len(final)]
+        # transformers' apply_chat_template(continue_final_message=True)
+        final = messages[-1].get("content")
+        final = final if isinstance(final, str) else ""
+        if final.strip() not in out:
+            raise ValueError("continue_final_message: the final message does not appear in the rendered chat")
+        loc = out.rindex(final.strip())
+        if out[loc: loc + len(final.lstrip())] == final:
+            out = out[: loc + len(final.lstrip())]
+        else:
+            out = out[: loc + len(final.strip())]
     return out
 
 
+def run_hyserve(args):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if p.returncode != 0:
+        return None, p.stderr.decode("utf-8", "replace").strip()
+    return p.stdout.decode("utf-8", "surrogateescape"), None
+
+
+def python_result(fn):
+    try:
+        return fn(), None
+    except Exception as e:  # noqa: BLE001 - a Jinja2 failure must be a hyserve failure too
+        return None, type(e).__name__ + ": " + str(e)
+
+
+def report(label, py, cpp):
+    """Prints a mismatch; returns 1 when the two renderings disagree."""
+    (py_out, py_err), (cpp_out, cpp_err) = py, cpp
+    if py_err is not None and cpp_err is not None:
+        return 0
+    if py_err is None and cpp_err is None and py_out == cpp_out:
+        return 0
+    print(f"MISMATCH {label}")
+    print("  jinja2 :", json.dumps(py_out, ensure_ascii=False) if py_err is None else "ERROR " + py_err)
+    print("  hyserve:", json.dumps(cpp_out, ensure_ascii=False) if cpp_err is None else "ERROR " + cpp_err)
+    return 1
+
+
+def check_cases(hyserve, cases_path):
+    with open(cases_path, encoding="utf-8") as f:
+        cases = json.load(f)
+    bad = stale = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        tpath, vpath = os.path.join(tmp, "t.jinja"), os.path.join(tmp, "v.json")
+        for case in cases:
+            with open(tpath, "w", encoding="utf-8", newline="") as f:
+                f.write(case["template"])
+            with open(vpath, "w", encoding="utf-8") as f:
+                json.dump(case.get("vars", {}), f, ensure_ascii=False)
+            py = python_result(lambda: render(case["template"], case.get("vars", {})))
+            if (py[1] is None) != ("error" not in case) or (py[1] is None and py[0] != case.get("expected")):
+                stale += 1
+                print(f"STALE {case.get('name')}: committed expectation differs from this Jinja2")
+            bad += report(case.get("name"), py, run_hyserve([hyserve, "render-template", "--template", tpath, "--vars", vpath]))
+    print(f"{len(cases)} template cases: {bad} mismatches, {stale} stale expectations")
+    return 1 if bad or stale else 0
+
+
+def check_chat(hyserve, source, requests):
+    if os.path.isdir(source):
+        with open(os.path.join(source, "tokenizer_config.json"), encoding="utf-8") as f:
+            config = json.load(f)
+        text = config["chat_template"]
+        if isinstance(text, list):
+            named = {t["name"]: t["template"] for t in text}
+            text = named.get("default", text[0]["template"])
+        args = ["--model", source]
+    else:
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+        config = {}
+        args = ["--template", source]
+    bad = errors = 0
+    for req_path in requests:
+        with open(req_path, encoding="utf-8") as f:
+            request = json.load(f)
+        py = python_result(lambda: render_chat(text, request, config))
+        cpp = run_hyserve([hyserve, "render-chat", *args, "--request", req_path])
+        errors += py[1] is not None and cpp[1] is not None
+        bad += report(f"{os.path.basename(source)} x {os.path.basename(req_path)}", py, cpp)
+    print(f"{source}: {len(requests)} conversations ({errors} rejected by both), {bad} mismatches")
+    return 1 if bad else 0
+
+
 def main(argv):
+    if len(argv) >= 4 and argv[1] == "check-cases":
+        return check_cases(argv[2], argv[3])
+    if len(argv) >= 5 and argv[1] == "check-chat":
+        return check_chat(argv[2], argv[3], argv[4:])
     if len(argv) >= 4 and argv[1] == "render":
         with open(argv[2], encoding="utf-8") as f:
             source = f.read()

@@ -24,7 +24,7 @@ void register_detokenize(CLI::App& app);  // cmd_tokenize.cpp
 std::shared_ptr<tok::Tokenizer> load_tokenizer(const std::string& path);  // cmd_tokenize.cpp
 void register_eval_logits(CLI::App& app);  // cmd_eval_logits.cpp
 void register_generate(CLI::App& app);     // cmd_generate.cpp
-void register_grammar_sample(CLI::App& app);  // cmd_grammar_sample.cpp
-void register_bench_grammar(CLI::App& app);   // cmd_bench_grammar.cpp
+void register_render_template(CLI::App& app);  // cmd_render_template.cpp
+void register_render_chat(CLI::App& app);      // cmd_render_chat.cpp
 
 }  // namespace hy::cli

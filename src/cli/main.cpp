@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
     hy::cli::register_detokenize(app);
     hy::cli::register_eval_logits(app);
     hy::cli::register_generate(app);
-    hy::cli::register_grammar_sample(app);
-    hy::cli::register_bench_grammar(app);
+    hy::cli::register_render_template(app);
+    hy::cli::register_render_chat(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -164,32 +164,37 @@ Evaluator::Flow Evaluator::exec_for(const Node& n) {
     scope_ = loop_scope;
     try {
         const size_t len = items.size();
-        auto cycle = std::make_shared<size_t>(0);
+        // One loop object per loop, updated in place each iteration (cheap for long loops).
+        Value loop = Value::new_dict();
+        auto& d = loop.dict->items;
+        const char* names[] = {"index",  "index0", "revindex", "revindex0", "first",    "last",
+                               "length", "depth",  "depth0",   "previtem",  "nextitem", "cycle"};
+        for (const char* name : names) d.emplace_back(Value::string(name), Value());
+        auto position = std::make_shared<size_t>(0);
+        auto cyc = std::make_shared<Callable>();
+        cyc->name = "loop.cycle";
+        cyc->call = [position](Evaluator&, CallArgs& args) -> Value {
+            if (args.pos.empty()) runtime_error("no items for cycling given");
+            return args.pos[*position % args.pos.size()];
+        };
+        d[11].second = Value::callable(cyc);
+        d[6].second = Value::integer(static_cast<int64_t>(len));
+        d[7].second = Value::integer(1);
+        d[8].second = Value::integer(0);
         for (size_t k = 0; k < len; ++k) {
             step();
             loop_scope->vars.clear();
             assign(*n.a, items[k]);
-            Value loop = Value::new_dict();
-            auto& d = *loop.dict;
             int64_t i = static_cast<int64_t>(k), l = static_cast<int64_t>(len);
-            d.set("index", Value::integer(i + 1));
-            d.set("index0", Value::integer(i));
-            d.set("revindex", Value::integer(l - i));
-            d.set("revindex0", Value::integer(l - i - 1));
-            d.set("first", Value::boolean(k == 0));
-            d.set("last", Value::boolean(k + 1 == len));
-            d.set("length", Value::integer(l));
-            d.set("depth", Value::integer(1));
-            d.set("depth0", Value::integer(0));
-            d.set("previtem", k > 0 ? items[k - 1] : Value::undefined("there is no previous item"));
-            d.set("nextitem", k + 1 < len ? items[k + 1] : Value::undefined("there is no next item"));
-            auto cyc = std::make_shared<Callable>();
-            cyc->name = "loop.cycle";
-            cyc->call = [k](Evaluator&, CallArgs& args) -> Value {
-                if (args.pos.empty()) runtime_error("no items for cycling given");
-                return args.pos[k % args.pos.size()];
-            };
-            d.set("cycle", Value::callable(cyc));
+            *position = k;
+            d[0].second = Value::integer(i + 1);
+            d[1].second = Value::integer(i);
+            d[2].second = Value::integer(l - i);
+            d[3].second = Value::integer(l - i - 1);
+            d[4].second = Value::boolean(k == 0);
+            d[5].second = Value::boolean(k + 1 == len);
+            d[9].second = k > 0 ? items[k - 1] : Value::undefined("there is no previous item");
+            d[10].second = k + 1 < len ? items[k + 1] : Value::undefined("there is no next item");
             loop_scope->vars["loop"] = loop;
             Flow f = exec_body(n.body);
             if (f == Flow::Break) break;
