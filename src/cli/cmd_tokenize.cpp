@@ -107,8 +107,9 @@ void register_tokenize(CLI::App& app) {
     };
     auto o = std::make_shared<Opts>();
     auto* cmd = app.add_subcommand("tokenize", "Turn text into token ids");
-    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json, a model directory or a .gguf file")
-        ->required();
+    cmd->add_option(
+        "--tokenizer", o->tokenizer,
+        "tokenizer.json, a model directory or a .gguf file (default: the embedded default model)");
     cmd->add_flag(
         "--jsonl", o->jsonl,
         "read lines {\"text\":..., \"add_special_tokens\":bool} from stdin, write {\"ids\":[...]} per line");
@@ -119,7 +120,7 @@ void register_tokenize(CLI::App& app) {
     cmd->add_option("--repeat", o->repeat, "with --time: encode this many times, report each run")
         ->check(CLI::Range(1, 1000));
     cmd->callback([o] {
-        auto tk = load_tokenizer(o->tokenizer);
+        auto tk = load_tokenizer(o->tokenizer.empty() ? default_model_path() : o->tokenizer);
         if (o->jsonl) {
             std::string line;
             double secs = 0;
@@ -166,15 +167,16 @@ void register_detokenize(CLI::App& app) {
     };
     auto o = std::make_shared<Opts>();
     auto* cmd = app.add_subcommand("detokenize", "Turn token ids into text");
-    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json, a model directory or a .gguf file")
-        ->required();
+    cmd->add_option(
+        "--tokenizer", o->tokenizer,
+        "tokenizer.json, a model directory or a .gguf file (default: the embedded default model)");
     cmd->add_option("--ids", o->ids, "comma-separated token ids");
     cmd->add_flag("--skip-special", o->skip_special, "leave out special tokens");
     cmd->add_flag(
         "--jsonl", o->jsonl,
         "read lines {\"ids\":[...], \"skip_special_tokens\":bool} from stdin, write {\"text\":...} per line");
     cmd->callback([o] {
-        auto tk = load_tokenizer(o->tokenizer);
+        auto tk = load_tokenizer(o->tokenizer.empty() ? default_model_path() : o->tokenizer);
         if (o->jsonl) {
             std::string line;
             while (std::getline(std::cin, line)) {

@@ -96,6 +96,15 @@ const FIXTURES = {};
     post: template([['<s>', 1], ['</s>', 2]], ['<s>'], ['</s>']),
     decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: MS }, content: ' ' }, { type: 'ByteFallback' },
                                             { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] } });
+  FIXTURES.metaspace_never_bert = tokenizerJson(spm({}), {
+    added: specials, pre: { type: 'Metaspace', replacement: MS, prepend_scheme: 'never', split: true },
+    post: { type: 'Sequence', processors: [{ type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
+                                           { type: 'BertProcessing', sep: ['</s>', 2], cls: ['<s>', 1] }] },
+    decoder: { type: 'Metaspace', replacement: MS, prepend_scheme: 'never', split: true } });
+  FIXTURES.metaspace_legacy_prefix = tokenizerJson(spm({}), {
+    added: specials, pre: { type: 'Metaspace', replacement: MS, add_prefix_space: true },
+    post: { type: 'RobertaProcessing', sep: ['</s>', 2], cls: ['<s>', 1], trim_offsets: true, add_prefix_space: true },
+    decoder: { type: 'Metaspace', replacement: MS, add_prefix_space: true } });
   FIXTURES.spm_normalizer_unk = tokenizerJson(spm({ byte_fallback: false, fuse_unk: false }), {
     added: specials, normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: MS }, { type: 'Replace', pattern: { String: ' ' }, content: MS }] },
     decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { Regex: MS + '+' }, content: ' ' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }] } });
