@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "model/gguf.h"
+#include "tokenizer/stream_decoder.h"
 #include "tokenizer/tokenizer.h"
 
 namespace hy::cli {
@@ -174,7 +175,9 @@ void register_detokenize(CLI::App& app) {
     cmd->add_flag("--skip-special", o->skip_special, "leave out special tokens");
     cmd->add_flag(
         "--jsonl", o->jsonl,
-        "read lines {\"ids\":[...], \"skip_special_tokens\":bool} from stdin, write {\"text\":...} per line");
+        "read lines {\"ids\":[...], \"skip_special_tokens\":bool, \"stream\":bool} from stdin, write "
+        "{\"text\":...} per line (and \"streamed\": the incremental detokenizer's output when stream is "
+        "true)");
     cmd->callback([o] {
         auto tk = load_tokenizer(o->tokenizer.empty() ? default_model_path() : o->tokenizer);
         if (o->jsonl) {
@@ -185,7 +188,15 @@ void register_detokenize(CLI::App& app) {
                     auto req = nlohmann::json::parse(line);
                     std::vector<int32_t> ids = req.at("ids").get<std::vector<int32_t>>();
                     bool skip = req.value("skip_special_tokens", false);
-                    print_json_line({{"text", tk->decode(ids, skip)}});
+                    nlohmann::json out = {{"text", tk->decode(ids, skip)}};
+                    if (req.value("stream", false)) {
+                        // Also decode id by id as a streaming response would, for the oracle test.
+                        tok::StreamDecoder sd(tk, skip);
+                        std::string streamed;
+                        for (int32_t id : ids) streamed += sd.push(id);
+                        out["streamed"] = streamed + sd.flush();
+                    }
+                    print_json_line(out);
                 } catch (const nlohmann::json::exception& e) {
                     print_json_line({{"error", std::string("bad request line: ") + e.what()}});
                 }
