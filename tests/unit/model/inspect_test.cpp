@@ -64,7 +64,12 @@ TempDir* MadeModel::dir_ = nullptr;
 double MadeModel::seconds_ = 0;
 
 TEST_F(MadeModel, TinyIsQuickAndSmall) {
-    EXPECT_LT(seconds_, 2.0);  // install.sh builds the embedded default this way
+    // install.sh builds the embedded default this way: < 2 s in a Release build.
+#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
+    EXPECT_LT(seconds_, 20.0);
+#else
+    EXPECT_LT(seconds_, 2.0);
+#endif
     for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                           "generation_config.json", "model.gguf"})
         EXPECT_TRUE(fs::exists(dir_->path / f)) << f;
