@@ -30,6 +30,10 @@ BpeModel::BpeModel(TokenMap vocab, const std::vector<std::pair<std::string, std:
             throw Error(where + ".vocab: id " + std::to_string(id) + " out of range");
         max_id = std::max(max_id, id);
     }
+    // Real vocabularies are dense; a stray huge id must not make us allocate gigabytes.
+    if (static_cast<size_t>(max_id) >= vocab_.size() + (1u << 20))
+        throw Error(where + ".vocab: id " + std::to_string(max_id) + " is far beyond the " +
+                    std::to_string(vocab_.size()) + " entries");
     vocab_r_.resize(static_cast<size_t>(max_id + 1));
     has_id_.assign(vocab_r_.size(), false);
     for (const auto& [tok, id] : vocab_) {

@@ -103,6 +103,9 @@ TEST(Errors, BrokenFilesGiveClearErrors) {
     j["model"]["vocab"]["x"] = "not an id";
     expect_error(j, "expected an integer id");
     j = tiny_tokenizer();
+    j["model"]["vocab"]["x"] = 60000000;
+    expect_error(j, "far beyond");
+    j = tiny_tokenizer();
     j["added_tokens"][0].erase("id");
     expect_error(j, "added_tokens[0].id");
     j = tiny_tokenizer();
@@ -252,6 +255,39 @@ TEST(Tokenizer, TrainedFixtureMatchesTrainer) {
                              default_pretokenizer_regex());
     EXPECT_EQ(make_tokenizer_json(t, default_pretokenizer_regex(), {.bos_token = "<s>"}),
               read_json(kDir + "trained_bpe_1024.json"));
+}
+
+}  // namespace
+}  // namespace hy::tok
+
+namespace hy::tok {
+namespace {
+
+TEST(Robustness, RandomBytesAndIdsNeverCrash) {
+    // Arbitrary bytes (invalid UTF-8 included) through every fixture, and arbitrary ids back.
+    const char* names[] = {"bytelevel",    "metaspace_first", "spm_normalizer_unk",           "whitespace",
+                           "split_invert", "prefix_suffix",   "bytelevel_split_ignore_merges"};
+    uint32_t state = 12345;
+    auto rnd = [&] { return state = state * 1664525u + 1013904223u; };
+    for (const char* name : names) {
+        auto tk = Tokenizer::from_file(kDir + "fixtures/" + name + ".json");
+        for (int i = 0; i < 150; ++i) {
+            std::string s(rnd() % 40, '\0');
+            for (char& c : s) c = static_cast<char>(rnd() >> 24);
+            auto ids = tk->encode(s, i % 2 == 0);
+            std::string back = tk->decode(ids, i % 3 == 0);
+            EXPECT_EQ(utf8_valid_prefix(back), back.size());
+            std::vector<int32_t> junk;
+            for (int k = 0; k < 12; ++k) junk.push_back(static_cast<int32_t>(rnd() % 700) - 100);
+            std::string d = tk->decode(junk, false);
+            EXPECT_EQ(utf8_valid_prefix(d), d.size());
+            StreamDecoder sd(tk, false);
+            std::string streamed;
+            for (int32_t id : junk) streamed += sd.push(id);
+            streamed += sd.flush();
+            EXPECT_EQ(utf8_valid_prefix(streamed), streamed.size());
+        }
+    }
 }
 
 }  // namespace
