@@ -80,6 +80,7 @@ struct Options {
     std::string format = "hf";
     std::string dtype = "f32";
     bool latent = false;
+    bool no_mtp = false;
 };
 
 void run(const Options& o) {
@@ -104,6 +105,10 @@ void run(const Options& o) {
     TestModelTokenizer tok = make_tokenizer(vocab, probe);
     ModelConfig c = test_model_config(o.preset, o.latent, static_cast<int64_t>(tok.tokens.size()));
     c.torch_dtype = torch_dtype;
+    if (o.no_mtp) {
+        c.num_nextn_predict_layers = 0;
+        c.mtp_layers.clear();
+    }
     const std::vector<GeneratedTensor> w = generate_test_weights(c, o.seed);
     const std::string name = "hyserve-test-" + o.preset + (o.latent ? "-latent" : "");
     if (o.format == "hf" || o.format == "both") write_test_model_hf(o.outdir, c, w, dtype, tok);
@@ -134,6 +139,9 @@ void register_make_test_model(CLI::App& app) {
     cmd->add_option("--dtype", opts->dtype, "Matrix dtype: f32, f16, bf16, or q8_0 (GGUF only)")
         ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0"}));
     cmd->add_flag("--latent", opts->latent, "LatentMoE: routed experts in a smaller latent space");
+    // The MTP block goes into GGUF as an extra block L (llama.cpp's next-token-prediction convention);
+    // runtimes that do not know it for nemotron_h may reject the file: this leaves it out.
+    cmd->add_flag("--no-mtp", opts->no_mtp, "Leave out the MTP block");
     cmd->callback([opts] { run(*opts); });
 }
 

@@ -165,6 +165,16 @@ TEST(Inspect, ErrorsNameThePathAndTextModeWorks) {
     EXPECT_NE(run("make-test-model '" + dir.str() + "' --format hf --dtype q8_0").status, 0);
 }
 
+TEST(Inspect, NoMtpLeavesTheBlockOut) {
+    TempDir dir("nomtp");
+    ASSERT_EQ(run("make-test-model '" + dir.str() + "' --format gguf --no-mtp").status, 0);
+    json g = inspect_json(dir.str("model.gguf"));
+    EXPECT_EQ(g["config"]["num_nextn_predict_layers"], 0);
+    EXPECT_EQ(g["mtp_params"], 0);
+    for (const auto& t : g["tensors"])
+        EXPECT_EQ(t["stored_name"].get<std::string>().rfind("blk.8.", 0), std::string::npos);
+}
+
 // The llama.cpp-written reference models: inspect must report the hyperparameters their generator
 // recorded (tests/data/models/NAME.json, copied from the shared model directory) and every tensor with
 // its shape. The .gguf files are too big to copy into the repository; the test runs where they are.
