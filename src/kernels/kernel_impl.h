@@ -62,13 +62,19 @@ inline vf load_f16(const uint16_t* p) {
 #endif
     return f;
 }
+typedef float vf8 __attribute__((vector_size(32)));
+typedef float vf4 __attribute__((vector_size(16)));
 inline float hsum(vf v) {
-    // Fixed pairwise order, identical on every ISA.
-    float s[W];
-    std::memcpy(s, &v, sizeof s);
-    for (int w = W / 2; w > 0; w /= 2)
-        for (int i = 0; i < w; ++i) s[i] += s[i + w];
-    return s[0];
+    // Fixed pairwise order (halves, then quarters...), identical on every ISA.
+    vf8 a, b;
+    std::memcpy(&a, &v, 32);
+    std::memcpy(&b, reinterpret_cast<const char*>(&v) + 32, 32);
+    const vf8 s8 = a + b;
+    vf4 c, d;
+    std::memcpy(&c, &s8, 16);
+    std::memcpy(&d, reinterpret_cast<const char*>(&s8) + 16, 16);
+    const vf4 s4 = c + d;
+    return (s4[0] + s4[2]) + (s4[1] + s4[3]);
 }
 
 template <class Load>
@@ -184,14 +190,22 @@ void ssm_serial_head(const SsmHeadArgs& args) {
     }
 }
 
-// Scratch layout per group call: cum [Q], CB [Q*Q], M [Q*Q], Xd [Q*P], S^T-ready buffers.
+// SSD chunked scan (spec §2.4) for the heads of one group. Per chunk of L ≤ Q tokens:
+//   CB[l,s] = C_l·B_s (shared by the group's heads), c_l = Σ_{s≤l} dt_s·A,
+//   y_l = Σ_{s≤l} CB[l,s]·exp(c_l − c_s)·dt_s·x_s + exp(c_l)·S·C_l + D·x_l,
+//   S ← exp(c_last)·S + Σ_s exp(c_last − c_s)·dt_s·x_s ⊗ B_s.
+// The three products are register-blocked (4 rows × one vector), which is what makes this faster
+// than the token-serial recurrence, whose state row is loaded and stored once per token.
+// Scratch (ssm_chunked_scratch_floats): cum, ecum, wlast [Q] each, CB [Q·Q], M [(Q+3)·Q], S^T [N·P].
 void ssm_chunked_group(const SsmGroupArgs& args) {
     const SsmInputs& in = *args.in;
     const int64_t P = in.P, N = in.N, Q = args.chunk, g = args.g;
-    float* cum = args.scratch;  // [Q]
-    float* CB = cum + Q;        // [Q, Q]: C_l · B_s, shared by the group's heads
-    float* M = CB + Q * Q;      // [Q, Q]: CB ⊙ exp(c_l − c_s) ⊙ dt_s, lower triangle
-    float* wlast = M + Q * Q;   // [Q]: exp(c_last − c_s) · dt_s
+    float* cum = args.scratch;
+    float* ecum = cum + Q;
+    float* wlast = ecum + Q;
+    float* CB = wlast + Q;
+    float* M = CB + Q * Q;
+    float* ST = M + (Q + 3) * Q;
     for (int64_t t0 = 0; t0 < in.T; t0 += Q) {
         const int64_t L = in.T - t0 < Q ? in.T - t0 : Q;
         const float* Bc = in.B + t0 * in.ldbc + g * N;
@@ -200,41 +214,102 @@ void ssm_chunked_group(const SsmGroupArgs& args) {
             for (int64_t s = 0; s <= l; ++s) CB[l * Q + s] = dot_f32(Cc + l * in.ldbc, Bc + s * in.ldbc, N);
         for (int64_t h = args.h0; h < args.h1; ++h) {
             const float A = in.A[h], Dh = in.D[h];
+            const float* dt = in.dt + t0 * in.lddt + h;
+            const float* xs = in.x + t0 * in.ldx + h * P;
             float* S = in.state + h * P * N;
             float c = 0.0f;
             for (int64_t l = 0; l < L; ++l) {
-                c += in.dt[(t0 + l) * in.lddt + h] * A;
+                c += dt[l * in.lddt] * A;
                 cum[l] = c;
+                ecum[l] = std::exp(c);
             }
             const float clast = cum[L - 1];
+            // exp(c_l − c_s) = exp(c_l) / exp(c_s) while exp(c) stays a normal float (c > −80).
+            const bool factor = clast > -80.0f;
             for (int64_t l = 0; l < L; ++l) {
-                for (int64_t s = 0; s <= l; ++s)
-                    M[l * Q + s] = CB[l * Q + s] * std::exp(cum[l] - cum[s]) * in.dt[(t0 + s) * in.lddt + h];
-                wlast[l] = std::exp(clast - cum[l]) * in.dt[(t0 + l) * in.lddt + h];
-            }
-            for (int64_t l = 0; l < L; ++l) {
-                const float* xs = in.x + t0 * in.ldx + h * P;
-                float* y = in.y + (t0 + l) * in.ldy + h * P;
-                // Y_off[l] = exp(c_l) · S_prev · C_l ; Y_diag[l] = Σ_s M[l,s] x_s ; + D x_l
-                const float el = std::exp(cum[l]);
-                const float* Cl = Cc + l * in.ldbc;
-                for (int64_t p = 0; p < P; ++p) y[p] = el * dot_f32(S + p * N, Cl, N);
-                for (int64_t s = 0; s <= l; ++s) axpy(M[l * Q + s], xs + s * in.ldx, y, P);
-                const float* xl = xs + l * in.ldx;
-                for (int64_t p = 0; p < P; ++p) y[p] += Dh * xl[p];
-            }
-            // S_end = exp(c_last) S_prev + Σ_s wlast[s] x_s ⊗ B_s
-            const float decay = std::exp(clast);
-            for (int64_t p = 0; p < P; ++p) {
-                float* sp = S + p * N;
-                const vf vd = splat(decay);
-                int64_t n = 0;
-                for (; n + W <= N; n += W) store(sp + n, vd * load(sp + n));
-                for (; n < N; ++n) sp[n] *= decay;
-                for (int64_t s = 0; s < L; ++s) {
-                    const float coef = wlast[s] * in.x[(t0 + s) * in.ldx + h * P + p];
-                    axpy(coef, Bc + s * in.ldbc, sp, N);
+                const float dts = dt[l * in.lddt];
+                wlast[l] = (factor ? ecum[L - 1] / ecum[l] : std::exp(clast - cum[l])) * dts;
+                for (int64_t s = 0; s <= l; ++s) {
+                    const float decay = factor ? ecum[l] / ecum[s] : std::exp(cum[l] - cum[s]);
+                    M[l * Q + s] = CB[l * Q + s] * decay * dt[s * in.lddt];
                 }
+                for (int64_t s = l + 1; s < Q && s < ((l | 3) + 1); ++s) M[l * Q + s] = 0.0f;
+            }
+            // y_l = Σ_s M[l,s]·x_s + D·x_l, four rows l per pass over the x_s.
+            for (int64_t l0 = 0; l0 < L; l0 += 4) {
+                const int64_t nl = L - l0 < 4 ? L - l0 : 4;
+                const int64_t smax = l0 + nl;  // M[l,s] = 0 for s > l
+                int64_t p0 = 0;
+                for (; p0 + W <= P; p0 += W) {
+                    vf acc[4] = {};
+                    for (int64_t s = 0; s < smax; ++s) {
+                        const vf xv = load(xs + s * in.ldx + p0);
+                        for (int64_t i = 0; i < 4; ++i) acc[i] += M[(l0 + i) * Q + s] * xv;
+                    }
+                    for (int64_t i = 0; i < nl; ++i) {
+                        const int64_t l = l0 + i;
+                        store(in.y + (t0 + l) * in.ldy + h * P + p0,
+                              acc[i] + Dh * load(xs + l * in.ldx + p0));
+                    }
+                }
+                for (; p0 < P; ++p0)
+                    for (int64_t i = 0; i < nl; ++i) {
+                        const int64_t l = l0 + i;
+                        float a = 0.0f;
+                        for (int64_t s = 0; s <= l; ++s) a += M[l * Q + s] * xs[s * in.ldx + p0];
+                        in.y[(t0 + l) * in.ldy + h * P + p0] = a + Dh * xs[l * in.ldx + p0];
+                    }
+            }
+            // y_l += exp(c_l)·(S·C_l) through S^T [N, P] (no horizontal sums): four positions per
+            // pass over S^T.
+            for (int64_t p = 0; p < P; ++p)
+                for (int64_t n = 0; n < N; ++n) ST[n * P + p] = S[p * N + n];
+            for (int64_t l0 = 0; l0 < L; l0 += 4) {
+                const int64_t nl = L - l0 < 4 ? L - l0 : 4;
+                const float* cl[4];
+                for (int64_t i = 0; i < 4; ++i) cl[i] = Cc + (l0 + (i < nl ? i : 0)) * in.ldbc;
+                int64_t p0 = 0;
+                for (; p0 + W <= P; p0 += W) {
+                    vf acc[4] = {};
+                    for (int64_t n = 0; n < N; ++n) {
+                        const vf sv = load(ST + n * P + p0);
+                        for (int64_t i = 0; i < 4; ++i) acc[i] += cl[i][n] * sv;
+                    }
+                    for (int64_t i = 0; i < nl; ++i) {
+                        float* yl = in.y + (t0 + l0 + i) * in.ldy + h * P + p0;
+                        store(yl, load(yl) + ecum[l0 + i] * acc[i]);
+                    }
+                }
+                for (; p0 < P; ++p0)
+                    for (int64_t i = 0; i < nl; ++i) {
+                        float d = 0.0f;
+                        for (int64_t n = 0; n < N; ++n) d += ST[n * P + p0] * cl[i][n];
+                        in.y[(t0 + l0 + i) * in.ldy + h * P + p0] += ecum[l0 + i] * d;
+                    }
+            }
+            // S ← exp(c_last)·S + Σ_s wlast[s]·x_s ⊗ B_s, four state rows per pass over the B_s.
+            const float decay = ecum[L - 1];
+            for (int64_t p0 = 0; p0 < P; p0 += 4) {
+                const int64_t np = P - p0 < 4 ? P - p0 : 4;
+                int64_t n = 0;
+                for (; n + W <= N; n += W) {
+                    vf acc[4];
+                    for (int64_t j = 0; j < 4; ++j)
+                        acc[j] = decay * load(S + (p0 + (j < np ? j : 0)) * N + n);
+                    for (int64_t s = 0; s < L; ++s) {
+                        const vf bv = load(Bc + s * in.ldbc + n);
+                        const float* xr = xs + s * in.ldx + p0;
+                        for (int64_t j = 0; j < 4; ++j) acc[j] += (wlast[s] * xr[j < np ? j : 0]) * bv;
+                    }
+                    for (int64_t j = 0; j < np; ++j) store(S + (p0 + j) * N + n, acc[j]);
+                }
+                for (; n < N; ++n)
+                    for (int64_t j = 0; j < np; ++j) {
+                        float a = decay * S[(p0 + j) * N + n];
+                        for (int64_t s = 0; s < L; ++s)
+                            a += wlast[s] * xs[s * in.ldx + p0 + j] * Bc[s * in.ldbc + n];
+                        S[(p0 + j) * N + n] = a;
+                    }
             }
         }
     }

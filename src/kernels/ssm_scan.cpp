@@ -4,8 +4,8 @@
 
 namespace hy::kernels {
 
-int64_t ssm_chunked_scratch_floats(const SsmInputs&, int64_t chunk) {
-    return 2 * chunk + 2 * chunk * chunk;
+int64_t ssm_chunked_scratch_floats(const SsmInputs& in, int64_t chunk) {
+    return 6 * chunk + 2 * chunk * chunk + in.N * in.P;  // M has 3 padding rows for the 4-row blocks
 }
 
 void ssm_scan_serial(const SsmInputs& in) {

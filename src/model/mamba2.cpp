@@ -1,4 +1,6 @@
 // Mamba2 mixer ('M' layers, spec/model.md §2.2–2.4).
+#include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "kernels/activations.h"
@@ -13,6 +15,8 @@ namespace hy {
 
 namespace {
 
+constexpr int64_t kCpuChunk = 32;
+
 // Scan of one sequence's rows: parallel over heads (serial) or groups (chunked SSD).
 void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked) {
     const kernels::KernelTable& k = kernels::kernels();
@@ -22,7 +26,11 @@ void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked)
         });
         return;
     }
-    const int64_t chunk = r.cfg.chunk_size > 0 ? r.cfg.chunk_size : 128;
+    // The chunk length does not change results (spec §2.4). On CPU the diagonal block costs L/2·P
+    // multiply-adds per token, so chunks shorter than the GPU-oriented chunk_size are faster.
+    const char* env = std::getenv("HYSERVE_SSM_CHUNK");
+    const int64_t chunk = env ? std::max<int64_t>(1, std::atoll(env))
+                              : std::min<int64_t>(kCpuChunk, std::max<int64_t>(1, r.cfg.chunk_size));
     const int64_t hpg = in.H / in.G;
     // Split each group's heads in two when there are few groups, so both halves share CB per task.
     const int64_t parts = in.G >= r.pool.size() ? 1 : (hpg % 2 == 0 ? 2 : 1);
