@@ -35,6 +35,13 @@ std::string Evaluator::render(const NodeList& body, const Value& vars) {
         for (const auto& [k, v] : vars.dict->items) scope_->vars[to_str(k)] = v;
     std::string out;
     out_ = &out;
+    struct ReleaseCaptured {
+        Evaluator& ev;
+        ~ReleaseCaptured() {
+            for (auto& s : ev.captured_) s->vars.clear();
+            ev.captured_.clear();
+        }
+    } release{*this};
     try {
         exec_body(body);
     } catch (const Error& e) {
@@ -241,6 +248,7 @@ Value Evaluator::make_macro(const Node& n, const std::string& name) {
     auto c = std::make_shared<Callable>();
     c->name = name;
     ScopePtr defining = scope_;
+    captured_.push_back(defining);
     const Node* def = &n;
     c->call = [def, defining](Evaluator& ev, CallArgs& args) -> Value {
         ev.step();

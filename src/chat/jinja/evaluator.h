@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "chat/jinja/ast.h"
 #include "chat/jinja/value.h"
@@ -49,6 +50,9 @@ class Evaluator {
     uint64_t steps_ = 0;
     int depth_ = 0;
     int line_ = 0;
+    // Scopes captured by macros; a macro stored in the scope it captures is a reference cycle, so
+    // these are emptied when the render ends.
+    std::vector<ScopePtr> captured_;
 
     Flow exec_body(const NodeList& body);
     Flow exec(const Node& n);
