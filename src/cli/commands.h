@@ -26,5 +26,6 @@ void register_eval_logits(CLI::App& app);  // cmd_eval_logits.cpp
 void register_generate(CLI::App& app);     // cmd_generate.cpp
 void register_render_template(CLI::App& app);  // cmd_render_template.cpp
 void register_render_chat(CLI::App& app);      // cmd_render_chat.cpp
+void register_serve(CLI::App& app);  // cmd_serve.cpp
 
 }  // namespace hy::cli

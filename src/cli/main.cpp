@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     hy::cli::register_generate(app);
     hy::cli::register_render_template(app);
     hy::cli::register_render_chat(app);
+    hy::cli::register_serve(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

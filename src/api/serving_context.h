@@ -1,0 +1,46 @@
+// Everything a request handler needs once the model is loaded: the engine, the tokenizer, the chat
+// template, the served names and the server-wide defaults. Built by the server after loading.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chat/chat_template.h"
+#include "engine/engine.h"
+#include "tokenizer/tokenizer.h"
+
+namespace hy::api {
+
+// Sampling defaults from the model's generation_config.json (spec/api.md §2.3: null fields use them).
+struct GenerationDefaults {
+    std::optional<double> temperature, top_p, min_p, repetition_penalty;
+    std::optional<int64_t> top_k, max_new_tokens;
+    std::vector<int32_t> eos_token_ids;
+};
+
+// Reads DIR/generation_config.json (or FILE) if it exists; a missing file gives empty defaults.
+GenerationDefaults load_generation_config(const std::string& path);
+
+struct ServingContext {
+    Engine* engine = nullptr;
+    std::shared_ptr<const tok::Tokenizer> tokenizer;
+    std::shared_ptr<const chat::ChatTemplate> chat_template;  // null: chat completions answer 400
+    std::vector<std::string> served_names;                    // first = reported name
+    std::string model_root;                                   // path shown in /v1/models
+    int64_t max_model_len = 4096;
+    int64_t vocab_size = 0;  // the model's (prompt token ids must be below it)
+    int max_logprobs = 20;
+    GenerationDefaults defaults;
+    std::vector<int32_t> eos_token_ids;
+    nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();
+    bool trust_request_chat_template = false;  // --trust-request-chat-template
+    bool force_include_usage = false;          // --enable-force-include-usage
+
+    const std::string& model_name() const { return served_names.front(); }
+};
+
+}  // namespace hy::api

@@ -1,0 +1,323 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "api/nim_endpoints.h"
+#include "api/openai_format.h"
+#include "api/openai_handlers.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "engine/engine.h"
+
+namespace hy::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::atomic<httplib::Server*> g_servers[2];
+std::atomic<bool> g_stopping{false};  // SIGINT/SIGTERM: in-flight generations end
+
+void on_signal(int) {
+    g_stopping = true;
+    for (auto& s : g_servers)
+        if (httplib::Server* p = s.load()) p->stop();
+}
+
+void send(httplib::Response& res, const api::ApiResponse& r) {
+    res.status = r.status;
+    res.set_content(r.body, r.content_type);
+}
+
+void send_error(httplib::Response& res, const Error& e) {
+    send(res, api::error_response(e));
+}
+
+// Adapts httplib's DataSink to the api's BodyWriter. A peer that closed is only noticed by a failing
+// write, so while generation is silent for a while we write something harmless: a space before a
+// JSON body (JSON allows leading whitespace) or an SSE comment line.
+class SinkWriter final : public api::BodyWriter {
+  public:
+    SinkWriter(httplib::DataSink& sink, bool sse) : sink_(sink), sse_(sse) {}
+    bool write(std::string_view data) override {
+        if (failed_) return false;
+        if (!sink_.write(data.data(), data.size())) failed_ = true;
+        last_ = Clock::now();
+        return !failed_;
+    }
+    bool client_gone() override {
+        if (failed_ || g_stopping) return true;
+        if (Clock::now() - last_ < std::chrono::milliseconds(500)) return false;
+        write(sse_ ? std::string_view(": keep-alive\n\n") : std::string_view(" "));
+        return failed_;
+    }
+
+  private:
+    httplib::DataSink& sink_;
+    bool sse_;
+    bool failed_ = false;
+    Clock::time_point last_ = Clock::now();
+};
+
+void send_api(httplib::Response& res, api::ApiResponse r) {
+    if (!r.producer) return send(res, r);
+    res.status = r.status;
+    auto producer = std::make_shared<std::function<void(api::BodyWriter&)>>(std::move(r.producer));
+    const bool sse = r.content_type == "text/event-stream";
+    if (sse) res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(r.content_type, [producer, sse](size_t, httplib::DataSink& sink) {
+        SinkWriter w(sink, sse);
+        try {
+            (*producer)(w);
+        } catch (const std::exception& e) {
+            spdlog::error("response producer failed: {}", e.what());
+        }
+        sink.done();
+        return true;
+    });
+}
+
+struct Routes {
+    const ServerConfig& cfg;
+    std::atomic<bool>& ready;
+    std::atomic<api::ServingContext*>& ctx;
+};
+
+bool is_health_path(const std::string& p) {
+    return p == "/v1/health/live" || p == "/v1/health/ready" || p == "/health";
+}
+
+void add_health_routes(httplib::Server& s, Routes r) {
+    s.Get("/v1/health/live",
+          [](const httplib::Request&, httplib::Response& res) { send(res, api::health_live()); });
+    s.Get("/v1/health/ready", [r](const httplib::Request&, httplib::Response& res) {
+        api::ServingContext* c = r.ctx.load();
+        send(res, api::health_ready(r.ready && c && c->engine->alive()));
+    });
+    s.Get("/health", [r](const httplib::Request&, httplib::Response& res) {
+        api::ServingContext* c = r.ctx.load();
+        res.status = r.ready && c && c->engine->alive() ? 200 : 503;
+    });
+}
+
+// Method check for known paths: 405 instead of httplib's 404 (FastAPI behaviour).
+const std::vector<std::pair<std::string, std::string>>& known_paths() {
+    static const std::vector<std::pair<std::string, std::string>> p = {
+        {"/v1/chat/completions", "POST"}, {"/v1/completions", "POST"}, {"/v1/models", "GET"},
+        {"/v1/health/live", "GET"},       {"/v1/health/ready", "GET"}, {"/health", "GET"},
+        {"/v1/version", "GET"},           {"/version", "GET"},         {"/v1/metadata", "GET"}};
+    return p;
+}
+
+void install_common(httplib::Server& s, const ServerConfig& cfg) {
+    s.new_task_queue = [] { return new httplib::ThreadPool(256); };
+    s.set_payload_max_length(cfg.max_body_bytes);
+    s.set_read_timeout(30, 0);
+    s.set_write_timeout(30, 0);
+    s.set_keep_alive_timeout(30);
+    s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        if (res.status == 413)
+            return send_error(res, Error("Request body too large", 413, "RequestEntityTooLarge"));
+        if (res.status == 404) return send_error(res, Error("Not Found: " + req.path, 404, "NotFoundError"));
+        if (res.status == 400) return send_error(res, Error("Bad Request", 400, "BadRequestError"));
+    });
+    s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        send(res, api::error_response(ep));
+    });
+}
+
+void add_api_routes(httplib::Server& s, Routes r) {
+    const ServerConfig& cfg = r.cfg;
+    s.set_pre_routing_handler([&cfg](const httplib::Request& req, httplib::Response& res) {
+        for (const auto& [path, method] : known_paths()) {
+            if (req.path != path) continue;
+            if (req.method == method || (method == "GET" && req.method == "HEAD")) break;
+            if (req.method == "OPTIONS") {
+                res.status = 204;
+                res.set_header("Allow", method);
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            send_error(res, Error("Method Not Allowed", 405, "MethodNotAllowed"));
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        // vLLM --api-key: only /v1 paths, never OPTIONS; health stays open for probes.
+        if (!cfg.api_key.empty() && req.path.rfind("/v1", 0) == 0 && req.method != "OPTIONS" &&
+            !is_health_path(req.path)) {
+            std::string auth = req.get_header_value("Authorization");
+            if (auth != "Bearer " + cfg.api_key) {
+                res.status = 401;
+                res.set_content(R"({"error":"Unauthorized"})", "application/json");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    add_health_routes(s, r);
+    auto need_ctx = [r](httplib::Response& res) -> api::ServingContext* {
+        api::ServingContext* c = r.ctx.load();
+        if (!r.ready || !c) {
+            send_error(res, Error("The model is not ready yet (loading)", 503, "ServiceUnavailableError"));
+            return nullptr;
+        }
+        if (!c->engine->alive()) {
+            send_error(res, Error("The engine has failed", 500, "InternalServerError"));
+            return nullptr;
+        }
+        return c;
+    };
+    auto post = [&](const char* path, api::ApiResponse (*handler)(api::ServingContext&, const std::string&)) {
+        s.Post(path, [need_ctx, handler](const httplib::Request& req, httplib::Response& res) {
+            const std::string ct = req.get_header_value("Content-Type");
+            if (ct.find("application/json") == std::string::npos)
+                return send_error(res, Error("Unsupported Media Type: Only 'application/json' is allowed",
+                                             400, "BadRequestError"));
+            api::ServingContext* c = need_ctx(res);
+            if (!c) return;
+            send_api(res, handler(*c, req.body));
+        });
+    };
+    post("/v1/chat/completions", &api::handle_chat_completions);
+    post("/v1/completions", &api::handle_completions);
+    s.Get("/v1/models", [need_ctx](const httplib::Request&, httplib::Response& res) {
+        if (api::ServingContext* c = need_ctx(res)) send(res, api::handle_models(*c));
+    });
+    s.Get("/v1/version",
+          [](const httplib::Request&, httplib::Response& res) { send(res, api::version_v1()); });
+    s.Get("/version",
+          [](const httplib::Request&, httplib::Response& res) { send(res, api::version_vllm()); });
+    s.Get("/v1/metadata", [r](const httplib::Request&, httplib::Response& res) {
+        api::ServingContext* c = r.ctx.load();
+        send(res, api::metadata(c));
+    });
+}
+
+void check_context_length(const ServerConfig& cfg, const ModelConfig& mc, int64_t& max_len) {
+    const int64_t model_len = mc.max_position_embeddings > 0 ? mc.max_position_embeddings : 4096;
+    max_len = cfg.max_model_len.value_or(model_len);
+    if (max_len > model_len) {
+        const char* allow = std::getenv("VLLM_ALLOW_LONG_MAX_MODEL_LEN");
+        const std::string a = allow ? allow : "";
+        if (a != "1" && a != "true" && a != "True")
+            throw Error("User-specified max_model_len (" + std::to_string(max_len) +
+                        ") is greater than the derived max_model_len (max_position_embeddings=" +
+                        std::to_string(model_len) +
+                        " in model's config.json). To allow overriding this limit, set "
+                        "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1");
+        spdlog::warn("max_model_len {} exceeds the model's {} (VLLM_ALLOW_LONG_MAX_MODEL_LEN set)", max_len,
+                     model_len);
+    }
+}
+
+}  // namespace
+
+int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level == "warning" ? "warn" : cfg.log_level));
+    for (const auto& n : cfg.notes) spdlog::warn("{}", n);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::atomic<bool> ready{false};
+    std::atomic<api::ServingContext*> ctx_ptr{nullptr};
+    Routes routes{cfg, ready, ctx_ptr};
+
+    httplib::Server api_server;
+    install_common(api_server, cfg);
+    add_api_routes(api_server, routes);
+    if (!api_server.bind_to_port(cfg.host.c_str(), cfg.port)) {
+        spdlog::critical("cannot listen on {}:{}", cfg.host, cfg.port);
+        return 1;
+    }
+    std::unique_ptr<httplib::Server> health_server;
+    if (cfg.health_port && *cfg.health_port != cfg.port) {
+        health_server = std::make_unique<httplib::Server>();
+        install_common(*health_server, cfg);
+        add_health_routes(*health_server, routes);
+        if (!health_server->bind_to_port(cfg.host.c_str(), *cfg.health_port)) {
+            spdlog::critical("cannot listen on {}:{} (NIM_HEALTH_PORT)", cfg.host, *cfg.health_port);
+            return 1;
+        }
+    }
+    g_servers[0] = &api_server;
+    g_servers[1] = health_server.get();
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::thread api_thread([&] { api_server.listen_after_bind(); });
+    std::thread health_thread;
+    if (health_server) health_thread = std::thread([&] { health_server->listen_after_bind(); });
+    while (!api_server.is_running() || (health_server && !health_server->is_running()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // stop() only works once listening
+    spdlog::info("listening on http://{}:{}{}", cfg.host, cfg.port,
+                 health_server ? " (health also on port " + std::to_string(*cfg.health_port) + ")" : "");
+
+    int rc = 0;
+    std::unique_ptr<LoadedModel> model;
+    std::unique_ptr<ThreadPool> pool;
+    std::unique_ptr<Engine> engine;
+    api::ServingContext ctx;
+    try {
+        const auto t0 = Clock::now();
+        model = loader(cfg);
+        const ModelConfig& mc = model->weights.config;
+        check_context_length(cfg, mc, ctx.max_model_len);
+        pool = std::make_unique<ThreadPool>(cfg.threads);
+        engine = std::make_unique<Engine>(model->weights, *pool,
+                                          EngineOptions{cfg.max_num_seqs, cfg.max_num_batched_tokens});
+        ctx.engine = engine.get();
+        ctx.tokenizer = model->tokenizer;
+        ctx.chat_template = model->chat_template;
+        ctx.model_root = model->weights.source_path;
+        ctx.served_names = cfg.served_model_names;
+        if (ctx.served_names.empty()) ctx.served_names.push_back(model->weights.source_path);
+        ctx.vocab_size = mc.vocab_size;
+        ctx.max_logprobs = cfg.max_logprobs;
+        ctx.defaults = model->defaults;
+        ctx.default_chat_template_kwargs = cfg.default_chat_template_kwargs;
+        ctx.trust_request_chat_template = cfg.trust_request_chat_template;
+        ctx.force_include_usage = cfg.enable_force_include_usage;
+        for (int64_t id : mc.eos_token_ids) ctx.eos_token_ids.push_back(static_cast<int32_t>(id));
+        for (int32_t id : model->defaults.eos_token_ids)
+            if (std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), id) == ctx.eos_token_ids.end())
+                ctx.eos_token_ids.push_back(id);
+        if (model->tokenizer->eos_id() >= 0 &&
+            std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), model->tokenizer->eos_id()) ==
+                ctx.eos_token_ids.end())
+            ctx.eos_token_ids.push_back(model->tokenizer->eos_id());
+        size_t bytes = 0;
+        for (const auto& f : model->weights.files) bytes += f ? f->size() : 0;
+        spdlog::info("model {} ({} layers, pattern {}, vocab {}, {:.1f} MiB mapped) loaded in {:.2f}s",
+                     ctx.model_root, mc.num_layers(), mc.layer_pattern(), mc.vocab_size,
+                     static_cast<double>(bytes) / (1 << 20),
+                     std::chrono::duration<double>(Clock::now() - t0).count());
+        spdlog::info("served as {}; max_model_len {}; max_num_seqs {}; {} compute threads; chat template: {}",
+                     ctx.served_names.front(), ctx.max_model_len, cfg.max_num_seqs, pool->size(),
+                     ctx.chat_template ? ctx.chat_template->source().origin : "none");
+        ctx_ptr = &ctx;
+        ready = true;
+        spdlog::info("ready");
+    } catch (const std::exception& e) {
+        spdlog::critical("startup failed: {}", e.what());
+        rc = 1;
+        api_server.stop();
+        if (health_server) health_server->stop();
+    }
+    api_thread.join();
+    if (health_thread.joinable()) {
+        health_server->stop();
+        health_thread.join();
+    }
+    g_servers[0] = nullptr;
+    g_servers[1] = nullptr;
+    ready = false;
+    ctx_ptr = nullptr;
+    engine.reset();
+    return rc;
+}
+
+}  // namespace hy::server

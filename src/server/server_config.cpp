@@ -1,0 +1,321 @@
+#include "server/server_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "core/error.h"
+#include "server/shell_split.h"
+
+namespace hy::server {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+enum class Kind { VALUE, BOOL, MULTI };
+
+struct Flag {
+    std::vector<std::string> names;  // canonical first, dashes only
+    Kind kind;
+    std::string help;
+    std::function<void(ServerConfig&, const std::vector<std::string>&, bool)> apply;  // values, bool value
+};
+
+int64_t parse_int(const std::string& flag, const std::string& v, int64_t lo, int64_t hi) {
+    size_t used = 0;
+    int64_t x = 0;
+    try {
+        x = std::stoll(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != v.size()) throw Error(flag + ": invalid integer value '" + v + "'");
+    if (x < lo || x > hi)
+        throw Error(flag + ": value " + v + " out of range [" + std::to_string(lo) + ", " +
+                    std::to_string(hi) + "]");
+    return x;
+}
+
+Json parse_json_object(const std::string& flag, const std::string& v) {
+    Json j = Json::parse(v, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw Error(flag + ": expected a JSON object, got '" + v + "'");
+    return j;
+}
+
+// Accepted for compatibility; they describe GPU deployment choices that have no CPU meaning.
+Flag not_applicable(std::vector<std::string> names, Kind kind, std::string help) {
+    const std::string name = names.front();
+    return {std::move(names), kind, help, [name](ServerConfig& c, const std::vector<std::string>& v, bool b) {
+                std::string shown = v.empty() ? (b ? "on" : "off") : v.front();
+                c.notes.push_back("--" + name + "=" + shown + ": not applicable on CPU, ignored");
+            }};
+}
+
+const std::vector<Flag>& flags() {
+    static const std::vector<Flag> table = [] {
+        std::vector<Flag> t;
+        auto value = [&](std::vector<std::string> names, std::string help,
+                         std::function<void(ServerConfig&, const std::string&)> f) {
+            t.push_back({std::move(names), Kind::VALUE, std::move(help),
+                         [f](ServerConfig& c, const std::vector<std::string>& v, bool) { f(c, v.front()); }});
+        };
+        auto boolean = [&](std::vector<std::string> names, std::string help,
+                           std::function<void(ServerConfig&, bool)> f) {
+            t.push_back({std::move(names), Kind::BOOL, std::move(help),
+                         [f](ServerConfig& c, const std::vector<std::string>&, bool b) { f(c, b); }});
+        };
+        value({"model"}, "Model directory, .safetensors or .gguf file (default: the embedded model)",
+              [](ServerConfig& c, const std::string& v) { c.model = v; });
+        t.push_back(
+            {{"served-model-name"},
+             Kind::MULTI,
+             "Names accepted in the `model` field; the first is reported (default: the model path)",
+             [](ServerConfig& c, const std::vector<std::string>& v, bool) { c.served_model_names = v; }});
+        value({"host"}, "Address to listen on (default 0.0.0.0)",
+              [](ServerConfig& c, const std::string& v) { c.host = v; });
+        value({"port"}, "Port (default 8000)", [](ServerConfig& c, const std::string& v) {
+            c.port = static_cast<int>(parse_int("--port", v, 0, 65535));
+        });
+        value({"max-model-len"}, "Context length: int, 32k = 32000, 32K = 32768, -1/auto = the model's",
+              [](ServerConfig& c, const std::string& v) { c.max_model_len = parse_model_len(v); });
+        value({"max-num-seqs"}, "Sequences decoded together per step (default 256)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.max_num_seqs = static_cast<int>(parse_int("--max-num-seqs", v, 1, 1 << 20));
+              });
+        value({"max-num-batched-tokens"}, "Prompt tokens per step (chunked prefill, default 2048)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.max_num_batched_tokens =
+                      static_cast<int>(parse_int("--max-num-batched-tokens", v, 1, 1 << 24));
+              });
+        value({"threads"}, "Compute threads (default: physical cores)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.threads = static_cast<int>(parse_int("--threads", v, 0, 4096));
+              });
+        value({"max-logprobs"}, "Largest logprobs/top_logprobs accepted (default 20)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.max_logprobs = static_cast<int>(parse_int("--max-logprobs", v, -1, 1 << 20));
+              });
+        value({"api-key"}, "Require `Authorization: Bearer KEY` on /v1 paths",
+              [](ServerConfig& c, const std::string& v) { c.api_key = v; });
+        value({"chat-template"}, "Chat template: a Jinja file or the template text",
+              [](ServerConfig& c, const std::string& v) { c.chat_template = v; });
+        value({"default-chat-template-kwargs"},
+              "JSON object of chat template kwargs under each request's own",
+              [](ServerConfig& c, const std::string& v) {
+                  const Json kwargs = parse_json_object("--default-chat-template-kwargs", v);
+                  for (const auto& [k, x] : kwargs.items())
+                      c.default_chat_template_kwargs[k] = x;  // JSON flags merge by key (spec §9.1)
+              });
+        value({"generation-config"}, "'auto'/'vllm' (the model's generation_config.json) or a directory",
+              [](ServerConfig& c, const std::string& v) { c.generation_config = v; });
+        value({"log-level", "uvicorn-log-level"}, "debug, info, warning, error, critical",
+              [](ServerConfig& c, const std::string& v) { c.log_level = v; });
+        boolean({"trust-request-chat-template"}, "Allow a chat_template field in requests",
+                [](ServerConfig& c, bool b) { c.trust_request_chat_template = b; });
+        boolean({"enable-force-include-usage"}, "Always send the usage chunk when streaming",
+                [](ServerConfig& c, bool b) { c.enable_force_include_usage = b; });
+        value({"tensor-parallel-size", "tp"}, "GPUs for tensor parallelism (CPU: 1)",
+              [](ServerConfig& c, const std::string& v) {
+                  if (parse_int("--tensor-parallel-size", v, 1, 1024) > 1)
+                      c.notes.push_back("--tensor-parallel-size=" + v +
+                                        ": not applicable on CPU, running on one process");
+              });
+        value({"pipeline-parallel-size", "pp"}, "GPUs for pipeline parallelism (CPU: 1)",
+              [](ServerConfig& c, const std::string& v) {
+                  if (parse_int("--pipeline-parallel-size", v, 1, 1024) > 1)
+                      c.notes.push_back("--pipeline-parallel-size=" + v +
+                                        ": not applicable on CPU, running on one process");
+              });
+        for (const char* n : {"gpu-memory-utilization",
+                              "kv-cache-dtype",
+                              "mamba-ssm-cache-dtype",
+                              "mamba-cache-mode",
+                              "block-size",
+                              "speculative-config",
+                              "tool-call-parser",
+                              "reasoning-parser",
+                              "reasoning-config",
+                              "dtype",
+                              "quantization",
+                              "tokenizer",
+                              "download-dir",
+                              "load-format",
+                              "distributed-executor-backend",
+                              "swap-space",
+                              "seed",
+                              "max-seq-len-to-capture",
+                              "cpu-offload-gb",
+                              "data-parallel-size",
+                              "tokenizer-mode",
+                              "max-cudagraph-capture-size"})
+            t.push_back(
+                not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
+        for (const char* n :
+             {"enable-prefix-caching", "enable-chunked-prefill", "enable-auto-tool-choice",
+              "enable-prompt-tokens-details", "trust-remote-code", "enforce-eager", "disable-log-requests",
+              "disable-log-stats", "enable-log-requests", "disable-uvicorn-access-log",
+              "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce"})
+            t.push_back(
+                not_applicable({n}, Kind::BOOL, "accepted for vLLM/NIM compatibility; no effect yet"));
+        return t;
+    }();
+    return table;
+}
+
+const Flag* find_flag(const std::string& name, bool& negated) {
+    negated = false;
+    for (const auto& f : flags())
+        for (const auto& n : f.names)
+            if (n == name) return &f;
+    if (name.rfind("no-", 0) == 0)
+        for (const auto& f : flags())
+            if (f.kind == Kind::BOOL && f.names.front() == name.substr(3)) return negated = true, &f;
+    return nullptr;
+}
+
+// argparse over one source: --flag value, --flag=value, _ ≡ -, --no-flag for booleans; one positional
+// (vLLM's `serve MODEL`) sets the model.
+void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std::string& source) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "-h" || a == "--help") {
+            c.help = true;
+            continue;
+        }
+        if (a.size() < 2 || a[0] != '-') {
+            c.model = a;
+            continue;
+        }
+        std::string name = a.substr(a[1] == '-' ? 2 : 1);
+        std::optional<std::string> inline_value;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            inline_value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        std::replace(name.begin(), name.end(), '_', '-');
+        bool negated = false;
+        const Flag* f = find_flag(name, negated);
+        if (!f) throw Error("unrecognized argument" + (source.empty() ? "" : " in " + source) + ": " + a);
+        std::vector<std::string> values;
+        bool b = !negated;
+        if (f->kind == Kind::BOOL) {
+            if (inline_value) {
+                std::string v = *inline_value;
+                std::transform(v.begin(), v.end(), v.begin(),
+                               [](unsigned char ch) { return std::tolower(ch); });
+                if (v == "true" || v == "1")
+                    b = !negated;
+                else if (v == "false" || v == "0")
+                    b = negated;
+                else
+                    throw Error("--" + name + ": expected true or false, got '" + *inline_value + "'");
+            }
+        } else if (inline_value) {
+            values.push_back(*inline_value);
+        } else if (f->kind == Kind::VALUE) {
+            if (i + 1 >= args.size()) throw Error("--" + name + ": expected one argument");
+            values.push_back(args[++i]);
+        } else {  // MULTI: one or more values up to the next flag
+            while (i + 1 < args.size() && !(args[i + 1].size() > 1 && args[i + 1][0] == '-'))
+                values.push_back(args[++i]);
+            if (values.empty()) throw Error("--" + name + ": expected at least one argument");
+        }
+        f->apply(c, values, b);
+    }
+}
+
+void apply_env(ServerConfig& c, const EnvLookup& env) {
+    auto get = [&](const char* k) -> std::optional<std::string> {
+        const char* v = env(k);
+        if (!v || !*v) return std::nullopt;
+        return std::string(v);
+    };
+    if (auto v = get("NIM_MODEL_PATH")) c.model = *v;
+    if (auto v = get("NIM_SERVED_MODEL_NAME")) {
+        c.served_model_names.clear();
+        std::string cur;
+        for (char ch : *v + ",") {  // comma-separated list of names
+            if (ch == ',') {
+                if (!cur.empty()) c.served_model_names.push_back(cur);
+                cur.clear();
+            } else if (ch != ' ') {
+                cur += ch;
+            }
+        }
+    }
+    if (auto v = get("NIM_SERVER_PORT"))
+        c.port = static_cast<int>(parse_int("NIM_SERVER_PORT", *v, 0, 65535));
+    if (auto v = get("NIM_HEALTH_PORT"))
+        c.health_port = static_cast<int>(parse_int("NIM_HEALTH_PORT", *v, 0, 65535));
+    if (auto v = get("NIM_MAX_MODEL_LEN")) c.max_model_len = parse_model_len(*v);
+    if (auto v = get("NIM_LOG_LEVEL")) {
+        std::string l = *v;
+        std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        if (l == "default") l = "info";
+        c.log_level = l;
+    }
+    for (const char* k :
+         {"VLLM_USE_FLASHINFER_MOE_FP8", "VLLM_USE_FLASHINFER_MOE_FP4", "VLLM_USE_FLASHINFER_SAMPLER",
+          "VLLM_ATTENTION_BACKEND", "VLLM_FLASHINFER_MOE_BACKEND", "CUDA_VISIBLE_DEVICES"})
+        if (auto v = get(k))
+            c.notes.push_back(std::string(k) + "=" + *v + ": not applicable on CPU, ignored");
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_model_len(const std::string& text) {
+    std::string v = text;
+    if (v == "auto" || v == "-1") return std::nullopt;
+    int64_t mult = 1;
+    if (!v.empty()) {
+        switch (v.back()) {
+            case 'k':
+                mult = 1000;
+                break;
+            case 'K':
+                mult = 1024;
+                break;
+            case 'm':
+                mult = 1000000;
+                break;
+            case 'M':
+                mult = 1048576;
+                break;
+            default:
+                break;
+        }
+        if (mult != 1) v.pop_back();
+    }
+    return parse_int("--max-model-len", v, 1, INT64_MAX / mult) * mult;
+}
+
+ServerConfig parse_server_config(const std::vector<std::string>& args, const EnvLookup& env) {
+    ServerConfig c;
+    apply_env(c, env);
+    if (const char* pass = env("NIM_PASSTHROUGH_ARGS"); pass && *pass)
+        apply_args(c, shell_split(pass), "NIM_PASSTHROUGH_ARGS");
+    apply_args(c, args, "");
+    static const char* levels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
+    if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+        throw Error("log level '" + c.log_level + "' is not one of debug, info, warning, error, critical");
+    return c;
+}
+
+std::string server_help() {
+    std::string s =
+        "Usage: hyserve serve [MODEL] [OPTIONS]\n"
+        "Serve a model over an OpenAI-compatible HTTP API (vLLM / NIM drop-in).\n\n"
+        "Options (also read from NIM_PASSTHROUGH_ARGS; CLI > passthrough > NIM_* env > defaults):\n";
+    for (const auto& f : flags()) {
+        std::string names;
+        for (const auto& n : f.names) names += (names.empty() ? "" : ", ") + std::string("--") + n;
+        if (f.kind == Kind::BOOL) names += " / --no-" + f.names.front();
+        s += "  " + names + "\n      " + f.help + "\n";
+    }
+    s += "\nEnvironment: NIM_MODEL_PATH, NIM_SERVED_MODEL_NAME, NIM_SERVER_PORT, NIM_HEALTH_PORT,\n"
+         "  NIM_LOG_LEVEL, NIM_MAX_MODEL_LEN, NIM_PASSTHROUGH_ARGS, VLLM_ALLOW_LONG_MAX_MODEL_LEN\n";
+    return s;
+}
+
+}  // namespace hy::server

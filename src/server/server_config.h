@@ -1,0 +1,50 @@
+// `hyserve serve` configuration like vLLM/NIM (spec/api.md §9): flags, NIM_* environment variables and
+// NIM_PASSTHROUGH_ARGS, applied with the precedence CLI > passthrough > NIM_* > defaults. Flags that
+// only mean something on NVIDIA GPUs are accepted and reported as not applicable, so command lines
+// copied from the NIM guide start as-is; unknown flags stop startup naming the flag.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hy::server {
+
+struct ServerConfig {
+    std::string model;                            // path; empty = the embedded default
+    std::vector<std::string> served_model_names;  // empty = the model path
+    std::string host = "0.0.0.0";
+    int port = 8000;
+    std::optional<int> health_port;        // NIM_HEALTH_PORT: health endpoints also there
+    std::optional<int64_t> max_model_len;  // unset = the model's max_position_embeddings
+    int max_num_seqs = 256;
+    int max_num_batched_tokens = 2048;
+    int threads = 0;  // 0 = physical cores
+    int max_logprobs = 20;
+    std::string api_key;
+    std::string chat_template;  // a file, or inline Jinja text (vLLM accepts both)
+    nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();
+    std::string generation_config = "auto";  // auto/vllm = the model's file; else a directory
+    std::string log_level = "info";          // spdlog level name
+    bool trust_request_chat_template = false;
+    bool enable_force_include_usage = false;
+    size_t max_body_bytes = 8u << 20;
+    bool help = false;
+    std::vector<std::string> notes;  // "not applicable on CPU" messages for the startup log
+};
+
+using EnvLookup = std::function<const char*(const char*)>;
+
+// `args` are the words after `serve`. Throws hy::Error for unknown flags, bad values, bad
+// NIM_PASSTHROUGH_ARGS quoting.
+ServerConfig parse_server_config(const std::vector<std::string>& args, const EnvLookup& env);
+
+// "32k" = 32000, "32K" = 32768, "-1"/"auto" = unset (spec §9.3).
+std::optional<int64_t> parse_model_len(const std::string& text);
+
+std::string server_help();
+
+}  // namespace hy::server

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `hyserve serve` configuration (issue 5, spec/api.md §9): NIM_* variables, NIM_PASSTHROUGH_ARGS,
+# precedence, --api-key, NIM_HEALTH_PORT, startup errors for unknown flags, bad quoting and a context
+# longer than the model's.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tests/e2e/server_harness.sh
+fail() { echo "FAIL: $*" >&2; [[ -n "${SERVER_LOG:-}" ]] && tail -20 "$SERVER_LOG" >&2; exit 1; }
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# Startup errors: the process exits non-zero and names the problem.
+expect_startup_error() {  # PATTERN ENV... -- ARGS...
+    local pattern=$1; shift
+    local envs=()
+    while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+    shift
+    local out rc=0
+    out=$(env "${envs[@]}" timeout 20 "$BIN" serve --model "$TMP/model" --host 127.0.0.1 --port "$(free_port)" "$@" 2>&1) || rc=$?
+    ((rc != 0)) || fail "expected a startup error for: ${envs[*]} $*"
+    grep -q -- "$pattern" <<<"$out" || fail "startup error for '${envs[*]} $*' does not mention '$pattern': $out"
+}
+expect_startup_error "--bogus-flag" X=1 -- --bogus-flag 3
+expect_startup_error "--also-bogus" "NIM_PASSTHROUGH_ARGS=--also-bogus" --
+expect_startup_error "unterminated" "NIM_PASSTHROUGH_ARGS=--default-chat-template-kwargs '{\"a\": 1}" --
+expect_startup_error "VLLM_ALLOW_LONG_MAX_MODEL_LEN" X=1 -- --max-model-len 1M
+grep -q -- "--served-model-name" <("$BIN" serve --help) || fail "serve --help lists no flags"
+
+# NIM variables, passthrough and CLI: CLI > passthrough > NIM_*.
+HEALTH_PORT=$(free_port)
+export NIM_SERVED_MODEL_NAME=nim-name NIM_MAX_MODEL_LEN=1k NIM_HEALTH_PORT=$HEALTH_PORT NIM_LOG_LEVEL=INFO
+export NIM_PASSTHROUGH_ARGS="--max-model-len 2K --default-chat-template-kwargs '{\"enable_thinking\": false}' --tensor-parallel-size 2 --gpu-memory-utilization 0.9 --enable-prefix-caching"
+export VLLM_USE_FLASHINFER_MOE_FP8=1
+start_server --api-key sekret
+unset NIM_SERVED_MODEL_NAME NIM_MAX_MODEL_LEN NIM_HEALTH_PORT NIM_LOG_LEVEL NIM_PASSTHROUGH_ARGS VLLM_USE_FLASHINFER_MOE_FP8
+models=$(curl -sf -H 'Authorization: Bearer sekret' "$HYSERVE_URL/v1/models") || fail "/v1/models with the key"
+grep -q '"id":"nim-name"' <<<"$models" || fail "NIM_SERVED_MODEL_NAME not used: $models"
+grep -q '"max_model_len":2048' <<<"$models" || fail "passthrough --max-model-len 2K did not win over NIM_MAX_MODEL_LEN: $models"
+[[ $(code "$HYSERVE_URL/v1/models") == 401 ]] || fail "no key should give 401"
+[[ $(code -H 'Authorization: Bearer wrong' "$HYSERVE_URL/v1/models") == 401 ]] || fail "wrong key should give 401"
+[[ $(code "$HYSERVE_URL/v1/health/ready") == 200 ]] || fail "health must not need the key"
+[[ $(code "http://127.0.0.1:$HEALTH_PORT/v1/health/ready") == 200 ]] || fail "NIM_HEALTH_PORT serves health"
+[[ $(code "http://127.0.0.1:$HEALTH_PORT/v1/health/live") == 200 ]] || fail "NIM_HEALTH_PORT serves liveness"
+for what in tensor-parallel-size gpu-memory-utilization enable-prefix-caching VLLM_USE_FLASHINFER_MOE_FP8; do
+    grep -q -- "$what.*not applicable" "$SERVER_LOG" || fail "no 'not applicable' line for $what"
+done
+# enable_thinking=false from --default-chat-template-kwargs reaches the template: the prompt then ends
+# with </think> (id 13 in the test tokenizer); a request's own kwargs win.
+last_prompt_id() {
+    curl -sf -H 'Authorization: Bearer sekret' -H 'Content-Type: application/json' -d "$1" "$HYSERVE_URL/v1/chat/completions" |
+        /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["prompt_token_ids"][-1])'
+}
+off=$(last_prompt_id '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1,"return_token_ids":true}')
+on=$(last_prompt_id '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1,"return_token_ids":true,"chat_template_kwargs":{"enable_thinking":true}}')
+[[ $off == 13 && $on != 13 ]] || fail "default chat template kwargs: last prompt ids $off (off) / $on (on)"
+grep -q "chatcmpl-.*/v1/chat/completions prompt_tokens=" "$SERVER_LOG" || fail "no per-request log line"
+stop_server
+
+# CLI beats passthrough; with VLLM_ALLOW_LONG_MAX_MODEL_LEN a longer context is allowed.
+NIM_PASSTHROUGH_ARGS="--served-model-name from-passthrough --port 1" VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 \
+    start_server --served-model-name from-cli --max-model-len 16K
+models=$(curl -sf "$HYSERVE_URL/v1/models")
+grep -q '"id":"from-cli"' <<<"$models" || fail "CLI should beat passthrough: $models"
+grep -q '"max_model_len":16384' <<<"$models" || fail "long max_model_len with VLLM_ALLOW_LONG_MAX_MODEL_LEN: $models"
+stop_server
+echo "serve_config: all checks passed"

@@ -1,0 +1,38 @@
+# Sourced by the e2e scripts: builds a tiny test model, starts `hyserve serve` on a free loopback port
+# and stops it (and removes the temp dir) on exit. Sets HYSERVE_URL, HYSERVE_MODEL, SERVER_LOG, BIN.
+BIN=${HYSERVE_BIN:-build/hyserve}
+if [[ ! -x "$BIN" ]]; then
+    echo "skip: $BIN not built" >&2
+    exit 0
+fi
+TMP=$(mktemp -d)
+SERVER_PID=
+cleanup() {
+    if [[ -n "$SERVER_PID" ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+"$BIN" make-test-model "$TMP/model" --preset tiny >/dev/null
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_server ARGS...: starts the server and waits until /v1/health/ready answers 200.
+start_server() {
+    PORT=$(free_port)
+    SERVER_LOG="$TMP/server.log"
+    "$BIN" serve --model "$TMP/model" --host 127.0.0.1 --port "$PORT" "$@" >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do
+        if curl -sf "http://127.0.0.1:$PORT/v1/health/ready" >/dev/null 2>&1; then break; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$SERVER_LOG" >&2
+            echo "server died during startup" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    export HYSERVE_URL="http://127.0.0.1:$PORT" HYSERVE_MODEL="$TMP/model" SERVER_LOG HYSERVE_BIN="$BIN"
+}

@@ -1,0 +1,101 @@
+#include "server/server_config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/error.h"
+
+namespace hy::server {
+namespace {
+
+struct Env {
+    std::map<std::string, std::string> vars;
+    EnvLookup lookup() const {
+        return [this](const char* k) -> const char* {
+            auto it = vars.find(k);
+            return it == vars.end() ? nullptr : it->second.c_str();
+        };
+    }
+};
+
+TEST(ServerConfig, Defaults) {
+    Env env;
+    ServerConfig c = parse_server_config({}, env.lookup());
+    EXPECT_EQ(c.host, "0.0.0.0");
+    EXPECT_EQ(c.port, 8000);
+    EXPECT_FALSE(c.max_model_len);
+    EXPECT_TRUE(c.model.empty());
+}
+
+TEST(ServerConfig, ModelLenForms) {
+    EXPECT_EQ(parse_model_len("32k"), 32000);
+    EXPECT_EQ(parse_model_len("32K"), 32768);
+    EXPECT_EQ(parse_model_len("4096"), 4096);
+    EXPECT_FALSE(parse_model_len("auto"));
+    EXPECT_FALSE(parse_model_len("-1"));
+    EXPECT_THROW(parse_model_len("abc"), Error);
+    EXPECT_THROW(parse_model_len("0"), Error);
+}
+
+TEST(ServerConfig, PrecedenceCliOverPassthroughOverNim) {
+    Env env;
+    env.vars["NIM_SERVER_PORT"] = "9000";
+    env.vars["NIM_MAX_MODEL_LEN"] = "2k";
+    env.vars["NIM_SERVED_MODEL_NAME"] = "nim-name";
+    env.vars["NIM_PASSTHROUGH_ARGS"] =
+        "--port 9100 --max-model-len=1024 --default-chat-template-kwargs '{\"enable_thinking\": false}'";
+    ServerConfig c = parse_server_config({"--port", "9200"}, env.lookup());
+    EXPECT_EQ(c.port, 9200);
+    EXPECT_EQ(c.max_model_len, 1024);
+    EXPECT_EQ(c.served_model_names, (std::vector<std::string>{"nim-name"}));
+    EXPECT_EQ(c.default_chat_template_kwargs["enable_thinking"], false);
+}
+
+TEST(ServerConfig, FlagSpellings) {
+    Env env;
+    ServerConfig c = parse_server_config(
+        {"--served_model_name", "a", "b", "--max-num-seqs=4", "--api-key", "k", "--enable-prefix-caching",
+         "--no-enable-prefix-caching", "-tp", "2", "--gpu-memory-utilization", "0.9"},
+        env.lookup());
+    EXPECT_EQ(c.served_model_names, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(c.max_num_seqs, 4);
+    EXPECT_EQ(c.api_key, "k");
+    EXPECT_GE(c.notes.size(), 3u);  // prefix caching twice, tp, gpu memory
+}
+
+TEST(ServerConfig, UnknownFlagNamesIt) {
+    Env env;
+    try {
+        parse_server_config({"--bogus-flag", "1"}, env.lookup());
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--bogus-flag"), std::string::npos);
+    }
+    env.vars["NIM_PASSTHROUGH_ARGS"] = "--nope";
+    EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
+}
+
+TEST(ServerConfig, UnterminatedPassthroughQuoteIsAnError) {
+    Env env;
+    env.vars["NIM_PASSTHROUGH_ARGS"] = "--default-chat-template-kwargs '{\"a\": 1}";
+    EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
+}
+
+TEST(ServerConfig, BadValues) {
+    Env env;
+    EXPECT_THROW(parse_server_config({"--port", "x"}, env.lookup()), Error);
+    EXPECT_THROW(parse_server_config({"--port"}, env.lookup()), Error);
+    EXPECT_THROW(parse_server_config({"--default-chat-template-kwargs", "[1]"}, env.lookup()), Error);
+    EXPECT_THROW(parse_server_config({"--max-num-seqs", "0"}, env.lookup()), Error);
+}
+
+TEST(ServerConfig, HelpListsFlags) {
+    const std::string h = server_help();
+    for (const char* f :
+         {"--model", "--served-model-name", "--max-model-len", "--api-key", "--chat-template"})
+        EXPECT_NE(h.find(f), std::string::npos) << f;
+}
+
+}  // namespace
+}  // namespace hy::server
