@@ -41,7 +41,7 @@ class GbnfParser : TextScanner {
     }
 
   private:
-    [[noreturn]] void fail(const std::string& msg) const override {
+    void throw_error(const std::string& msg) const override {
         size_t line = 1, col = 1;
         for (size_t i = 0; i < pos_ && i < t_.size(); ++i) {
             if (t_[i] == '\n') {

@@ -105,7 +105,7 @@ class GrammarRuntime {
     int32_t initial_ = kDead;
 
     std::vector<std::vector<uint32_t>> masks_;  // by state; empty = not cached
-    size_t cached_count_ = 0, cache_bytes_ = 0, cache_limit_ = size_t{256} << 20;
+    size_t cached_count_ = 0, cache_bytes_ = 0, cache_limit_ = size_t{64} << 20;
     std::vector<int32_t> walk_states_;
     std::vector<int32_t> local_of_;  // by state: its local (cut) state, -1 = not computed
     std::unordered_map<int32_t, LocalMask> local_masks_;

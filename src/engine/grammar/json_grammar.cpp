@@ -133,10 +133,6 @@ Expr JsonGrammar::number() {
     return seq({optional(literal("-")), nonzero_int(), fraction_exponent()});
 }
 
-Expr JsonGrammar::non_negative_number() {
-    return seq({nonzero_int(), fraction_exponent()});
-}
-
 Expr JsonGrammar::integer_range(std::optional<int64_t> lo, std::optional<int64_t> hi) {
     std::vector<Expr> alts;
     // x >= 0
@@ -152,6 +148,38 @@ Expr JsonGrammar::integer_range(std::optional<int64_t> lo, std::optional<int64_t
             {literal("-"),
              non_negative_range(static_cast<uint64_t>(-neg_hi),
                                 lo ? std::optional<uint64_t>(static_cast<uint64_t>(-*lo)) : std::nullopt)}));
+    return alt(std::move(alts));
+}
+
+namespace {
+
+// Spellings I[.F] of non-negative numbers in [lo, hi]: I in [lo, hi - 1] with any fraction, or I = hi
+// with a fraction of zeros only (I.F lies in [I, I + 1)).
+Expr non_negative_number_range(uint64_t lo, std::optional<uint64_t> hi) {
+    Expr frac = optional(seq({literal("."), digits(1)}));
+    if (!hi) return seq({non_negative_range(lo, std::nullopt), std::move(frac)});
+    std::vector<Expr> alts;
+    if (*hi > lo) alts.push_back(seq({non_negative_range(lo, *hi - 1), std::move(frac)}));
+    alts.push_back(seq(
+        {non_negative_range(*hi, *hi), optional(seq({literal("."), repeat(literal("0"), 1, kUnbounded)}))}));
+    return alt(std::move(alts));
+}
+
+}  // namespace
+
+Expr JsonGrammar::number_range(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+    std::vector<Expr> alts;
+    if (!hi || *hi >= 0) {
+        uint64_t a = static_cast<uint64_t>(lo ? std::max<int64_t>(*lo, 0) : 0);
+        alts.push_back(non_negative_number_range(
+            a, hi ? std::optional<uint64_t>(static_cast<uint64_t>(*hi)) : std::nullopt));
+    }
+    if (!lo || *lo < 0) {  // "-" v with v in [max(-hi, 0), -lo]; "-0" only when 0 is in range
+        uint64_t a = static_cast<uint64_t>(hi ? std::max<int64_t>(-*hi, 0) : 0);
+        alts.push_back(seq({literal("-"), non_negative_number_range(
+                                              a, lo ? std::optional<uint64_t>(static_cast<uint64_t>(-*lo))
+                                                    : std::nullopt)}));
+    }
     return alt(std::move(alts));
 }
 

@@ -26,8 +26,9 @@ class JsonGrammar {
     Expr string_char();  // one character of a JSON string body: raw UTF-8 or an escape
     Expr string(uint32_t min_chars, uint32_t max_chars);
     Expr number();
-    Expr non_negative_number();
     static Expr integer_range(std::optional<int64_t> lo, std::optional<int64_t> hi);
+    // Numbers in [lo, hi] (integer bounds), written without an exponent.
+    static Expr number_range(std::optional<int64_t> lo, std::optional<int64_t> hi);
     Expr any_value();
     Expr any_object();
     // A key that is not one of `names`: printable ASCII without escapes, so its decoded form is its

@@ -560,16 +560,19 @@ class SchemaCompiler {
         return JsonGrammar::integer_range(lo, hi);
     }
 
+    // Bounds on numbers: integer bounds are exact; others are rounded inwards (minimum 0.5 acts as 1,
+    // exclusiveMaximum 3 as maximum 2), which stays valid but excludes a little (README.md).
     Expr compile_number(const json& s, const std::string& path) {
         bool bounded = false;
         for (const auto& k : kNumberKeys) bounded |= s.contains(k);
         if (!bounded) return j_.number();
-        // Supported: a lower bound of 0 (non-negative numbers) and nothing else.
-        if (s.size() && s.contains("minimum") && s["minimum"].is_number() &&
-            s["minimum"].get<double>() == 0 && !s.contains("maximum") && !s.contains("exclusiveMinimum") &&
-            !s.contains("exclusiveMaximum"))
-            return j_.non_negative_number();
-        fail(path, "minimum/maximum on type 'number' are supported only as minimum: 0 (use type 'integer')");
+        std::optional<int64_t> lo = bound(s, "minimum", true, path), hi = bound(s, "maximum", false, path);
+        auto xlo = bound(s, "exclusiveMinimum", true, path), xhi = bound(s, "exclusiveMaximum", false, path);
+        if (xlo && (!lo || *xlo > *lo)) lo = xlo;
+        if (xhi && (!hi || *xhi < *hi)) hi = xhi;
+        if (lo && hi && *lo > *hi)
+            fail(path, "number bounds leave no integer-bounded range (they are rounded inwards)");
+        return JsonGrammar::number_range(lo, hi);
     }
 
     const json& root_;

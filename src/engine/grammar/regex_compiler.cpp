@@ -58,7 +58,7 @@ class RegexParser : TextScanner {
         return n % 2 == 1;
     }
 
-    [[noreturn]] void fail(const std::string& msg) const override {
+    void throw_error(const std::string& msg) const override {
         throw Error(what_ + ": " + msg + " at offset " + std::to_string(pos_) + " of regex '" +
                     std::string(t_) + "'");
     }

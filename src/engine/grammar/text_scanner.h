@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -17,8 +18,12 @@ class TextScanner {
     virtual ~TextScanner() = default;
 
   protected:
-    // Throws hy::Error naming the position; never returns.
-    [[noreturn]] virtual void fail(const std::string& msg) const = 0;
+    // Throws hy::Error naming the position (each parser words it its own way).
+    virtual void throw_error(const std::string& msg) const = 0;
+    [[noreturn]] void fail(const std::string& msg) const {
+        throw_error(msg);
+        std::abort();  // throw_error always throws
+    }
 
     bool at_end() const { return pos_ >= t_.size(); }
     char peek() const { return at_end() ? '\0' : t_[pos_]; }

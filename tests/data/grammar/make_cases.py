@@ -74,7 +74,10 @@ case({"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "i
      valid=['["a",1,2,3]', '[]'], invalid=[['["a","b"', 5]])
 case({"type": "object", "required": ["must"]},
      valid=['{"must":1}', '{"must":{"deep":[true,null,"s",-2.5e-3]}}'], invalid=[['{}', 1], ['{"mus"', 5]])
-case({"type": "number", "minimum": 0}, valid=['0', '1.5', '2e10', '1234567890123456789.5e-99'], invalid=[['-1', 0]], noncanonical=[['1e100', 4], ['12345678901234567890', 19]])
+case({"type": "number", "minimum": 0}, valid=['0', '1.5', '12.000', '1234567890123456789.5'], invalid=[['-1', 0]],
+     noncanonical=[['2e10', 1], ['1e100', 1], ['12345678901234567890', 19]])
+case({"type": "number", "minimum": -1, "maximum": 1}, valid=['0', '-1', '1', '0.25', '-0.5', '1.000', '-1.0', '-0'],
+     invalid=[['1.5', 2], ['-1.01', 4], ['2', 0], ['-2', 1]], noncanonical=[['1e0', 1]])
 case({"type": "integer"}, valid=['-1234567890123456789', '0', '7'], invalid=[['-', -1]], noncanonical=[['12345678901234567890', 19], ['1.0', 1]])
 case({"type": "object"}, valid=['{}', '{"a":1}', '{"":{"b":[]}}'], invalid=[['[]', 0]])
 case({}, valid=['1', '"s"', '{"a":[1,{"b":null}]}', '[]', 'false'], invalid=[['{a', 1], ['tru', -1], ['[1,]', 3]])
