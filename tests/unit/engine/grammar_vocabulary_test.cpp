@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "engine/grammar/grammar.h"
+#include "engine/grammar/grammar_matcher.h"
+#include "engine/grammar/logit_mask.h"
 #include "engine/grammar/test_support.h"
 #include "engine/grammar/token_vocabulary.h"
 
@@ -48,6 +51,19 @@ TEST(GrammarVocabulary, TestVocabularyHasAllBytes) {
 
 TEST(GrammarVocabulary, HfLoaderRejectsBadFiles) {
     EXPECT_THROW(TokenVocabulary::from_hf_tokenizer_json("/nonexistent/tokenizer.json", {}), Error);
+}
+
+// The sampler hook: disallowed ids and ids past the vocabulary become -inf, allowed ones keep their logit.
+TEST(GrammarVocabulary, ApplyTokenMask) {
+    auto vocab = std::make_shared<TokenVocabulary>(std::vector<std::string>{"a", "b", "ab", "</s>"},
+                                                   std::vector<uint32_t>{}, std::vector<uint32_t>{3});
+    GrammarMatcher m(compile_choice({"ab"}), vocab);
+    std::vector<uint32_t> mask(vocab->mask_words());
+    m.fill_next_token_mask(mask.data());
+    std::vector<float> logits(6, 1.0f);  // padded past the 4-token vocabulary
+    apply_token_mask(logits.data(), logits.size(), mask.data(), vocab->size());
+    const float inf = std::numeric_limits<float>::infinity();
+    EXPECT_EQ(logits, (std::vector<float>{1.0f, -inf, 1.0f, -inf, -inf, -inf}));
 }
 
 }  // namespace
