@@ -48,37 +48,51 @@ void ThreadPool::work(int index) {
     }
 }
 
+namespace {
+constexpr int kSpin = 2000;  // pause is 10–140 cycles: tens to hundreds of microseconds
+inline void cpu_relax() {
+    __builtin_ia32_pause();
+}
+}  // namespace
+
 void ThreadPool::run(int64_t n, int64_t grain, Task task, void* ctx) {
+    task_ = task;
+    ctx_ = ctx;
+    n_ = n;
+    // About 4 chunks per thread balances uneven work without much counter traffic.
+    chunk_ = std::max<int64_t>(grain, (n + 4 * n_threads_ - 1) / (4 * n_threads_));
+    next_.store(0, std::memory_order_relaxed);
+    pending_.store(n_threads_ - 1, std::memory_order_relaxed);
     {
         std::lock_guard<std::mutex> lock(mu_);
-        task_ = task;
-        ctx_ = ctx;
-        n_ = n;
-        // About 4 chunks per thread balances uneven work without much counter traffic.
-        chunk_ = std::max<int64_t>(grain, (n + 4 * n_threads_ - 1) / (4 * n_threads_));
-        next_.store(0, std::memory_order_relaxed);
-        pending_workers_ = n_threads_ - 1;
-        ++generation_;
+        generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     work(0);
-    std::unique_lock<std::mutex> lock(mu_);
-    done_.wait(lock, [this] { return pending_workers_ == 0; });
+    for (int i = 0; i < kSpin && pending_.load(std::memory_order_acquire) > 0; ++i) cpu_relax();
+    if (pending_.load(std::memory_order_acquire) > 0) {
+        std::unique_lock<std::mutex> lock(mu_);
+        done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+    }
 }
 
 void ThreadPool::worker(int index) {
     uint64_t seen = 0;
     for (;;) {
-        {
+        for (int i = 0; i < kSpin && generation_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
+        if (generation_.load(std::memory_order_acquire) == seen) {
             std::unique_lock<std::mutex> lock(mu_);
-            wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-            if (stop_) return;
-            seen = generation_;
+            wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_acquire) != seen; });
         }
-        work(index);
         {
             std::lock_guard<std::mutex> lock(mu_);
-            if (--pending_workers_ == 0) done_.notify_one();
+            if (stop_) return;
+        }
+        seen = generation_.load(std::memory_order_acquire);
+        work(index);
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            std::lock_guard<std::mutex> lock(mu_);
+            done_.notify_one();
         }
     }
 }

@@ -51,8 +51,11 @@ class ThreadPool {
     std::mutex mu_;
     std::condition_variable wake_;
     std::condition_variable done_;
-    uint64_t generation_ = 0;
-    int pending_workers_ = 0;
+    // Workers spin briefly on generation_ before sleeping, and the caller on pending_ before
+    // waiting: a decode step runs hundreds of small regions, and a condition-variable wake-up per
+    // region would cost more than the work.
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<int> pending_{0};
     bool stop_ = false;
 
     // The current parallel region.

@@ -29,7 +29,11 @@ void attention_layer(const LayerRun& r, const AttentionWeights& w, int64_t layer
         }
     }
     // One task per (row, head); a row's segment is found by a scan (batches hold few sequences).
-    r.pool.parallel_for(r.T * Hq, 1, [&](int64_t b, int64_t e, int) {
+    // Parallel only when there is enough work to pay for waking the pool (decode of short contexts).
+    int64_t work = 0;
+    for (const Segment& sg : r.segs) work += sg.n * (sg.pos0 + sg.n) * Hq * dh;
+    const int64_t grain = work < (int64_t{1} << 16) ? r.T * Hq : 1;
+    r.pool.parallel_for(r.T * Hq, grain, [&](int64_t b, int64_t e, int) {
         thread_local std::vector<float> scores;
         for (int64_t i = b; i < e; ++i) {
             const int64_t row = i / Hq, h = i % Hq;

@@ -21,7 +21,8 @@ constexpr int64_t kCpuChunk = 32;
 void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked) {
     const kernels::KernelTable& k = kernels::kernels();
     if (!chunked) {
-        r.pool.parallel_for(in.H, 1, [&](int64_t b, int64_t e, int) {
+        const int64_t work = in.T * in.H * in.P * in.N;  // pool wake-up only pays off above ~64 K
+        r.pool.parallel_for(in.H, work < (int64_t{1} << 16) ? in.H : 1, [&](int64_t b, int64_t e, int) {
             for (int64_t h = b; h < e; ++h) k.ssm_serial_head(kernels::SsmHeadArgs{&in, h});
         });
         return;
@@ -32,8 +33,11 @@ void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked)
     const int64_t chunk = env ? std::max<int64_t>(1, std::atoll(env))
                               : std::min<int64_t>(kCpuChunk, std::max<int64_t>(1, r.cfg.chunk_size));
     const int64_t hpg = in.H / in.G;
-    // Split each group's heads in two when there are few groups, so both halves share CB per task.
-    const int64_t parts = in.G >= r.pool.size() ? 1 : (hpg % 2 == 0 ? 2 : 1);
+    // Tasks of heads within a group (each recomputes the group's C·B, a small share of the work):
+    // enough tasks for every thread, in equal parts of the group's heads.
+    int64_t parts = 1;
+    while (in.G * parts < 2 * r.pool.size() && parts < hpg) ++parts;
+    while (hpg % parts != 0) --parts;
     r.pool.parallel_for(in.G * parts, 1, [&](int64_t b, int64_t e, int) {
         thread_local std::vector<float> scratch;
         float* buf = grow(scratch, kernels::ssm_chunked_scratch_floats(in, chunk));

@@ -1,0 +1,39 @@
+// ThreadPool: every index is visited exactly once per region, thread indices stay in range, and
+// many back-to-back regions (the decode pattern) complete.
+#include "core/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <vector>
+
+namespace hy {
+namespace {
+
+TEST(ThreadPool, CoversEveryIndexOnce) {
+    for (int threads : {1, 2, 3}) {
+        ThreadPool pool(threads);
+        EXPECT_EQ(pool.size(), threads);
+        for (int64_t n : {1, 2, 7, 1000}) {
+            std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+            std::atomic<bool> bad_tid{false};
+            pool.parallel_for(n, 1, [&](int64_t b, int64_t e, int tid) {
+                if (tid < 0 || tid >= threads) bad_tid = true;
+                for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+            });
+            for (auto& h : hits) EXPECT_EQ(h.load(), 1);
+            EXPECT_FALSE(bad_tid.load());
+        }
+    }
+}
+
+TEST(ThreadPool, ManySmallRegions) {
+    ThreadPool pool(2);
+    std::atomic<int64_t> sum{0};
+    for (int r = 0; r < 2000; ++r) pool.parallel_for(4, 1, [&](int64_t b, int64_t e, int) { sum += e - b; });
+    EXPECT_EQ(sum.load(), 8000);
+    EXPECT_GE(ThreadPool::default_threads(), 1);
+}
+
+}  // namespace
+}  // namespace hy
