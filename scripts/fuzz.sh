@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-60}"
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DHYSERVE_FUZZ=ON >/dev/null
-cmake --build build-fuzz
+cmake --build build-fuzz --target $(cd fuzz && ls fuzz_*.cpp | sed "s/\.cpp$//")
 for bin in build-fuzz/fuzz_*; do
     [[ -x "$bin" ]] || continue
     name=$(basename "$bin")

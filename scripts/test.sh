@@ -23,7 +23,8 @@ done
 if ((QUICK)); then exit 0; fi
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHYSERVE_SANITIZE=ON >/dev/null
+# -O1 -g1: the optimisation level sanitizers recommend, and the fastest build that keeps line numbers.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DHYSERVE_SANITIZE=ON >/dev/null
 cmake --build build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 HYSERVE_SANITIZED=1 \
     ctest --test-dir build-asan --output-on-failure -j "$JOBS"
