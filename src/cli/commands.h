@@ -27,5 +27,7 @@ void register_generate(CLI::App& app);     // cmd_generate.cpp
 void register_render_template(CLI::App& app);  // cmd_render_template.cpp
 void register_render_chat(CLI::App& app);      // cmd_render_chat.cpp
 void register_serve(CLI::App& app);  // cmd_serve.cpp
+void register_grammar_sample(CLI::App& app);  // cmd_grammar_sample.cpp
+void register_bench_grammar(CLI::App& app);   // cmd_bench_grammar.cpp
 
 }  // namespace hy::cli

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     hy::cli::register_render_template(app);
     hy::cli::register_render_chat(app);
     hy::cli::register_serve(app);
+    hy::cli::register_grammar_sample(app);
+    hy::cli::register_bench_grammar(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
