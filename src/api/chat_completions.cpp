@@ -172,6 +172,10 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
         OJson merged = ctx.default_chat_template_kwargs;
         if (const Json* kw = opt_object(body, "chat_template_kwargs"))
             for (const auto& [k, v] : kw->items()) merged[k] = v;
+        // reasoning_effort reaches the template as a kwarg (spec §3.1) unless the kwargs set it.
+        if (auto effort = opt_string(body, "reasoning_effort");
+            effort && !merged.contains("reasoning_effort"))
+            merged["reasoning_effort"] = *effort;
         body["chat_template_kwargs"] = merged;
         chat::ChatRequest req = chat::ChatRequest::from_json(body);
         call->prompt = tmpl->encode(req, *ctx.tokenizer);

@@ -129,6 +129,11 @@ void install_common(httplib::Server& s, const ServerConfig& cfg) {
         if (res.status == 404) return send_error(res, Error("Not Found: " + req.path, 404, "NotFoundError"));
         if (res.status == 400) return send_error(res, Error("Bad Request", 400, "BadRequestError"));
     });
+    // Generation requests log their own line (api/); rejected requests are logged here.
+    s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+        if (res.status >= 400)
+            spdlog::info("{} {} -> {} {}", req.method, req.path, res.status, res.body.substr(0, 200));
+    });
     s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         send(res, api::error_response(ep));
     });
