@@ -300,6 +300,25 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
                      ctx.model_root, mc.num_layers(), mc.layer_pattern(), mc.vocab_size,
                      static_cast<double>(bytes) / (1 << 20),
                      std::chrono::duration<double>(Clock::now() - t0).count());
+        // Sequence memory (lessons §1 item 8): fixed Mamba state per sequence plus K/V per token, so the
+        // operator sees what max_num_seqs × max_model_len can cost before it happens.
+        int64_t n_mamba = 0, n_attn = 0;
+        for (LayerKind k : mc.layers) n_mamba += k == LayerKind::MAMBA, n_attn += k == LayerKind::ATTENTION;
+        const double mib = 1.0 / (1 << 20);
+        const double state_mib =
+            static_cast<double>(n_mamba *
+                                ((mc.conv_kernel - 1) * mc.conv_channels() +
+                                 mc.mamba_num_heads * mc.mamba_head_dim * mc.ssm_state_size) *
+                                4) *
+            mib;
+        const double kv_kib =
+            static_cast<double>(n_attn * 2 * mc.num_key_value_heads * mc.head_dim * 4) / 1024.0;
+        spdlog::info(
+            "per sequence: {:.2f} MiB Mamba state + {:.1f} KiB K/V per token; {} full-context sequences "
+            "need {:.1f} GiB",
+            state_mib, kv_kib, cfg.max_num_seqs,
+            cfg.max_num_seqs * (state_mib + kv_kib * static_cast<double>(ctx.max_model_len) / 1024.0) /
+                1024.0);
         spdlog::info("served as {}; max_model_len {}; max_num_seqs {}; {} compute threads; chat template: {}",
                      ctx.served_names.front(), ctx.max_model_len, cfg.max_num_seqs, pool->size(),
                      ctx.chat_template ? ctx.chat_template->source().origin : "none");
