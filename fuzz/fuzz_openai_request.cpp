@@ -1,0 +1,40 @@
+// libFuzzer target for the untrusted text the server parses before any model work: request bodies
+// through the OpenAI field readers and validators (chat and completions rules, the context check,
+// the model name check), stop-string matching over the body split at every 7th byte, and the
+// NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every failure must be a hy::Error.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "api/json_fields.h"
+#include "api/sampling_fields.h"
+#include "api/stop_matcher.h"
+#include "core/error.h"
+#include "server/server_config.h"
+#include "server/shell_split.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    hy::api::ServingContext ctx;
+    ctx.served_names = {"m"};
+    ctx.max_model_len = 64;
+    hy::api::Json body = hy::api::Json::parse(text, nullptr, false);
+    if (!body.is_discarded() && body.is_object()) {
+        for (bool chat : {true, false}) {
+            try {
+                hy::api::check_model(body, ctx);
+                hy::api::SamplingFields f = hy::api::read_sampling_fields(body, ctx, chat);
+                hy::api::finish_max_tokens(f, static_cast<int64_t>(size % 80), ctx, chat);
+                hy::api::StopMatcher m(f.stop, f.include_stop_str_in_output);
+                for (size_t i = 0; i < size; i += 7) (void)m.push(text.substr(i, 7));
+                (void)m.flush();
+            } catch (const hy::Error&) {
+            }
+        }
+    }
+    try {
+        (void)hy::server::parse_server_config(hy::server::shell_split(text), [](const char*) { return nullptr; });
+    } catch (const hy::Error&) {
+    }
+    return 0;
+}
