@@ -171,6 +171,7 @@ Evaluator::Flow Evaluator::exec_for(const Node& n) {
     scope_ = loop_scope;
     try {
         const size_t len = items.size();
+        bool completed = false;
         // One loop object per loop, updated in place each iteration (cheap for long loops).
         Value loop = Value::new_dict();
         auto& d = loop.dict->items;
@@ -205,8 +206,11 @@ Evaluator::Flow Evaluator::exec_for(const Node& n) {
             loop_scope->vars["loop"] = loop;
             Flow f = exec_body(n.body);
             if (f == Flow::Break) break;
+            if (f == Flow::Normal) completed = true;
         }
-        if (len == 0 && !n.else_body.empty()) {
+        // Jinja2 runs `else` unless some iteration reached the end of the body (an iteration left
+        // by continue or break does not count).
+        if (!completed && !n.else_body.empty()) {
             scope_ = std::make_shared<Scope>(outer);
             result = exec_body(n.else_body);
         }

@@ -2,6 +2,7 @@
 // corner cases follow Python: sort/unique/dictsort are case-insensitive unless told otherwise,
 // round() rounds half to even, `int` falls back through float, `indent` skips blank lines.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -157,7 +158,13 @@ Value f_last(Evaluator&, const Value& v, CallArgs&) {
 }
 
 bool parse_float(const std::string& text, double& out) {
-    std::string s = py_strip(text, nullptr, true, true);
+    std::string raw = py_strip(text, nullptr, true, true), s;
+    for (size_t k = 0; k < raw.size(); ++k) {  // Python accepts '_' between two digits
+        bool between = k > 0 && k + 1 < raw.size() && std::isdigit(static_cast<unsigned char>(raw[k - 1])) &&
+                       std::isdigit(static_cast<unsigned char>(raw[k + 1]));
+        if (raw[k] == '_' && !between) return false;
+        if (raw[k] != '_') s += raw[k];
+    }
     if (s.empty()) return false;
     std::string lower = py_lower(s);
     const char* p = lower.c_str();

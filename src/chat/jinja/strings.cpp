@@ -16,6 +16,7 @@ char32_t to_lower(char32_t c) {
     if (c < 0x80) return c;
     if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
     if (c == 0x178) return 0xFF;
+    if (c >= 0x1C4 && c <= 0x1CC) return c - (c - 0x1C4) % 3 + 2;  // DŽ Dž dž, LJ Lj lj, NJ Nj nj
     if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F) {
         bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
         if (odd_upper) return (c % 2 == 1) ? c + 1 : c;
@@ -36,6 +37,7 @@ char32_t to_upper(char32_t c) {
     if (c < 0x80) return c;
     if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;
     if (c == 0xFF) return 0x178;
+    if (c >= 0x1C4 && c <= 0x1CC) return c - (c - 0x1C4) % 3;
     if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F) {
         bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
         if (odd_upper) return (c % 2 == 0) ? c - 1 : c;
