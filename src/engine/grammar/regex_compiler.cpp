@@ -119,6 +119,8 @@ class RegexParser : TextScanner {
         switch (c) {
             case '(': {
                 ++pos_;
+                // Groups recurse; bound the depth so hostile input cannot exhaust the stack.
+                if (++depth_ > 200) fail("groups nested deeper than 200");
                 if (peek() == '?') {
                     ++pos_;
                     if (peek() == ':') {
@@ -135,6 +137,7 @@ class RegexParser : TextScanner {
                 Expr inner = parse_alternation();
                 if (peek() != ')') fail("missing ')'");
                 ++pos_;
+                --depth_;
                 return inner;
             }
             case '[':
@@ -271,6 +274,7 @@ class RegexParser : TextScanner {
 
     RegexMode mode_;
     uint32_t max_rep_;
+    int depth_ = 0;
     std::string what_;
 };
 

@@ -49,6 +49,13 @@ TEST(GrammarRegex, RejectsUnsupportedSyntax) {
     }
 }
 
+TEST(GrammarRegex, DeepNestingIsAnErrorNotACrash) {
+    EXPECT_THROW(compile_regex(std::string(100000, '(') + std::string(100000, ')')), Error);
+    EXPECT_THROW(compile_gbnf("root ::= " + std::string(100000, '(') + "\"a\"" + std::string(100000, ')')),
+                 Error);
+    EXPECT_TRUE(full_match(compile_regex(std::string(50, '(') + "a" + std::string(50, ')')), "a"));
+}
+
 TEST(GrammarChoice, ExactlyTheChoices) {
     auto g = compile_choice({"yes", "no", "maybe so", "日本"});
     EXPECT_TRUE(full_match(g, "yes"));
