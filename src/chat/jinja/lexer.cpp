@@ -88,18 +88,22 @@ class Lexer {
         auto [line, col] = line_col(at);
         throw Error("template:" + std::to_string(line) + ":" + std::to_string(col) + ": " + what);
     }
+    // Line and column of byte `at`; tokens come in increasing order, so this walks forward from
+    // the previous answer (linear in the template size overall).
     std::pair<int, int> line_col(size_t at) const {
-        int line = 1, col = 1;
-        for (size_t k = 0; k < at && k < src_.size(); ++k) {
-            if (src_[k] == '\n') {
-                ++line;
-                col = 1;
-            } else if ((static_cast<unsigned char>(src_[k]) & 0xC0) != 0x80) {
-                ++col;
+        if (at < lc_pos_) lc_pos_ = 0, lc_line_ = 1, lc_col_ = 1;
+        for (; lc_pos_ < at && lc_pos_ < src_.size(); ++lc_pos_) {
+            if (src_[lc_pos_] == '\n') {
+                ++lc_line_;
+                lc_col_ = 1;
+            } else if ((static_cast<unsigned char>(src_[lc_pos_]) & 0xC0) != 0x80) {
+                ++lc_col_;
             }
         }
-        return {line, col};
+        return {lc_line_, lc_col_};
     }
+    mutable size_t lc_pos_ = 0;
+    mutable int lc_line_ = 1, lc_col_ = 1;
     void push(Tok t, std::string text, size_t at) {
         auto [line, col] = line_col(at);
         toks_.push_back(Token{t, std::move(text), line, col});
