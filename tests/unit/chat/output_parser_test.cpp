@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "chat/output/output_parser.h"
 
@@ -184,6 +185,64 @@ TEST_F(OutputCorpus, OneByteAtATimeAndTokenPiecesFoldTheSame) {
         StreamRun t = run_pieces(c, token_pieces(c.text));
         EXPECT_EQ(t.msg, whole);
         EXPECT_EQ(check_deltas(t.deltas), "");
+    }
+}
+
+// Random marker soup (seeded): every split of every string must fold like the whole string and
+// give a well-formed delta stream, whatever the markup does.
+TEST_F(OutputCorpus, RandomMarkupSoupFoldsTheSameAtEverySplit) {
+    static const char* const kParts[] = {"<think>",
+                                         "</think>",
+                                         "<tool_call>",
+                                         "</tool_call>",
+                                         "<function=get_weather>",
+                                         "<function=nope>",
+                                         "<function=",
+                                         "</function>",
+                                         "<parameter=city>",
+                                         "<parameter=days>",
+                                         "</parameter>",
+                                         "<parameter=",
+                                         "\n",
+                                         "\n\n",
+                                         " ",
+                                         "<",
+                                         ">",
+                                         "</",
+                                         "<tool_",
+                                         "</thi",
+                                         "Paris",
+                                         "3",
+                                         "x",
+                                         "é😀",
+                                         "{'a': 1}",
+                                         "null"};
+    const Case& base = cases().front();
+    std::mt19937 rng(12345);
+    for (int n = 0; n < 300; ++n) {
+        std::string text;
+        const int len = int(rng() % 24);
+        for (int i = 0; i < len; ++i) text += kParts[rng() % std::size(kParts)];
+        for (bool reasoning : {false, true}) {
+            Case c = base;
+            c.text = text;
+            c.start = reasoning ? ReasoningPhase::IN_REASONING : ReasoningPhase::IN_CONTENT;
+            c.options.parallel_tool_calls = (n % 3) != 0;
+            c.options.parse_tool_calls = (n % 5) != 0;
+            SCOPED_TRACE(text);
+            const StreamRun whole = run_pieces(c, {text});
+            ASSERT_EQ(check_deltas(whole.deltas), "");
+            for (const auto& call : whole.msg.tool_calls)
+                ASSERT_TRUE(nlohmann::json::parse(call.arguments_json).is_object()) << call.arguments_json;
+            for (std::size_t k = 0; k <= text.size(); ++k) {
+                StreamRun r = run_pieces(c, {text.substr(0, k), text.substr(k)});
+                ASSERT_EQ(r.msg, whole.msg) << "split at " << k;
+                ASSERT_EQ(check_deltas(r.deltas), "") << "split at " << k;
+            }
+            Pieces bytes;
+            for (char ch : text) bytes.emplace_back(1, ch);
+            ASSERT_EQ(run_pieces(c, bytes).msg, whole.msg);
+        }
     }
 }
 
