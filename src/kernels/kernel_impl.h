@@ -19,7 +19,9 @@
 
 // GCC notes that passing 64-byte vectors by value depends on the ISA; these functions are internal
 // to one TU and always inlined, so the note is moot. It is emitted at the end of the TU: no pop.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
