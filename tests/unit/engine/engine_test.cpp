@@ -6,22 +6,27 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 #include "model/forward.h"
 
 namespace hy {
 namespace {
 
+// One model directory per process (ctest runs the tests of this file as parallel processes). The
+// weights are memory-mapped, so the directory can go as soon as they are loaded.
 const ModelWeights& tiny_model() {
     static const ModelWeights w = [] {
-        const std::string dir =
-            (std::filesystem::temp_directory_path() / "hyserve-engine-test-tiny").string();
-        if (!std::filesystem::exists(dir + "/config.json")) {
-            const std::string cmd =
-                std::string(HYSERVE_BINARY) + " make-test-model " + dir + " --preset tiny > /dev/null";
-            if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-test-model failed");
-        }
-        return load_model(dir);
+        const auto dir =
+            std::filesystem::temp_directory_path() / ("hyserve-engine-test-" + std::to_string(::getpid()));
+        const std::string cmd =
+            std::string(HYSERVE_BINARY) + " make-test-model " + dir.string() + " --preset tiny > /dev/null";
+        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-test-model failed");
+        ModelWeights m = load_model(dir.string());
+        std::filesystem::remove_all(dir);
+        return m;
     }();
     return w;
 }
