@@ -1,5 +1,6 @@
-// `hyserve generate`: prefill a prompt, then decode token by token, streaming each new token id
-// to stdout (greedy at temperature 0, else softmax sampling with a seeded generator).
+// `hyserve generate`: prefill a prompt, then decode token by token, streaming the text to stdout
+// (greedy at temperature 0, else softmax sampling with a seeded generator). --prompt text goes
+// through the model's tokenizer; --prompt-tokens prints ids instead of text.
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "model/forward.h"
+#include "tokenizer/tokenizer.h"
 
 namespace hy::cli {
 
@@ -41,27 +43,46 @@ int32_t pick(const float* logits, int64_t V, double temperature, std::mt19937_64
 }
 
 void run_generate(const GenerateOptions& o) {
-    if (!o.prompt.empty())
-        throw Error("generate: --prompt needs the tokenizer, which is not wired in yet; use --prompt-tokens",
-                    400, "invalid_request_error", "prompt");
-    if (o.prompt_tokens.empty()) throw Error("generate: give --prompt-tokens");
+    if (o.prompt.empty() == o.prompt_tokens.empty())
+        throw Error("generate: give exactly one of --prompt, --prompt-tokens");
     if (o.max_tokens < 0) throw Error("--max-tokens must be >= 0");
+    std::shared_ptr<tok::Tokenizer> tokenizer;
     std::vector<int32_t> tokens;
-    for (int64_t t : parse_int_list(o.prompt_tokens, "--prompt-tokens")) {
-        if (t < 0 || t > INT32_MAX) throw Error("--prompt-tokens: id " + std::to_string(t) + " out of range");
-        tokens.push_back(static_cast<int32_t>(t));
+    if (!o.prompt.empty()) {
+        tokenizer = load_tokenizer(o.model);
+        tokens = tokenizer->encode(o.prompt, true);
+        if (tokens.empty())
+            throw Error("generate: the prompt encodes to no tokens", 400, "invalid_request_error", "prompt");
+    } else {
+        for (int64_t t : parse_int_list(o.prompt_tokens, "--prompt-tokens")) {
+            if (t < 0 || t > INT32_MAX)
+                throw Error("--prompt-tokens: id " + std::to_string(t) + " out of range");
+            tokens.push_back(static_cast<int32_t>(t));
+        }
     }
     const ModelWeights w = load_model(o.model);
     ThreadPool pool(o.threads);
     Forward fwd(w, pool);
     auto seq = fwd.new_sequence();
     std::mt19937_64 rng(o.seed);
-    std::vector<int32_t> feed = tokens;
+    std::vector<int32_t> feed = tokens, generated;
+    std::string shown;  // text printed so far: print only what decoding the whole output adds
     for (int i = 0; i < o.max_tokens; ++i) {
         SequenceInput in{seq.get(), std::span<const int32_t>(feed), false};
         const ForwardOutput& out = fwd.run(std::span<const SequenceInput>(&in, 1));
         const int32_t next = pick(out.logits_row(0), out.n_vocab, o.temperature, rng);
-        std::printf(i == 0 ? "%d" : " %d", next);
+        if (tokenizer) {
+            generated.push_back(next);
+            const std::string text = tokenizer->decode(generated, true);
+            // A partial UTF-8 character decodes to U+FFFD until it completes: wait for it.
+            if (text.size() > shown.size() && text.compare(0, shown.size(), shown) == 0 &&
+                text.find("\xEF\xBF\xBD", shown.size()) == std::string::npos) {
+                std::fwrite(text.data() + shown.size(), 1, text.size() - shown.size(), stdout);
+                shown = text;
+            }
+        } else {
+            std::printf(i == 0 ? "%d" : " %d", next);
+        }
         std::fflush(stdout);
         feed.assign(1, next);
     }

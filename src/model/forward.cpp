@@ -56,6 +56,16 @@ void embed(const ModelWeights& w, int32_t token, float* dst) {
 
 }  // namespace
 
+void ForwardOutput::prepare(int64_t rows, int64_t vocab, int64_t hidden) {
+    n_rows = rows;
+    n_vocab = vocab;
+    hidden_size = hidden;
+    grow(logits, rows * vocab);
+    grow(this->hidden, rows * hidden);
+    grow(row_seq, rows);
+    grow(row_pos, rows);
+}
+
 Forward::Forward(const ModelWeights& weights, ThreadPool& pool, ForwardOptions options)
     : w_(weights), pool_(pool), opt_(options), s_(std::make_unique<Scratch>()) {}
 
@@ -94,12 +104,10 @@ const ForwardOutput& Forward::run(std::span<const SequenceInput> batch) {
     for (size_t b = 0; b < batch.size(); ++b) batch[b].state->set_n_past(segs[b].pos0 + segs[b].n);
 
     // Final norm and head on the rows that need logits only.
-    out_.n_rows = R;
-    out_.n_vocab = V;
-    out_.hidden_size = D;
-    float* hid = grow(out_.hidden, R * D);
-    int32_t* rs = grow(out_.row_seq, R);
-    int64_t* rp = grow(out_.row_pos, R);
+    out_.prepare(R, V, D);
+    float* hid = out_.hidden.data();
+    int32_t* rs = out_.row_seq.data();
+    int64_t* rp = out_.row_pos.data();
     int64_t r = 0;
     for (size_t b = 0; b < batch.size(); ++b) {
         const Segment& sg = segs[b];
@@ -109,7 +117,7 @@ const ForwardOutput& Forward::run(std::span<const SequenceInput> batch) {
             rp[r] = sg.pos0 + t;
         }
     }
-    kernels::matmul(w_.lm_head, hid, D, R, grow(out_.logits, R * V), V, pool_);
+    kernels::matmul(w_.lm_head, hid, D, R, out_.logits.data(), V, pool_);
     return out_;
 }
 

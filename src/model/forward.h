@@ -49,6 +49,8 @@ struct ForwardOutput {
     std::vector<int32_t> row_seq;  // batch index of each row
     std::vector<int64_t> row_pos;  // absolute position of each row
     const float* logits_row(int64_t r) const { return logits.data() + r * n_vocab; }
+    // Sizes the output for `rows` rows (buffers only grow: no allocation once warmed up).
+    void prepare(int64_t rows, int64_t vocab, int64_t hidden);
     const float* hidden_row(int64_t r) const { return hidden.data() + r * hidden_size; }
 };
 

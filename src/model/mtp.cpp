@@ -35,12 +35,10 @@ const ForwardOutput& Forward::run_mtp(SequenceState& mtp_state, std::span<const 
     run_layers(c, pool_, opt_, m.layers, std::span<const Segment>(&seg, 1), T, *s_);
     mtp_state.set_n_past(seg.pos0 + T);
 
-    out_.n_rows = T;
-    out_.n_vocab = V;
-    out_.hidden_size = D;
-    float* g = grow(out_.hidden, T * D);
-    int32_t* rs = grow(out_.row_seq, T);
-    int64_t* rp = grow(out_.row_pos, T);
+    out_.prepare(T, V, D);
+    float* g = out_.hidden.data();
+    int32_t* rs = out_.row_seq.data();
+    int64_t* rp = out_.row_pos.data();
     for (int64_t t = 0; t < T; ++t) {
         if (opt_.mtp_final_norm == MtpFinalNorm::LAYER_NORM)
             kernels::layernorm(h + t * D, m.final_norm.data(), D, c.norm_eps, g + t * D);
@@ -49,7 +47,7 @@ const ForwardOutput& Forward::run_mtp(SequenceState& mtp_state, std::span<const 
         rs[t] = 0;
         rp[t] = seg.pos0 + t;
     }
-    kernels::matmul(w_.lm_head, g, D, T, grow(out_.logits, T * V), V, pool_);
+    kernels::matmul(w_.lm_head, g, D, T, out_.logits.data(), V, pool_);
     return out_;
 }
 
