@@ -8,12 +8,16 @@ DEB_PACKAGES=(
     build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
     nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libpcre2-dev libspdlog-dev libfmt-dev libxxhash-dev
     libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
-    python3 python3-numpy python3-jinja2 nodejs npm
+    python3 python3-numpy python3-jinja2
 )
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm from Debian unless a Node.js is already there (NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
     SUDO=""
     [[ $(id -u) -ne 0 ]] && SUDO="sudo"
