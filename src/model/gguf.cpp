@@ -25,31 +25,6 @@ bool valid_type(uint32_t t) {
     return t <= static_cast<uint32_t>(GgufType::FLOAT64);
 }
 
-// Byte size of a scalar type; 0 for STRING and ARRAY.
-size_t scalar_size(GgufType t) {
-    switch (t) {
-        case GgufType::UINT8:
-        case GgufType::INT8:
-        case GgufType::BOOL:
-            return 1;
-        case GgufType::UINT16:
-        case GgufType::INT16:
-            return 2;
-        case GgufType::UINT32:
-        case GgufType::INT32:
-        case GgufType::FLOAT32:
-            return 4;
-        case GgufType::UINT64:
-        case GgufType::INT64:
-        case GgufType::FLOAT64:
-            return 8;
-        case GgufType::STRING:
-        case GgufType::ARRAY:
-            return 0;
-    }
-    return 0;
-}
-
 bool is_int_type(GgufType t) {
     switch (t) {
         case GgufType::UINT8:
@@ -77,7 +52,7 @@ uint64_t load_le(const uint8_t* p, size_t n) {
 
 // The value of a scalar stored as zero-extended bits, as a signed 64-bit integer, double, ...
 int64_t bits_to_signed(GgufType t, uint64_t bits) {
-    switch (scalar_size(t)) {
+    switch (gguf_scalar_size(t)) {
         case 1:
             return static_cast<int8_t>(bits);
         case 2:
@@ -107,6 +82,30 @@ double bits_to_double(GgufType t, uint64_t bits) {
 GgufValue scalar(GgufType t, uint64_t bits);
 
 }  // namespace
+
+size_t gguf_scalar_size(GgufType t) {
+    switch (t) {
+        case GgufType::UINT8:
+        case GgufType::INT8:
+        case GgufType::BOOL:
+            return 1;
+        case GgufType::UINT16:
+        case GgufType::INT16:
+            return 2;
+        case GgufType::UINT32:
+        case GgufType::INT32:
+        case GgufType::FLOAT32:
+            return 4;
+        case GgufType::UINT64:
+        case GgufType::INT64:
+        case GgufType::FLOAT64:
+            return 8;
+        case GgufType::STRING:
+        case GgufType::ARRAY:
+            return 0;
+    }
+    return 0;
+}
 
 const char* gguf_type_name(GgufType t) {
     switch (t) {
@@ -262,7 +261,7 @@ GgufValue GgufValue::array(GgufType elem, std::vector<GgufValue> elems) {
     GgufValue out;
     out.type_ = GgufType::ARRAY;
     out.elem_ = elem;
-    const size_t es = scalar_size(elem);
+    const size_t es = gguf_scalar_size(elem);
     for (auto& e : elems) {
         if (e.type_ != elem)
             throw Error(std::string("GgufValue::array: element of type ") + gguf_type_name(e.type_) +
@@ -370,7 +369,7 @@ size_t GgufValue::size() const {
     if (type_ != GgufType::ARRAY) mismatch("an array");
     if (elem_ == GgufType::STRING) return strs_.size();
     if (elem_ == GgufType::ARRAY) return arrs_.size();
-    return raw_.size() / scalar_size(elem_);
+    return raw_.size() / gguf_scalar_size(elem_);
 }
 
 GgufValue GgufValue::at(size_t i) const {
@@ -381,7 +380,7 @@ GgufValue GgufValue::at(size_t i) const {
     } else if (elem_ == GgufType::ARRAY) {
         out = arrs_[i];
     } else {
-        const size_t es = scalar_size(elem_);
+        const size_t es = gguf_scalar_size(elem_);
         out = scalar(elem_, load_le(raw_.data() + i * es, es));
     }
     out.key_ = key_ + "[" + std::to_string(i) + "]";
@@ -392,7 +391,7 @@ GgufValue GgufValue::at(size_t i) const {
 std::vector<int64_t> GgufValue::as_int_array() const {
     if (type_ != GgufType::ARRAY || !(is_int_type(elem_) || elem_ == GgufType::BOOL))
         mismatch("an array of integers");
-    const size_t es = scalar_size(elem_), n = raw_.size() / es;
+    const size_t es = gguf_scalar_size(elem_), n = raw_.size() / es;
     std::vector<int64_t> out(n);
     for (size_t i = 0; i < n; ++i) {
         const uint64_t bits = load_le(raw_.data() + i * es, es);
@@ -407,7 +406,7 @@ std::vector<double> GgufValue::as_float_array() const {
     if (type_ != GgufType::ARRAY ||
         !(is_int_type(elem_) || elem_ == GgufType::FLOAT32 || elem_ == GgufType::FLOAT64))
         mismatch("an array of numbers");
-    const size_t es = scalar_size(elem_), n = raw_.size() / es;
+    const size_t es = gguf_scalar_size(elem_), n = raw_.size() / es;
     std::vector<double> out(n);
     for (size_t i = 0; i < n; ++i) out[i] = bits_to_double(elem_, load_le(raw_.data() + i * es, es));
     return out;
@@ -462,7 +461,7 @@ std::string GgufValue::to_string(size_t max_elems) const {
 GgufValue GgufParser::value(GgufType t, const std::string& what, int depth) {
     if (t == GgufType::STRING) return GgufValue::string(string(what));
     if (t != GgufType::ARRAY) {
-        const size_t n = scalar_size(t);
+        const size_t n = gguf_scalar_size(t);
         return make_scalar(t, read(n, what));
     }
     if (depth >= kMaxArrayDepth) fail(what + ": arrays nested deeper than " + std::to_string(kMaxArrayDepth));
@@ -470,7 +469,9 @@ GgufValue GgufParser::value(GgufType t, const std::string& what, int depth) {
     const uint64_t count = u64(what + ": array length");
     // Every element takes at least this many bytes, so a count larger than the rest of the file allows
     // is rejected before anything is allocated.
-    const uint64_t min_elem = elem == GgufType::STRING ? 8 : elem == GgufType::ARRAY ? 12 : scalar_size(elem);
+    const uint64_t min_elem = elem == GgufType::STRING  ? 8
+                              : elem == GgufType::ARRAY ? 12
+                                                        : gguf_scalar_size(elem);
     if (count > left() / min_elem)
         fail(what + ": array length " + std::to_string(count) + " of " + gguf_type_name(elem) +
              " past the end of the file (" + std::to_string(left()) + " bytes left)");
@@ -485,7 +486,7 @@ GgufValue GgufParser::value(GgufType t, const std::string& what, int depth) {
         for (uint64_t i = 0; i < count; ++i)
             out.arrs_.push_back(value(GgufType::ARRAY, what + "[" + std::to_string(i) + "]", depth + 1));
     } else {
-        const size_t n = static_cast<size_t>(count) * scalar_size(elem);
+        const size_t n = static_cast<size_t>(count) * gguf_scalar_size(elem);
         out.raw_.assign(data_ + pos_, data_ + pos_ + n);
         pos_ += n;
     }

@@ -13,6 +13,7 @@
 // starts with the file path and names the key or tensor (or the byte offset where reading stopped).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +44,7 @@ enum class GgufType : uint32_t {
     FLOAT64 = 12,
 };
 const char* gguf_type_name(GgufType t);  // "u8", "i32", "f32", "string", "array", ...
+size_t gguf_scalar_size(GgufType t);     // bytes of a scalar type; 0 for STRING and ARRAY
 
 // One metadata value: a scalar, a string, or an array of any type (arrays may nest).
 // Accessors throw hy::Error naming key() when the stored type does not fit.

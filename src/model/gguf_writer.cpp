@@ -26,24 +26,6 @@ struct Out {
     }
 };
 
-size_t scalar_bytes(GgufType t) {
-    switch (t) {
-        case GgufType::UINT8:
-        case GgufType::INT8:
-        case GgufType::BOOL:
-            return 1;
-        case GgufType::UINT16:
-        case GgufType::INT16:
-            return 2;
-        case GgufType::UINT32:
-        case GgufType::INT32:
-        case GgufType::FLOAT32:
-            return 4;
-        default:
-            return 8;
-    }
-}
-
 // The payload of a value (its type id is written by the caller).
 void write_value(Out& o, const GgufValue& v) {
     switch (v.type()) {
@@ -66,7 +48,7 @@ void write_value(Out& o, const GgufValue& v) {
             return;
         }
         default:
-            o.le(v.raw_bits(), scalar_bytes(v.type()));
+            o.le(v.raw_bits(), gguf_scalar_size(v.type()));
             return;
     }
 }
