@@ -42,8 +42,11 @@ void attention_layer(const LayerRun& r, const AttentionWeights& w, int64_t layer
                 if (row >= s.row0 && row < s.row0 + s.n) sg = &s;
             const int64_t n_ctx = sg->pos0 + (row - sg->row0) + 1;
             const kernels::KvView kv = sg->state->kv_view(layer);
-            kernels::attention_head(q + row * qw, h, Hq, Hkv, dh, kv, n_ctx, grow(scores, n_ctx),
-                                    o + row * qw + h * dh);
+            // Sized in whole K/V pages, so the scores grow only when the cache itself gains a page:
+            // decode steps within a page allocate nothing.
+            const int64_t page = LocalSequenceState::kPageTokens;
+            float* sc = grow(scores, (n_ctx + page - 1) / page * page);
+            kernels::attention_head(q + row * qw, h, Hq, Hkv, dh, kv, n_ctx, sc, o + row * qw + h * dh);
         }
     });
     kernels::matmul(w.o_proj, o, qw, r.T, r.out, D, r.pool);
