@@ -16,6 +16,7 @@ ctest --test-dir build --output-on-failure -j "$JOBS"
 echo "== end-to-end and script tests"
 for t in tests/e2e/*.sh tests/scripts/*.sh; do
     [[ -f "$t" ]] || continue
+    [[ "$t" == *_harness.sh ]] && continue  # sourced by the other scripts, not a test
     echo "-- $t"
     bash "$t"
 done
