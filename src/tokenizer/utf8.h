@@ -6,11 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.h"  // utf8_append
+
 namespace hy::tok {
 
 // Decodes the code point at s[i]; sets len to the bytes consumed (>= 1). Invalid -> 0xFFFD, len 1.
 char32_t utf8_decode(std::string_view s, size_t i, size_t& len);
-void utf8_append(std::string& out, char32_t cp);
 // Length a lead byte announces (1..4), or 0 for a continuation/invalid lead byte.
 int utf8_lead_length(unsigned char c);
 // Length of the longest prefix of s that is complete, valid UTF-8 (stops before an incomplete tail).

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "core/utf8.h"
+
 namespace hy::chat {
 
 PyValue PyValue::none() {
@@ -113,24 +115,6 @@ int hex_value(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
 }
 
 // A decimal float in Python syntax (already without sign and underscores checked by the caller).
@@ -357,7 +341,7 @@ class JsonReader {
                         }
                     }
                     if (*cp >= 0xD800 && *cp < 0xE000) return std::nullopt;  // lone surrogate: not UTF-8
-                    append_utf8(out, *cp);
+                    utf8_append(out, *cp);
                     break;
                 }
                 default:
@@ -634,7 +618,7 @@ class LiteralReader {
                 return true;
         }
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) return false;
-        append_utf8(out, cp);
+        utf8_append(out, cp);
         return true;
     }
 

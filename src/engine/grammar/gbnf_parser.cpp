@@ -140,7 +140,7 @@ class GbnfParser : TextScanner {
         if (c == '"') {
             ++pos_;
             std::string bytes;
-            while (!at_end() && peek() != '"') append_utf8(bytes, parse_char());
+            while (!at_end() && peek() != '"') utf8_append(bytes, parse_char());
             if (at_end()) fail("unterminated string");
             ++pos_;
             return literal(bytes);

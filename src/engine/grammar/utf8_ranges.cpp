@@ -41,24 +41,6 @@ CodepointRanges case_fold(const CodepointRanges& ranges) {
     return normalize(out);
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 namespace {
 
 using Symbols = std::vector<unsigned>;
@@ -109,7 +91,7 @@ void split(const Symbols& lo, const Symbols& hi, size_t i, unsigned tmin, unsign
 
 Symbols encode(uint32_t cp) {
     std::string s;
-    append_utf8(s, cp);
+    utf8_append(s, cp);
     Symbols out;
     for (unsigned char c : s) out.push_back(c);
     return out;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"  // utf8_append
 #include "engine/grammar/grammar_ir.h"
 
 namespace hy::grammar {
@@ -26,8 +27,6 @@ Expr utf8_expr(const CodepointRanges& ranges);
 // \u00XX, everything else raw. Used for "pattern" and "format" strings, so that the decoded string
 // is exactly the character the regex matched.
 Expr json_string_char_expr(const CodepointRanges& ranges);
-
-void append_utf8(std::string& out, uint32_t cp);
 
 // All symbol strings of lo's length that lie between lo and hi (inclusive, lexicographic), where every
 // position after the first ranges over [tail_min, tail_max] (lo and hi must be within that range there).
