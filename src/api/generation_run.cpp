@@ -57,6 +57,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             choices.push_back(std::move(c));
         }
     }
+    ctx.engine->metrics().on_request_params_n(f.n);
     auto abort_all = [&] {
         for (auto& c : choices)
             if (!c.done) ctx.engine->abort(c.stream), c.done = true;
@@ -92,7 +93,8 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             if (c.stop->stopped()) {
                 d.finish = FinishReason::STOP;
                 d.stop_reason = *c.stop->matched();
-                ctx.engine->abort(c.stream);  // the engine may have produced more; it is dropped
+                // The engine may have produced more; it is dropped. Metrics count the request as "stop".
+                ctx.engine->abort(c.stream, FinishReason::STOP);
             } else if (ev.finish != FinishReason::NONE) {
                 d.finish = ev.finish;
                 std::string tail = c.stop->push(c.decoder->flush());

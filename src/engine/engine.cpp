@@ -5,7 +5,8 @@
 namespace hy {
 
 Engine::Engine(const ModelWeights& weights, ThreadPool& pool, EngineOptions options)
-    : scheduler_(std::make_unique<SimpleScheduler>(weights, pool, options)) {
+    : metrics_(options.max_model_len),
+      scheduler_(std::make_unique<SimpleScheduler>(weights, pool, options, metrics_)) {
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -30,14 +31,15 @@ std::shared_ptr<RequestStream> Engine::submit(GenerationRequest request) {
             return stream;
         }
         queue_.push_back({std::move(request), stream});
+        metrics_.set_waiting(static_cast<int64_t>(queue_.size()));
     }
     cv_.notify_all();
     return stream;
 }
 
-void Engine::abort(const std::shared_ptr<RequestStream>& stream) {
+void Engine::abort(const std::shared_ptr<RequestStream>& stream, FinishReason reason) {
     if (!stream) return;
-    stream->request_abort();
+    stream->request_abort(reason);
     cv_.notify_all();
 }
 
@@ -56,6 +58,11 @@ void Engine::loop() {
                 Pending p = std::move(queue_.front());
                 queue_.pop_front();
                 if (p.stream->abort_requested()) {
+                    RequestTimeline t;
+                    t.arrival = p.stream->arrival();
+                    metrics_.on_finished(t, p.stream->abort_reason(),
+                                         static_cast<int64_t>(p.request.prompt.size()),
+                                         p.request.sampling.max_tokens);
                     TokenEvent ev;
                     ev.finish = FinishReason::ABORT;
                     p.stream->push(std::move(ev));
@@ -63,6 +70,7 @@ void Engine::loop() {
                 }
                 scheduler_->add(std::move(p.request), std::move(p.stream));
             }
+            metrics_.set_waiting(static_cast<int64_t>(queue_.size()));
         }
         try {
             scheduler_->step();
@@ -72,6 +80,7 @@ void Engine::loop() {
             scheduler_->abort_all();
         }
         running_ = scheduler_->running();
+        metrics_.set_running(running_);
     }
     scheduler_->abort_all();
     std::lock_guard<std::mutex> lock(mu_);

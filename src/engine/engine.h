@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/thread_pool.h"
+#include "engine/engine_metrics.h"
 #include "engine/generation_request.h"
 #include "engine/request_stream.h"
 #include "model/model_weights.h"
@@ -23,6 +24,7 @@ class SimpleScheduler;
 struct EngineOptions {
     int max_num_seqs = 256;                 // running sequences per step
     int64_t max_num_batched_tokens = 2048;  // prompt tokens fed per step (chunked prefill)
+    int64_t max_model_len = 131072;         // only sizes the token-count metric buckets
 };
 
 struct EngineStats {
@@ -38,10 +40,12 @@ class Engine {
     Engine& operator=(const Engine&) = delete;
 
     std::shared_ptr<RequestStream> submit(GenerationRequest request);
-    // Marks the request aborted; the loop drops it at its next step.
-    void abort(const std::shared_ptr<RequestStream>& stream);
+    // Marks the request aborted; the loop drops it at its next step. `reason` is what the metrics count
+    // (STOP when the API layer matched a stop string, ABORT when the client went away).
+    void abort(const std::shared_ptr<RequestStream>& stream, FinishReason reason = FinishReason::ABORT);
     EngineStats stats() const;
     bool alive() const { return !dead_.load(); }
+    EngineMetrics& metrics() { return metrics_; }
 
   private:
     struct Pending {
@@ -50,6 +54,7 @@ class Engine {
     };
     void loop();
 
+    EngineMetrics metrics_;  // before scheduler_: the scheduler holds a reference
     std::unique_ptr<SimpleScheduler> scheduler_;
     mutable std::mutex mu_;
     std::condition_variable cv_;

@@ -16,23 +16,31 @@ namespace hy {
 
 class RequestStream {
   public:
-    explicit RequestStream(uint64_t id) : id_(id) {}
+    explicit RequestStream(uint64_t id) : id_(id), arrival_(std::chrono::steady_clock::now()) {}
     uint64_t id() const { return id_; }
+    std::chrono::steady_clock::time_point arrival() const { return arrival_; }  // Engine::submit time
 
     // Engine side.
     void push(TokenEvent ev);
-    bool abort_requested() const { return abort_.load(std::memory_order_relaxed); }
+    bool abort_requested() const { return abort_.load(std::memory_order_acquire); }
 
     // Consumer side: waits up to `timeout` for the next event; false on timeout.
     bool pop(TokenEvent& out, std::chrono::milliseconds timeout);
-    void request_abort() { abort_.store(true, std::memory_order_relaxed); }
+    // `reason` (ABORT, or STOP for a stop string matched by the API layer) is what metrics count.
+    void request_abort(FinishReason reason = FinishReason::ABORT) {
+        abort_reason_.store(reason, std::memory_order_relaxed);
+        abort_.store(true, std::memory_order_release);
+    }
+    FinishReason abort_reason() const { return abort_reason_.load(std::memory_order_acquire); }
 
   private:
     uint64_t id_;
+    std::chrono::steady_clock::time_point arrival_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<TokenEvent> events_;
     std::atomic<bool> abort_{false};
+    std::atomic<FinishReason> abort_reason_{FinishReason::ABORT};
 };
 
 }  // namespace hy

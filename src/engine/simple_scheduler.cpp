@@ -7,8 +7,9 @@
 
 namespace hy {
 
-SimpleScheduler::SimpleScheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options)
-    : opt_(options), fwd_(weights, pool), seed_counter_(std::random_device{}()) {}
+SimpleScheduler::SimpleScheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options,
+                                 EngineMetrics& metrics)
+    : opt_(options), metrics_(metrics), fwd_(weights, pool), seed_counter_(std::random_device{}()) {}
 
 SimpleScheduler::~SimpleScheduler() = default;
 
@@ -16,6 +17,7 @@ void SimpleScheduler::add(GenerationRequest request, std::shared_ptr<RequestStre
     auto s = std::make_unique<Seq>();
     s->req = std::move(request);
     s->stream = std::move(stream);
+    s->times.arrival = s->stream->arrival();
     s->state = fwd_.new_sequence();
     // Unseeded requests draw from a per-engine counter mixed by SplitMix inside mt19937_64's seeding.
     s->sampler = std::make_unique<Sampler>(s->req.sampling, s->req.eos_token_ids, s->req.prompt,
@@ -31,6 +33,8 @@ void SimpleScheduler::add(GenerationRequest request, std::shared_ptr<RequestStre
 void SimpleScheduler::finish(Seq& s, FinishReason reason, std::string error) {
     if (s.done) return;
     s.done = true;
+    metrics_.on_finished(s.times, reason == FinishReason::ABORT ? s.stream->abort_reason() : reason,
+                         static_cast<int64_t>(s.req.prompt.size()), s.req.sampling.max_tokens);
     TokenEvent ev;
     ev.finish = reason;
     ev.error = std::move(error);
@@ -68,10 +72,14 @@ void SimpleScheduler::step() {
                            s->req.prompt.begin() + static_cast<std::ptrdiff_t>(s->prompt_fed + n));
             budget -= n;
         }
+        metrics_.on_scheduled(s->times);
         batch.push_back({s->state.get(), std::span<const int32_t>(s->feed), false});
         in_batch.push_back(s.get());
     }
 
+    int64_t fed = 0;
+    for (Seq* s : in_batch) fed += static_cast<int64_t>(s->feed.size());
+    metrics_.on_iteration(fed);
     const ForwardOutput* out = nullptr;
     try {
         out = &fwd_.run(batch);
@@ -100,7 +108,12 @@ void SimpleScheduler::step() {
             ev.finish = FinishReason::LENGTH;
         }
         s.last_token = r.token;
-        if (ev.finish != FinishReason::NONE) s.done = true;
+        metrics_.on_token(s.times, static_cast<int64_t>(s.req.prompt.size()));
+        if (ev.finish != FinishReason::NONE) {
+            s.done = true;
+            metrics_.on_finished(s.times, ev.finish, static_cast<int64_t>(s.req.prompt.size()),
+                                 s.req.sampling.max_tokens);
+        }
         s.stream->push(std::move(ev));
     }
     std::erase_if(seqs_, [](const auto& s) { return s->done; });

@@ -17,7 +17,8 @@ namespace hy {
 
 class SimpleScheduler {
   public:
-    SimpleScheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options);
+    SimpleScheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options,
+                    EngineMetrics& metrics);
     ~SimpleScheduler();
 
     void add(GenerationRequest request, std::shared_ptr<RequestStream> stream);
@@ -37,10 +38,12 @@ class SimpleScheduler {
         std::vector<int32_t> feed;  // this step's new tokens
         int32_t last_token = -1;
         bool done = false;
+        RequestTimeline times;
     };
     void finish(Seq& s, FinishReason reason, std::string error = {});
 
     EngineOptions opt_;
+    EngineMetrics& metrics_;
     Forward fwd_;
     std::vector<std::unique_ptr<Seq>> seqs_;
     uint64_t seed_counter_;
