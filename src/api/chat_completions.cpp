@@ -2,7 +2,9 @@
 // then generation; non-streaming response §3.3 or SSE chunks §3.5.
 #include <memory>
 
+#include "api/chat_conversation.h"
 #include "api/completion_common.h"
+#include "api/conversation.h"
 #include "api/json_fields.h"
 #include "api/openai_handlers.h"
 #include "api/sampling_fields.h"
@@ -36,9 +38,11 @@ OJson chat_logprobs(const ServingContext& ctx, const std::vector<GeneratedToken>
 struct ChatCall {
     std::string id = "chatcmpl-" + random_hex(32);
     int64_t created = unix_now();
-    std::vector<int32_t> prompt;
-    SamplingFields f;
-    std::string echo_text;  // echo: the last message's content when it has the assistant role
+    std::shared_ptr<const PreparedConversation> conv;
+    std::string echo_text;      // echo: the last message's content when it has the assistant role
+    bool named_tool = false;    // tool_choice named: finish "stop", content "" (spec §3.4)
+    bool forced_tools = false;  // tool_choice required or named: content "" rather than null
+    bool include_reasoning = true;
     double t0 = seconds_since_epoch_mono();
 };
 
@@ -49,11 +53,73 @@ OJson chunk_base(const ChatCall& c, const ServingContext& ctx) {
             {"model", ctx.model_name()}};
 }
 
+// finish_reason of a choice (spec §3.3/§3.4): a choice that made tool calls (auto or required)
+// finishes "tool_calls" unless it was cut by length.
+OJson finish_json(const ChatCall& c, FinishReason finish, bool has_tool_calls) {
+    if (finish == FinishReason::STOP && has_tool_calls && !c.named_tool) return "tool_calls";
+    return finish_reason_name(finish);
+}
+
+OJson chat_usage(int64_t prompt, int64_t completion, int64_t reasoning) {
+    OJson u = usage_json(prompt, completion);
+    u["completion_tokens_details"] = {{"reasoning_tokens", reasoning}};
+    return u;
+}
+
+// The chunk deltas of one event (spec §3.5): reasoning and content may share a delta at the
+// think→answer boundary; a tool call's header (index, id, type, name, arguments "") is a delta of its
+// own, argument fragments follow in the next one. Usually one delta per event.
+std::vector<OJson> event_deltas(const ChoiceEvent& ev) {
+    std::vector<OJson> out;
+    OJson cur = OJson::object();
+    auto flush = [&] {
+        if (!cur.empty()) out.push_back(std::move(cur));
+        cur = OJson::object();
+    };
+    auto append = [&](const char* key, const std::string& text) {
+        if (cur.contains("tool_calls")) flush();  // text after a call's arguments: a new delta
+        cur[key] = cur.value(key, std::string()) + text;
+    };
+    for (const auto& d : ev.deltas) {
+        switch (d.kind) {
+            case chat::DeltaKind::REASONING_TEXT:
+                append("reasoning", d.text);
+                break;
+            case chat::DeltaKind::CONTENT_TEXT:
+                append("content", d.text);
+                break;
+            case chat::DeltaKind::TOOL_CALL_BEGIN:
+                flush();
+                cur["tool_calls"] = OJson::array({{{"index", d.index},
+                                                   {"id", d.id},
+                                                   {"type", "function"},
+                                                   {"function", {{"name", d.name}, {"arguments", ""}}}}});
+                flush();
+                break;
+            case chat::DeltaKind::TOOL_CALL_ARGS: {
+                OJson& calls = cur["tool_calls"];
+                if (!calls.empty() && calls.back()["index"] == d.index)
+                    calls.back()["function"]["arguments"] =
+                        calls.back()["function"]["arguments"].get<std::string>() + d.text;
+                else
+                    calls.push_back({{"index", d.index}, {"function", {{"arguments", d.text}}}});
+                break;
+            }
+            case chat::DeltaKind::TOOL_CALL_END:
+                break;
+        }
+    }
+    flush();
+    return out;
+}
+
 void stream_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
-    const bool want_lp = c.f.params.top_logprobs >= 0;
+    const SamplingFields& f = sampling_of(*c.conv);
+    const int64_t n_prompt = prompt_token_count(*c.conv);
+    const bool want_lp = f.params.top_logprobs >= 0;
     bool alive = true;
     auto send = [&](const OJson& j) { return alive = alive && w.write(sse(j)); };
-    for (int64_t i = 0; i < c.f.n; ++i) {
+    for (int64_t i = 0; i < f.n; ++i) {
         OJson ch = chunk_base(c, ctx);
         ch["choices"] = OJson::array({{{"index", i},
                                        {"delta", {{"role", "assistant"}, {"content", ""}}},
@@ -66,63 +132,113 @@ void stream_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
         }
     }
     int64_t completion = 0;
-    auto on_delta = [&](const ChoiceDelta& d) {
-        completion += static_cast<int64_t>(d.tokens.size());
-        const bool final = d.finish != FinishReason::NONE;
-        if (d.text.empty() && !final && !want_lp) return alive;  // nothing visible this step
-        OJson choice = {{"index", d.index}, {"delta", OJson::object()}};
-        if (!d.text.empty()) choice["delta"]["content"] = d.text;
-        choice["logprobs"] = want_lp && !d.tokens.empty() ? chat_logprobs(ctx, d.tokens) : OJson(nullptr);
-        choice["finish_reason"] = final ? OJson(finish_reason_name(d.finish)) : OJson(nullptr);
-        if (final) choice["stop_reason"] = d.stop_reason;
-        OJson ch = chunk_base(c, ctx);
-        ch["choices"] = OJson::array({choice});
-        if (c.f.continuous_usage_stats)
-            ch["usage"] = usage_json(static_cast<int64_t>(c.prompt.size()), completion);
-        return send(ch);
+    std::vector<int64_t> reasoning(static_cast<size_t>(f.n), 0);
+    auto on_event = [&](const ChoiceEvent& ev) {
+        completion += static_cast<int64_t>(ev.tokens.size());
+        reasoning[static_cast<size_t>(ev.index)] = ev.reasoning_tokens;
+        const bool final = ev.finish != FinishReason::NONE;
+        std::vector<OJson> deltas = event_deltas(ev);
+        if (deltas.empty() && !final && !want_lp) return alive;  // nothing visible this step
+        if (deltas.empty()) deltas.push_back(OJson::object());
+        for (size_t k = 0; k < deltas.size(); ++k) {
+            const bool last = k + 1 == deltas.size();  // logprobs and finish go with the last delta
+            OJson choice = {{"index", ev.index}, {"delta", std::move(deltas[k])}};
+            choice["logprobs"] =
+                last && want_lp && !ev.tokens.empty() ? chat_logprobs(ctx, ev.tokens) : OJson(nullptr);
+            choice["finish_reason"] =
+                last && final ? finish_json(c, ev.finish, ev.has_tool_calls) : OJson(nullptr);
+            if (last && final) choice["stop_reason"] = ev.stop_reason;
+            OJson ch = chunk_base(c, ctx);
+            ch["choices"] = OJson::array({choice});
+            if (f.continuous_usage_stats) ch["usage"] = usage_json(n_prompt, completion);
+            if (!send(ch)) return false;
+        }
+        return alive;
     };
-    RunResult r = run_generation(ctx, {c.prompt}, c.f, on_delta, [&] { return w.client_gone(); });
+    RunResult r = run_conversation(ctx, *c.conv, on_event, [&] { return w.client_gone(); });
     if (!r.error.empty()) send(error_json(Error(r.error, 500, "InternalServerError")));
-    if (c.f.include_usage && !r.cancelled) {
+    if (f.include_usage && !r.cancelled) {
         OJson ch = chunk_base(c, ctx);
         ch["choices"] = OJson::array();
-        ch["usage"] = usage_json(static_cast<int64_t>(c.prompt.size()), r.completion_tokens);
+        int64_t total_reasoning = 0;
+        for (int64_t x : reasoning) total_reasoning += x;
+        ch["usage"] = chat_usage(n_prompt, r.completion_tokens, total_reasoning);
         send(ch);
     }
     if (alive) w.write(kSseDone);
-    log_request(c.id, "/v1/chat/completions", static_cast<int64_t>(c.prompt.size()), r,
-                seconds_since_epoch_mono() - c.t0);
+    log_request(c.id, "/v1/chat/completions", n_prompt, r, seconds_since_epoch_mono() - c.t0);
+}
+
+// A non-streaming choice is the fold of its events (so both paths agree by construction).
+struct ChatFold {
+    chat::ParsedMessage msg;
+    std::vector<GeneratedToken> tokens;
+    FinishReason finish = FinishReason::NONE;
+    OJson stop_reason;
+    bool has_tool_calls = false;
+    int64_t reasoning_tokens = 0;
+};
+
+OJson message_json(const ChatCall& c, const ChatFold& fo) {
+    OJson calls = OJson::array();
+    for (const auto& tc : fo.msg.tool_calls)
+        calls.push_back({{"id", tc.id},
+                         {"type", "function"},
+                         {"function", {{"name", tc.name}, {"arguments", tc.arguments_json}}}});
+    const std::string content = c.echo_text + fo.msg.content;
+    OJson reasoning =
+        c.include_reasoning && !fo.msg.reasoning.empty() ? OJson(fo.msg.reasoning) : OJson(nullptr);
+    return {{"role", "assistant"},
+            {"content", !content.empty() || c.forced_tools ? OJson(content) : OJson(nullptr)},
+            {"refusal", nullptr},
+            {"annotations", nullptr},
+            {"audio", nullptr},
+            {"function_call", nullptr},
+            {"tool_calls", calls},
+            {"reasoning", reasoning},
+            {"reasoning_content", reasoning}};  // the pre-0.16 vLLM name (spec §3.3), for older clients
 }
 
 void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
-    std::vector<ChoiceFold> folds;
-    RunResult r;
-    if (!run_folded(ctx, {c.prompt}, c.f, w, c.id, "/v1/chat/completions",
-                    static_cast<int64_t>(c.prompt.size()), c.t0, folds, r))
+    const SamplingFields& f = sampling_of(*c.conv);
+    const int64_t n_prompt = prompt_token_count(*c.conv);
+    std::vector<ChatFold> folds(static_cast<size_t>(f.n));
+    RunResult r = run_conversation(
+        ctx, *c.conv,
+        [&](const ChoiceEvent& ev) {
+            ChatFold& fo = folds[static_cast<size_t>(ev.index)];
+            fo.msg.apply(ev.deltas);
+            fo.tokens.insert(fo.tokens.end(), ev.tokens.begin(), ev.tokens.end());
+            fo.has_tool_calls = ev.has_tool_calls;
+            fo.reasoning_tokens = ev.reasoning_tokens;
+            if (ev.finish != FinishReason::NONE) fo.finish = ev.finish, fo.stop_reason = ev.stop_reason;
+            return true;
+        },
+        [&] { return w.client_gone(); });
+    log_request(c.id, "/v1/chat/completions", n_prompt, r, seconds_since_epoch_mono() - c.t0);
+    if (r.cancelled) return;
+    if (!r.error.empty()) {
+        w.write(dump(error_json(Error(r.error, 500, "InternalServerError"))));
         return;
+    }
     OJson choices = OJson::array();
+    int64_t total_reasoning = 0;
     for (size_t i = 0; i < folds.size(); ++i) {
-        const ChoiceFold& fo = folds[i];
-        OJson msg = {{"role", "assistant"},
-                     {"content", c.echo_text + fo.text},
-                     {"refusal", nullptr},
-                     {"annotations", nullptr},
-                     {"audio", nullptr},
-                     {"function_call", nullptr},
-                     {"tool_calls", OJson::array()},
-                     {"reasoning", nullptr}};
+        const ChatFold& fo = folds[i];
+        total_reasoning += fo.reasoning_tokens;
         choices.push_back(
             {{"index", i},
-             {"message", msg},
-             {"logprobs", c.f.params.top_logprobs >= 0 ? chat_logprobs(ctx, fo.tokens) : OJson(nullptr)},
-             {"finish_reason", finish_reason_name(fo.finish)},
+             {"message", message_json(c, fo)},
+             {"logprobs", f.params.top_logprobs >= 0 ? chat_logprobs(ctx, fo.tokens) : OJson(nullptr)},
+             {"finish_reason", finish_json(c, fo.finish, fo.has_tool_calls)},
              {"stop_reason", fo.stop_reason},
-             {"token_ids", token_ids_json(fo.tokens, c.f.return_token_ids)}});
+             {"token_ids", token_ids_json(fo.tokens, f.return_token_ids)}});
     }
-    OJson out = response_json(c.id, "chat.completion", c.created, ctx, std::move(choices),
-                              static_cast<int64_t>(c.prompt.size()), r.completion_tokens);
+    OJson out = response_json(c.id, "chat.completion", c.created, ctx, std::move(choices), n_prompt,
+                              r.completion_tokens);
+    out["usage"]["completion_tokens_details"] = {{"reasoning_tokens", total_reasoning}};
     out["prompt_logprobs"] = nullptr;
-    out["prompt_token_ids"] = c.f.return_token_ids ? OJson(c.prompt) : OJson(nullptr);
+    out["prompt_token_ids"] = f.return_token_ids ? OJson(prompt_ids_of(*c.conv)) : OJson(nullptr);
     out["kv_transfer_params"] = nullptr;
     w.write(dump(out));
 }
@@ -146,7 +262,7 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
                 throw schema_error("messages.content",
                                    "Input should be a valid string or list of content parts");
         }
-        std::shared_ptr<const chat::ChatTemplate> tmpl = ctx.chat_template;
+        Conversation conv = read_chat_conversation(body, ctx);
         if (auto text = opt_string(body, "chat_template")) {
             if (!ctx.trust_request_chat_template)
                 throw bad_request(
@@ -159,36 +275,29 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
             src.bos_token = ctx.tokenizer->bos_token();
             src.eos_token = ctx.tokenizer->eos_token();
             try {
-                tmpl = std::make_shared<chat::ChatTemplate>(std::move(src));
+                conv.chat_template = std::make_shared<chat::ChatTemplate>(std::move(src));
             } catch (const Error& e) {
                 throw bad_request(e.what(), "chat_template");
             }
         }
-        if (!tmpl) throw bad_request("this model has no chat template; use /v1/completions");
+        if (!conv.chat_template && !ctx.chat_template)
+            throw bad_request("this model has no chat template; use /v1/completions");
 
         auto call = std::make_shared<ChatCall>();
-        call->f = read_sampling_fields(body, ctx, true);
-        // Server --default-chat-template-kwargs under the request's chat_template_kwargs (spec §3.1).
-        OJson merged = ctx.default_chat_template_kwargs;
-        if (const Json* kw = opt_object(body, "chat_template_kwargs"))
-            for (const auto& [k, v] : kw->items()) merged[k] = v;
-        // reasoning_effort reaches the template as a kwarg (spec §3.1) unless the kwargs set it.
-        if (auto effort = opt_string(body, "reasoning_effort");
-            effort && !merged.contains("reasoning_effort"))
-            merged["reasoning_effort"] = *effort;
-        body["chat_template_kwargs"] = merged;
-        chat::ChatRequest req = chat::ChatRequest::from_json(body);
-        call->prompt = tmpl->encode(req, *ctx.tokenizer);
-        if (call->prompt.empty()) throw bad_request("the rendered prompt is empty", "messages");
-        finish_max_tokens(call->f, static_cast<int64_t>(call->prompt.size()), ctx, true);
-        if (call->f.echo && !msgs->empty()) {
+        call->include_reasoning = conv.include_reasoning;
+        call->named_tool = conv.tool_choice.mode == ToolChoiceMode::NAMED;
+        const bool echo = conv.sampling.echo;
+        call->conv = prepare_conversation(ctx, std::move(conv));
+        const ToolChoiceMode mode = tool_choice_of(*call->conv).mode;
+        call->forced_tools = mode == ToolChoiceMode::REQUIRED || mode == ToolChoiceMode::NAMED;
+        if (echo && !msgs->empty()) {
             const auto& last = msgs->back();
             auto content = last.find("content");
             if (last.value("role", "") == "assistant" && content != last.end() && content->is_string())
                 call->echo_text = content->get<std::string>();
         }
 
-        return generation_response(ctx, call, call->f.stream, &stream_chat, &complete_chat);
+        return generation_response(ctx, call, sampling_of(*call->conv).stream, &stream_chat, &complete_chat);
     } catch (...) {
         return error_response(std::current_exception());
     }

@@ -38,7 +38,8 @@ void fold_delta(std::vector<ChoiceFold>& choices, const ChoiceDelta& d) {
 
 bool run_folded(ServingContext& ctx, const std::vector<std::vector<int32_t>>& prompts,
                 const SamplingFields& f, BodyWriter& w, const std::string& id, const char* endpoint,
-                int64_t prompt_tokens, double t0, std::vector<ChoiceFold>& folds, RunResult& r) {
+                int64_t prompt_tokens, double t0, std::vector<ChoiceFold>& folds, RunResult& r,
+                const RunOptions& options) {
     folds.assign(prompts.size() * static_cast<size_t>(f.n), ChoiceFold{});
     r = run_generation(
         ctx, prompts, f,
@@ -46,7 +47,7 @@ bool run_folded(ServingContext& ctx, const std::vector<std::vector<int32_t>>& pr
             fold_delta(folds, d);
             return true;
         },
-        [&] { return w.client_gone(); });
+        [&] { return w.client_gone(); }, options);
     log_request(id, endpoint, prompt_tokens, r, seconds_since_epoch_mono() - t0);
     if (r.cancelled) return false;
     if (!r.error.empty()) {

@@ -28,7 +28,8 @@ void fold_delta(std::vector<ChoiceFold>& choices, const ChoiceDelta& d);
 // nothing should be written (client gone) or an error body was written instead.
 bool run_folded(ServingContext& ctx, const std::vector<std::vector<int32_t>>& prompts,
                 const SamplingFields& f, BodyWriter& w, const std::string& id, const char* endpoint,
-                int64_t prompt_tokens, double t0, std::vector<ChoiceFold>& folds, RunResult& result);
+                int64_t prompt_tokens, double t0, std::vector<ChoiceFold>& folds, RunResult& result,
+                const RunOptions& options = {});
 
 // The envelope shared by chat.completion and text_completion responses.
 OJson response_json(const std::string& id, const char* object, int64_t created, const ServingContext& ctx,

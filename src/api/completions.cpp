@@ -3,9 +3,11 @@
 #include <memory>
 
 #include "api/completion_common.h"
+#include "api/constraints/reasoning_constraint.h"
 #include "api/json_fields.h"
 #include "api/openai_handlers.h"
 #include "api/sampling_fields.h"
+#include "api/structured_output.h"
 
 namespace hy::api {
 
@@ -19,6 +21,7 @@ struct CompletionCall {
     SamplingFields f;
     int64_t prompt_tokens = 0;
     double t0 = seconds_since_epoch_mono();
+    RunOptions run;  // structured outputs: each choice's grammar (no reasoning on this endpoint)
 };
 
 std::vector<int32_t> token_ids(const Json& arr, const ServingContext& ctx) {
@@ -127,7 +130,8 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
         ch["usage"] = c.f.continuous_usage_stats ? usage_json(c.prompt_tokens, completion) : OJson(nullptr);
         return alive = alive && w.write(sse(ch));
     };
-    RunResult r = run_generation(ctx, c.prompts, c.f, on_delta, [&] { return w.client_gone(); });
+    RunResult r = run_generation(
+        ctx, c.prompts, c.f, on_delta, [&] { return w.client_gone(); }, c.run);
     if (!r.error.empty() && alive)
         alive = w.write(sse(error_json(Error(r.error, 500, "InternalServerError"))));
     if (c.f.include_usage && !r.cancelled && alive) {
@@ -146,7 +150,8 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
 void complete_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter& w) {
     std::vector<ChoiceFold> folds;
     RunResult r;
-    if (!run_folded(ctx, c.prompts, c.f, w, c.id, "/v1/completions", c.prompt_tokens, c.t0, folds, r)) return;
+    if (!run_folded(ctx, c.prompts, c.f, w, c.id, "/v1/completions", c.prompt_tokens, c.t0, folds, r, c.run))
+        return;
     OJson choices = OJson::array();
     for (size_t i = 0; i < folds.size(); ++i) {
         const std::string echo = c.f.echo ? c.prompt_texts[i / static_cast<size_t>(c.f.n)] : std::string();
@@ -184,6 +189,15 @@ ApiResponse handle_completions(ServingContext& ctx, const std::string& body_text
             call->prompt_tokens += static_cast<int64_t>(p.size());
         }
         finish_max_tokens(call->f, static_cast<int64_t>(longest), ctx, false);
+        // Structured outputs (issue 9): the whole completion is constrained from its first token.
+        ConstraintSpec spec;
+        spec.grammar = compile_output_format(read_output_format(body));
+        if (spec.grammar) {
+            spec.vocab = grammar_vocabulary(ctx);
+            call->run.make_constraint = [spec](size_t) {
+                return std::make_shared<ReasoningConstraint>(spec);
+            };
+        }
         return generation_response(ctx, call, call->f.stream, &stream_completion, &complete_completion);
     } catch (...) {
         return error_response(std::current_exception());

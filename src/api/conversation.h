@@ -37,6 +37,8 @@ struct OutputFormat {
     nlohmann::ordered_json schema;     // JSON_SCHEMA
     std::string text;                  // REGEX pattern or GRAMMAR source
     std::vector<std::string> choices;  // CHOICE
+    std::string whitespace_pattern;    // JSON kinds: whitespace allowed between tokens ("" = compact)
+    std::string field;                 // the request field it came from, named in 400s
 };
 
 // The internal request every chat-style front end converts to.
@@ -49,6 +51,8 @@ struct Conversation {
     OutputFormat format;
     SamplingFields sampling;
     bool clamp_max_tokens = false;  // Anthropic: max_tokens past the context is clamped, not a 400
+    // A per-request template (chat_template field, already trust-checked); null = the model's.
+    std::shared_ptr<const chat::ChatTemplate> chat_template;
 };
 
 // A validated, rendered conversation: prompt ids, compiled grammar, parser options. Opaque to the
@@ -58,6 +62,14 @@ struct PreparedConversation;
 std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext& ctx, Conversation conv);
 int64_t prompt_token_count(const PreparedConversation& conv);
 const SamplingFields& sampling_of(const PreparedConversation& conv);
+const std::vector<int32_t>& prompt_ids_of(const PreparedConversation& conv);
+// The tool choice in force (REQUIRED with no tools reads as NONE). Named choice finishes "stop"
+// in chat completions (spec §3.4), required/auto with calls "tool_calls".
+const ToolChoice& tool_choice_of(const PreparedConversation& conv);
+
+// Settles ctx.reasoning_parser / tool_call_parser "auto" from the chat template and logs which parsers
+// are active. Idempotent; prepare_conversation calls it.
+void resolve_output_parsers(ServingContext& ctx);
 
 // What one choice produced since its previous event, in order.
 struct ChoiceEvent {
@@ -65,9 +77,10 @@ struct ChoiceEvent {
     std::vector<chat::Delta> deltas;     // reasoning / content / tool-call diffs of this step
     std::vector<GeneratedToken> tokens;  // the tokens of this step (with logprobs when asked)
     FinishReason finish = FinishReason::NONE;
-    std::string stop_sequence;    // the matched stop string (finish STOP by string), else empty
-    bool has_tool_calls = false;  // final event: the choice made at least one tool call
-    int64_t completion_tokens = 0;  // running totals for this choice
+    std::string stop_sequence;           // the matched stop string (finish STOP by string), else empty
+    nlohmann::ordered_json stop_reason;  // chat's stop_reason: that string or the stop token id, else null
+    bool has_tool_calls = false;         // final event: the choice made at least one tool call
+    int64_t completion_tokens = 0;       // running totals for this choice
     int64_t reasoning_tokens = 0;
 };
 

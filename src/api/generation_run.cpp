@@ -18,6 +18,18 @@ struct Choice {
     bool done = false;
 };
 
+// The text of a generated token: through the streaming decoder, except that a kept special token
+// (a reasoning/tool marker) is written out whole after whatever the decoder still holds.
+std::string decode_token(const ServingContext& ctx, const SamplingFields& f, const RunOptions& o, Choice& c,
+                         int32_t token) {
+    if (!f.skip_special_tokens ||
+        std::find(o.keep_special_ids.begin(), o.keep_special_ids.end(), token) == o.keep_special_ids.end())
+        return c.decoder->push(token);
+    std::string text = c.decoder->flush() + ctx.tokenizer->decode({token}, false);
+    c.decoder = std::make_unique<tok::StreamDecoder>(ctx.tokenizer, f.skip_special_tokens);
+    return text;
+}
+
 using Clock = std::chrono::steady_clock;
 
 }  // namespace
@@ -28,7 +40,7 @@ std::string token_text(const ServingContext& ctx, int32_t token) {
 
 RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int32_t>>& prompts,
                          const SamplingFields& f, const std::function<bool(const ChoiceDelta&)>& on_delta,
-                         const std::function<bool()>& client_gone) {
+                         const std::function<bool()>& client_gone, const RunOptions& options) {
     RunResult result;
     const auto t0 = Clock::now();
     std::vector<Choice> choices;
@@ -50,6 +62,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             // n samples of one seeded request differ from each other but repeat across calls.
             if (req.sampling.seed) *req.sampling.seed += choices.size() * 0x9E3779B97F4A7C15ull;
             req.eos_token_ids = ctx.eos_token_ids;
+            if (options.make_constraint) req.sampling.constraint = options.make_constraint(choices.size());
             Choice c;
             c.decoder = std::make_unique<tok::StreamDecoder>(ctx.tokenizer, f.skip_special_tokens);
             c.stop = std::make_unique<StopMatcher>(f.stop, f.include_stop_str_in_output);
@@ -84,7 +97,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
                 ++result.completion_tokens;
                 d.tokens.push_back({ev.token, ev.logprob, std::move(ev.top)});
                 // EOS / stop-token text is not part of the output (vLLM).
-                if (!ev.stopped_by_token) d.text = c.stop->push(c.decoder->push(ev.token));
+                if (!ev.stopped_by_token) d.text = c.stop->push(decode_token(ctx, f, options, c, ev.token));
                 if (ev.stopped_by_token && !c.stop->stopped() && ev.token >= 0 &&
                     std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), ev.token) ==
                         ctx.eos_token_ids.end())

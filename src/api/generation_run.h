@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -37,10 +38,19 @@ struct RunResult {
     std::string finish;  // finish reason of the first choice, for the request log
 };
 
+// What chat-style requests add to a plain generation (api/conversation.cpp).
+struct RunOptions {
+    // Special tokens whose text is kept even with skip_special_tokens: the `<think>`/`<tool_call>`
+    // markers the output parser reads (spec/api.md §8.1: they are single special tokens).
+    std::vector<int32_t> keep_special_ids;
+    // The logits processor of choice i (thinking budget, grammar), or null.
+    std::function<std::shared_ptr<TokenConstraint>(size_t choice)> make_constraint;
+};
+
 // on_delta returns false when the client is gone; client_gone is polled while waiting for tokens.
 RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int32_t>>& prompts,
                          const SamplingFields& f, const std::function<bool(const ChoiceDelta&)>& on_delta,
-                         const std::function<bool()>& client_gone);
+                         const std::function<bool()>& client_gone, const RunOptions& options = {});
 
 // The text of one token for logprobs output (decoded alone, specials kept).
 std::string token_text(const ServingContext& ctx, int32_t token);

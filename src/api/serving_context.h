@@ -39,6 +39,14 @@ struct ServingContext {
     nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();
     bool trust_request_chat_template = false;  // --trust-request-chat-template
     bool force_include_usage = false;          // --enable-force-include-usage
+    // Reasoning and tool calling (issue 8; spec/api.md §3.4, §8): "auto" = chosen from the chat
+    // template (`<think>` → nemotron_v3; tools rendered as `<tool_call><function=` → qwen3_coder),
+    // "none" = off, else the parser's name. resolve_output_parsers() (api/conversation.h) settles them.
+    std::string reasoning_parser = "auto";
+    std::string tool_call_parser = "auto";
+    std::optional<bool> enable_auto_tool_choice;  // unset: on when the tool parser was auto-selected
+    std::optional<int64_t> max_thinking_tokens;  // server ceiling on thinking_token_budget
+    std::string thinking_end_message;            // text forced before `</think>` when the budget ends
 
     const std::string& model_name() const { return served_names.front(); }
 };

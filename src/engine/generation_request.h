@@ -4,12 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace hy {
+
+class TokenConstraint;  // engine/token_constraint.h
 
 // spec/api.md §2.3; validation happens in api/, the engine trusts these values.
 struct SamplingParams {
@@ -27,12 +30,17 @@ struct SamplingParams {
     std::vector<int32_t> stop_token_ids;
     int64_t max_tokens = 16;
     int top_logprobs = -1;  // -1: no logprobs; N >= 0: chosen token's logprob plus the N best
+    // Per-sequence logits processor (thinking budget, grammar); null = none. One per sequence: the
+    // API layer gives every choice its own (engine/token_constraint.h).
+    std::shared_ptr<TokenConstraint> constraint;
 };
 
 struct GenerationRequest {
     std::vector<int32_t> prompt;  // at least one token
     SamplingParams sampling;
     std::vector<int32_t> eos_token_ids;  // the model's EOS ids (generation_config / config.json)
+    int64_t priority = 0;    // smaller is scheduled first; ties in arrival order (vLLM `priority`)
+    std::string cache_salt;  // prefix-cache isolation: only requests with the same salt share blocks
 };
 
 enum class FinishReason { NONE, STOP, LENGTH, ABORT, ERROR };
@@ -53,6 +61,7 @@ struct TokenEvent {
     FinishReason finish = FinishReason::NONE;
     bool stopped_by_token = false;  // finish STOP because `token` is EOS or a stop token id
     std::string error;              // FinishReason::ERROR
+    int64_t cached_tokens = -1;     // first token only: prompt tokens resumed from the prefix cache
 };
 
 }  // namespace hy

@@ -5,6 +5,8 @@
 #include <limits>
 #include <numeric>
 
+#include "engine/token_constraint.h"
+
 namespace hy {
 
 namespace {
@@ -119,7 +121,17 @@ Sampler::Result Sampler::sample(const float* logits, int64_t V) {
     for (const auto& [t, b] : p_.logit_bias)
         if (t >= 0 && t < V) l[t] += b;
     apply_penalties(V);
-    r.token = draw(V);
+    // The request's logits processor (thinking budget, grammar) decides last, so no sampling setting
+    // can bring back a token it forbids.
+    TokenConstraint* c = p_.constraint.get();
+    const int32_t forced = c ? c->forced_token() : -1;
+    if (forced >= 0) {
+        r.token = forced;
+    } else {
+        if (c) c->mask_logits(l, V);
+        r.token = draw(V);
+    }
+    if (c) c->accept(r.token);
 
     if (p_.top_logprobs >= 0) {  // logprobs of the raw model output (vLLM's default logprobs mode)
         const float maxl = *std::max_element(logits, logits + V);

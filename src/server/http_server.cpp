@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "api/conversation.h"
 #include "api/nim_endpoints.h"
 #include "api/openai_format.h"
 #include "api/openai_handlers.h"
@@ -286,6 +287,11 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         ctx.default_chat_template_kwargs = cfg.default_chat_template_kwargs;
         ctx.trust_request_chat_template = cfg.trust_request_chat_template;
         ctx.force_include_usage = cfg.enable_force_include_usage;
+        ctx.reasoning_parser = cfg.reasoning_parser;
+        ctx.tool_call_parser = cfg.tool_call_parser;
+        ctx.enable_auto_tool_choice = cfg.enable_auto_tool_choice;
+        ctx.max_thinking_tokens = cfg.max_thinking_tokens;
+        ctx.thinking_end_message = cfg.thinking_end_message;
         for (int64_t id : mc.eos_token_ids) ctx.eos_token_ids.push_back(static_cast<int32_t>(id));
         for (int32_t id : model->defaults.eos_token_ids)
             if (std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), id) == ctx.eos_token_ids.end())
@@ -294,6 +300,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
             std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), model->tokenizer->eos_id()) ==
                 ctx.eos_token_ids.end())
             ctx.eos_token_ids.push_back(model->tokenizer->eos_id());
+        api::resolve_output_parsers(ctx);  // logs the active reasoning / tool-call parsers
         size_t bytes = 0;
         for (const auto& f : model->weights.files) bytes += f ? f->size() : 0;
         spdlog::info("model {} ({} layers, pattern {}, vocab {}, {:.1f} MiB mapped) loaded in {:.2f}s",

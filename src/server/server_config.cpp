@@ -115,6 +115,51 @@ const std::vector<Flag>& flags() {
                 [](ServerConfig& c, bool b) { c.trust_request_chat_template = b; });
         boolean({"enable-force-include-usage"}, "Always send the usage chunk when streaming",
                 [](ServerConfig& c, bool b) { c.enable_force_include_usage = b; });
+        value({"reasoning-parser"},
+              "Reasoning parser: nemotron_v3 (also deepseek_r1, nano_v3) or none; "
+              "default: from the chat template",
+              [](ServerConfig& c, const std::string& v) {
+                  if (v == "nemotron_v3" || v == "nano_v3" || v == "deepseek_r1")
+                      c.reasoning_parser = "nemotron_v3";
+                  else if (v == "none" || v == "")
+                      c.reasoning_parser = "none";
+                  else
+                      throw Error("--reasoning-parser: unsupported parser '" + v + "' (nemotron_v3, none)");
+              });
+        value({"tool-call-parser"}, "Tool call parser: qwen3_coder or none; default: from the chat template",
+              [](ServerConfig& c, const std::string& v) {
+                  if (v == "qwen3_coder")
+                      c.tool_call_parser = v;
+                  else if (v == "none" || v == "")
+                      c.tool_call_parser = "none";
+                  else
+                      throw Error("--tool-call-parser: unsupported parser '" + v + "' (qwen3_coder, none)");
+              });
+        boolean({"enable-auto-tool-choice"}, "Let the model decide to call tools (tool_choice auto)",
+                [](ServerConfig& c, bool b) { c.enable_auto_tool_choice = b; });
+        value({"max-thinking-tokens"}, "Server ceiling on reasoning tokens (requests can only lower it)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.max_thinking_tokens = parse_int("--max-thinking-tokens", v, 0, INT64_MAX);
+              });
+        value({"reasoning-config"},
+              "JSON: reasoning_start_str/reasoning_end_str (must be <think>/</think>), max_thinking_tokens, "
+              "thinking_end_message",
+              [](ServerConfig& c, const std::string& v) {
+                  const Json j = parse_json_object("--reasoning-config", v);
+                  if (j.contains("max_thinking_tokens") && j["max_thinking_tokens"].is_number_integer())
+                      c.max_thinking_tokens = j["max_thinking_tokens"].get<int64_t>();
+                  if (j.contains("thinking_end_message") && j["thinking_end_message"].is_string())
+                      c.thinking_end_message = j["thinking_end_message"].get<std::string>();
+                  if (j.value("reasoning_start_str", "<think>") != "<think>" ||
+                      j.value("reasoning_end_str", "</think>") != "</think>")
+                      throw Error("--reasoning-config: only <think>/</think> delimiters are supported");
+              });
+        value({"structured-outputs-config"},
+              "JSON (vLLM): accepted; the built-in grammar engine is always used",
+              [](ServerConfig& c, const std::string& v) {
+                  (void)parse_json_object("--structured-outputs-config", v);
+                  (void)c;
+              });
         value({"tensor-parallel-size", "tp"}, "GPUs for tensor parallelism (CPU: 1)",
               [](ServerConfig& c, const std::string& v) {
                   if (parse_int("--tensor-parallel-size", v, 1, 1024) > 1)
@@ -133,9 +178,6 @@ const std::vector<Flag>& flags() {
                               "mamba-cache-mode",
                               "block-size",
                               "speculative-config",
-                              "tool-call-parser",
-                              "reasoning-parser",
-                              "reasoning-config",
                               "dtype",
                               "quantization",
                               "tokenizer",
@@ -152,7 +194,7 @@ const std::vector<Flag>& flags() {
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
         for (const char* n :
-             {"enable-prefix-caching", "enable-chunked-prefill", "enable-auto-tool-choice",
+             {"enable-prefix-caching", "enable-chunked-prefill",
               "enable-prompt-tokens-details", "trust-remote-code", "enforce-eager", "disable-log-requests",
               "disable-log-stats", "enable-log-requests", "disable-uvicorn-access-log",
               "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce"})

@@ -31,6 +31,12 @@ struct ServerConfig {
     std::string log_level = "info";          // spdlog level name
     bool trust_request_chat_template = false;
     bool enable_force_include_usage = false;
+    // Reasoning / tool calling / structured outputs (issues 8, 9): "auto" = from the chat template.
+    std::string reasoning_parser = "auto";  // --reasoning-parser nemotron_v3|none
+    std::string tool_call_parser = "auto";  // --tool-call-parser qwen3_coder|none
+    std::optional<bool> enable_auto_tool_choice;
+    std::optional<int64_t> max_thinking_tokens;  // --max-thinking-tokens / --reasoning-config
+    std::string thinking_end_message;            // --reasoning-config {"thinking_end_message": …}
     size_t max_body_bytes = 8u << 20;
     bool help = false;
     std::vector<std::string> notes;  // "not applicable on CPU" messages for the startup log

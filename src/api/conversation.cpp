@@ -1,0 +1,205 @@
+// See conversation.h. prepare_conversation renders and validates once; run_conversation runs the
+// choices through run_generation with the reasoning/tool markers kept in the text, feeds each
+// choice's text to its OutputParser and hands the deltas on as ChoiceEvents.
+#include "api/conversation.h"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <mutex>
+
+#include "api/constraints/reasoning_constraint.h"
+#include "api/json_fields.h"
+#include "api/structured_output.h"
+#include "api/tool_call_output.h"
+#include "chat/output/output_parser.h"
+
+namespace hy::api {
+
+struct PreparedConversation {
+    Conversation conv;
+    std::vector<int32_t> prompt;
+    chat::OutputParserOptions parser;
+    chat::ReasoningPhase initial = chat::ReasoningPhase::IN_CONTENT;
+    ReasoningMarkers markers;
+    std::vector<int32_t> keep_special_ids;
+    ConstraintSpec constraint;  // grammar / budget; used when either is set
+    bool constrained = false;
+};
+
+int64_t prompt_token_count(const PreparedConversation& c) {
+    return static_cast<int64_t>(c.prompt.size());
+}
+const SamplingFields& sampling_of(const PreparedConversation& c) {
+    return c.conv.sampling;
+}
+const std::vector<int32_t>& prompt_ids_of(const PreparedConversation& c) {
+    return c.prompt;
+}
+const ToolChoice& tool_choice_of(const PreparedConversation& c) {
+    return c.conv.tool_choice;
+}
+
+namespace {
+
+std::mutex g_resolve_mutex;
+
+int32_t single_token(const tok::Tokenizer& t, const char* text) {
+    return t.token_to_id(text);
+}
+
+}  // namespace
+
+void resolve_output_parsers(ServingContext& ctx) {
+    std::lock_guard<std::mutex> lock(g_resolve_mutex);
+    if (ctx.reasoning_parser != "auto" && ctx.tool_call_parser != "auto") return;
+    const std::string text = ctx.chat_template ? ctx.chat_template->source().text : std::string();
+    if (ctx.reasoning_parser == "auto") {
+        ctx.reasoning_parser = text.find("<think>") != std::string::npos ? "nemotron_v3" : "none";
+        spdlog::info("reasoning parser: {} (from the chat template)", ctx.reasoning_parser);
+    }
+    if (ctx.tool_call_parser == "auto") {
+        const bool qwen =
+            text.find("<tool_call>") != std::string::npos && text.find("<function=") != std::string::npos;
+        ctx.tool_call_parser = qwen ? "qwen3_coder" : "none";
+        if (!ctx.enable_auto_tool_choice) ctx.enable_auto_tool_choice = qwen;
+        spdlog::info("tool call parser: {} (from the chat template), auto tool choice {}",
+                     ctx.tool_call_parser, *ctx.enable_auto_tool_choice ? "on" : "off");
+    }
+}
+
+std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext& ctx, Conversation conv) {
+    resolve_output_parsers(ctx);
+    auto p = std::make_shared<PreparedConversation>();
+    const tok::Tokenizer& tk = *ctx.tokenizer;
+    const bool has_tools = conv.chat.tools.is_array() && !conv.chat.tools.empty();
+    const bool tool_parser = ctx.tool_call_parser != "none";
+
+    // spec §3.4: tool_choice checks.
+    ToolChoice& tc = conv.tool_choice;
+    if (tc.mode == ToolChoiceMode::REQUIRED && !has_tools) tc.mode = ToolChoiceMode::NONE;
+    if (tc.mode == ToolChoiceMode::AUTO && !has_tools) tc.mode = ToolChoiceMode::NONE;
+    if (tc.mode == ToolChoiceMode::NAMED && !has_tools)
+        throw bad_request("When using `tool_choice`, `tools` must be set.", "tool_choice");
+    if (tc.mode == ToolChoiceMode::AUTO && (!tool_parser || !ctx.enable_auto_tool_choice.value_or(false)))
+        throw bad_request(
+            "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set",
+            "tool_choice");
+    if ((tc.mode == ToolChoiceMode::REQUIRED || tc.mode == ToolChoiceMode::NAMED) && !tool_parser)
+        throw bad_request("tool_choice=\"required\" requires --tool-call-parser to be set", "tool_choice");
+
+    auto tmpl = conv.chat_template ? conv.chat_template : ctx.chat_template;
+    if (!tmpl) throw bad_request("this model has no chat template; use /v1/completions");
+    p->prompt = tmpl->encode(conv.chat, tk);
+    if (p->prompt.empty()) throw bad_request("the rendered prompt is empty", "messages");
+    const auto n_prompt = static_cast<int64_t>(p->prompt.size());
+    if (conv.clamp_max_tokens && conv.sampling.max_tokens && n_prompt < ctx.max_model_len)
+        conv.sampling.max_tokens = std::min(*conv.sampling.max_tokens, ctx.max_model_len - n_prompt);
+    finish_max_tokens(conv.sampling, n_prompt, ctx, true);
+
+    // Reasoning (spec §8.2): the last marker of the prompt decides where the output starts.
+    if (ctx.reasoning_parser != "none") {
+        p->markers = {single_token(tk, "<think>"), single_token(tk, "</think>")};
+        if (p->markers.known())
+            p->initial =
+                chat::reasoning_phase_from_prompt_ids(p->prompt, p->markers.start_id, p->markers.end_id);
+        else
+            p->initial = chat::reasoning_phase_from_prompt(tmpl->render(conv.chat));
+    }
+    for (const char* m : {"<think>", "</think>", "<tool_call>", "</tool_call>"})
+        if (int32_t id = tk.token_to_id(m); id >= 0) p->keep_special_ids.push_back(id);
+
+    // Thinking budget (spec §8.3): the request can only lower the server's ceiling.
+    std::optional<int64_t> budget = conv.thinking_budget;
+    if (budget && *budget < 0) budget.reset();
+    if (ctx.max_thinking_tokens && *ctx.max_thinking_tokens >= 0)
+        budget = budget ? std::min(*budget, *ctx.max_thinking_tokens) : *ctx.max_thinking_tokens;
+    ConstraintSpec& cs = p->constraint;
+    cs.initial = p->initial;
+    cs.markers = p->markers;
+    if (budget && p->markers.known() && p->initial == chat::ReasoningPhase::IN_REASONING) {
+        cs.thinking_budget = budget;
+        if (!ctx.thinking_end_message.empty()) cs.end_sequence = tk.encode(ctx.thinking_end_message, false);
+        cs.end_sequence.push_back(p->markers.end_id);
+    }
+
+    // Output constraint: required/named tool choice overrides response_format (spec §3.4).
+    if (tc.mode == ToolChoiceMode::REQUIRED || tc.mode == ToolChoiceMode::NAMED)
+        cs.grammar = compile_tool_choice(tc, conv.chat.tools, conv.parallel_tool_calls);
+    else
+        cs.grammar = compile_output_format(conv.format);
+    if (cs.grammar) cs.vocab = grammar_vocabulary(ctx);
+    p->constrained = cs.grammar || cs.thinking_budget;
+
+    p->parser.tools = chat::tool_specs_from_json(conv.chat.tools);
+    p->parser.parse_tool_calls = tc.mode == ToolChoiceMode::AUTO;
+    p->parser.parallel_tool_calls = conv.parallel_tool_calls;
+    p->parser.on_warning = [](const std::string& m) { spdlog::warn("output parser: {}", m); };
+    p->conv = std::move(conv);
+    return p;
+}
+
+namespace {
+
+// One choice's text → deltas: the output parser, then (named/required tool choice) the constrained
+// JSON turned into tool calls.
+struct ChoiceOutput {
+    std::shared_ptr<chat::ReasoningState> state;
+    std::unique_ptr<chat::OutputParser> parser;
+    std::unique_ptr<ToolCallOutput> tools;
+    int64_t completion_tokens = 0;
+    bool has_tool_calls = false;
+};
+
+}  // namespace
+
+RunResult run_conversation(ServingContext& ctx, const PreparedConversation& pc,
+                           const std::function<bool(const ChoiceEvent&)>& on_event,
+                           const std::function<bool()>& client_gone) {
+    const SamplingFields& f = pc.conv.sampling;
+    std::vector<ChoiceOutput> outs(static_cast<size_t>(f.n));
+    for (auto& o : outs) {
+        o.state = std::make_shared<chat::ReasoningState>(pc.initial);
+        o.parser = std::make_unique<chat::OutputParser>(pc.parser, o.state);
+        if (pc.conv.tool_choice.mode == ToolChoiceMode::REQUIRED ||
+            pc.conv.tool_choice.mode == ToolChoiceMode::NAMED)
+            o.tools = std::make_unique<ToolCallOutput>(pc.conv.tool_choice, pc.parser.tools,
+                                                       pc.conv.parallel_tool_calls);
+    }
+    RunOptions opts;
+    opts.keep_special_ids = pc.keep_special_ids;
+    if (pc.constrained)
+        opts.make_constraint = [&pc](size_t) { return std::make_shared<ReasoningConstraint>(pc.constraint); };
+
+    auto on_delta = [&](const ChoiceDelta& d) {
+        ChoiceOutput& o = outs[static_cast<size_t>(d.index)];
+        ChoiceEvent ev;
+        ev.index = d.index;
+        ev.tokens = d.tokens;
+        ev.finish = d.finish;
+        ev.stop_reason = d.stop_reason;
+        if (d.finish == FinishReason::STOP && d.stop_reason.is_string())
+            ev.stop_sequence = d.stop_reason.get<std::string>();
+        o.completion_tokens += static_cast<int64_t>(d.tokens.size());
+        if (pc.markers.known())
+            for (const auto& t : d.tokens)
+                o.state->observe_token(t.token, pc.markers.start_id, pc.markers.end_id);
+        std::vector<chat::Delta> deltas = o.parser->feed(d.text);
+        if (d.finish != FinishReason::NONE) {
+            auto tail = o.parser->finish();
+            deltas.insert(deltas.end(), tail.begin(), tail.end());
+        }
+        if (o.tools) deltas = o.tools->convert(std::move(deltas), d.finish != FinishReason::NONE);
+        for (auto& x : deltas) {
+            if (x.kind == chat::DeltaKind::TOOL_CALL_BEGIN) o.has_tool_calls = true;
+            if (x.kind == chat::DeltaKind::REASONING_TEXT && !pc.conv.include_reasoning) continue;
+            ev.deltas.push_back(std::move(x));
+        }
+        ev.has_tool_calls = o.has_tool_calls;
+        ev.completion_tokens = o.completion_tokens;
+        ev.reasoning_tokens = o.state->reasoning_tokens();
+        return on_event(ev);
+    };
+    return run_generation(ctx, {pc.prompt}, f, on_delta, client_gone, opts);
+}
+
+}  // namespace hy::api
