@@ -9,13 +9,17 @@
 #include <cstdlib>
 #include <thread>
 
+#include "api/anthropic_errors.h"
+#include "api/anthropic_handlers.h"
 #include "api/conversation.h"
 #include "api/nim_endpoints.h"
 #include "api/openai_format.h"
 #include "api/openai_handlers.h"
+#include "api/responses_handlers.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "engine/engine.h"
+#include "store/response_store.h"
 
 namespace hy::server {
 
@@ -37,8 +41,12 @@ void send(httplib::Response& res, const api::ApiResponse& r) {
     res.set_content(r.body, r.content_type);
 }
 
-void send_error(httplib::Response& res, const Error& e) {
-    send(res, api::error_response(e));
+// The Anthropic paths answer every error in the Anthropic envelope (spec/api.md §6.5, issue 7).
+bool is_anthropic_path(const std::string& p) {
+    return p.rfind("/v1/messages", 0) == 0;
+}
+void send_error(const httplib::Request& req, httplib::Response& res, const Error& e) {
+    send(res, is_anthropic_path(req.path) ? api::anthropic_error_response(e) : api::error_response(e));
 }
 
 // Adapts httplib's DataSink to the api's BodyWriter. A peer that closed is only noticed by a failing
@@ -89,6 +97,7 @@ struct Routes {
     const ServerConfig& cfg;
     std::atomic<bool>& ready;
     std::atomic<api::ServingContext*>& ctx;
+    store::ResponseStore* responses_store = nullptr;  // null: the Responses store is off
 };
 
 bool is_health_path(const std::string& p) {
@@ -110,10 +119,18 @@ void add_health_routes(httplib::Server& s, Routes r) {
 
 // Method check for known paths: 405 instead of httplib's 404 (FastAPI behaviour).
 const std::vector<std::pair<std::string, std::string>>& known_paths() {
-    static const std::vector<std::pair<std::string, std::string>> p = {
-        {"/v1/chat/completions", "POST"}, {"/v1/completions", "POST"}, {"/v1/models", "GET"},
-        {"/v1/health/live", "GET"},       {"/v1/health/ready", "GET"}, {"/health", "GET"},
-        {"/v1/version", "GET"},           {"/version", "GET"},         {"/v1/metadata", "GET"}};
+    static const std::vector<std::pair<std::string, std::string>> p = {{"/v1/chat/completions", "POST"},
+                                                                       {"/v1/completions", "POST"},
+                                                                       {"/v1/models", "GET"},
+                                                                       {"/v1/messages", "POST"},
+                                                                       {"/v1/messages/count_tokens", "POST"},
+                                                                       {"/v1/responses", "POST"},
+                                                                       {"/v1/health/live", "GET"},
+                                                                       {"/v1/health/ready", "GET"},
+                                                                       {"/health", "GET"},
+                                                                       {"/v1/version", "GET"},
+                                                                       {"/version", "GET"},
+                                                                       {"/v1/metadata", "GET"}};
     return p;
 }
 
@@ -126,9 +143,10 @@ void install_common(httplib::Server& s, const ServerConfig& cfg) {
     s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;
         if (res.status == 413)
-            return send_error(res, Error("Request body too large", 413, "RequestEntityTooLarge"));
-        if (res.status == 404) return send_error(res, Error("Not Found: " + req.path, 404, "NotFoundError"));
-        if (res.status == 400) return send_error(res, Error("Bad Request", 400, "BadRequestError"));
+            return send_error(req, res, Error("Request body too large", 413, "RequestEntityTooLarge"));
+        if (res.status == 404)
+            return send_error(req, res, Error("Not Found: " + req.path, 404, "NotFoundError"));
+        if (res.status == 400) return send_error(req, res, Error("Bad Request", 400, "BadRequestError"));
     });
     // Generation requests log their own line (api/); rejected requests are logged here.
     s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
@@ -151,14 +169,21 @@ void add_api_routes(httplib::Server& s, Routes r) {
                 res.set_header("Allow", method);
                 return httplib::Server::HandlerResponse::Handled;
             }
-            send_error(res, Error("Method Not Allowed", 405, "MethodNotAllowed"));
+            send_error(req, res, Error("Method Not Allowed", 405, "MethodNotAllowed"));
             return httplib::Server::HandlerResponse::Handled;
         }
         // vLLM --api-key: only /v1 paths, never OPTIONS; health stays open for probes.
         if (!cfg.api_key.empty() && req.path.rfind("/v1", 0) == 0 && req.method != "OPTIONS" &&
             !is_health_path(req.path)) {
             std::string auth = req.get_header_value("Authorization");
-            if (auth != "Bearer " + cfg.api_key) {
+            // Anthropic clients send x-api-key (vLLM accepts only Bearer; spec §1 recommends both).
+            const bool anthropic = is_anthropic_path(req.path);
+            if (anthropic && auth != "Bearer " + cfg.api_key) {
+                if (req.get_header_value("x-api-key") != cfg.api_key) {
+                    send_error(req, res, Error("invalid x-api-key", 401));
+                    return httplib::Server::HandlerResponse::Handled;
+                }
+            } else if (auth != "Bearer " + cfg.api_key) {
                 res.status = 401;
                 res.set_content(R"({"error":"Unauthorized"})", "application/json");
                 return httplib::Server::HandlerResponse::Handled;
@@ -167,33 +192,52 @@ void add_api_routes(httplib::Server& s, Routes r) {
         return httplib::Server::HandlerResponse::Unhandled;
     });
     add_health_routes(s, r);
-    auto need_ctx = [r](httplib::Response& res) -> api::ServingContext* {
+    auto need_ctx = [r](const httplib::Request& req, httplib::Response& res) -> api::ServingContext* {
         api::ServingContext* c = r.ctx.load();
         if (!r.ready || !c) {
-            send_error(res, Error("The model is not ready yet (loading)", 503, "ServiceUnavailableError"));
+            send_error(req, res,
+                       Error("The model is not ready yet (loading)", 503, "ServiceUnavailableError"));
             return nullptr;
         }
         if (!c->engine->alive()) {
-            send_error(res, Error("The engine has failed", 500, "InternalServerError"));
+            send_error(req, res, Error("The engine has failed", 500, "InternalServerError"));
             return nullptr;
         }
         return c;
     };
-    auto post = [&](const char* path, api::ApiResponse (*handler)(api::ServingContext&, const std::string&)) {
+    using Handler = std::function<api::ApiResponse(api::ServingContext&, const std::string&)>;
+    auto post = [&](const char* path, Handler handler) {
         s.Post(path, [need_ctx, handler](const httplib::Request& req, httplib::Response& res) {
             const std::string ct = req.get_header_value("Content-Type");
             if (ct.find("application/json") == std::string::npos)
-                return send_error(res, Error("Unsupported Media Type: Only 'application/json' is allowed",
-                                             400, "BadRequestError"));
-            api::ServingContext* c = need_ctx(res);
+                return send_error(req, res,
+                                  Error("Unsupported Media Type: Only 'application/json' is allowed", 400,
+                                        "BadRequestError"));
+            api::ServingContext* c = need_ctx(req, res);
             if (!c) return;
             send_api(res, handler(*c, req.body));
         });
     };
     post("/v1/chat/completions", &api::handle_chat_completions);
     post("/v1/completions", &api::handle_completions);
-    s.Get("/v1/models", [need_ctx](const httplib::Request&, httplib::Response& res) {
-        if (api::ServingContext* c = need_ctx(res)) send(res, api::handle_models(*c));
+    post("/v1/messages", &api::handle_messages);
+    post("/v1/messages/count_tokens", &api::handle_count_tokens);
+    store::ResponseStore* store = r.responses_store;
+    post("/v1/responses", [store](api::ServingContext& c, const std::string& body) {
+        return api::handle_responses(c, store, body);
+    });
+    // Stored responses (§5.4) need only the store, not the model.
+    s.Get(R"(/v1/responses/([^/]+))", [store](const httplib::Request& req, httplib::Response& res) {
+        send(res, api::handle_get_response(store, req.matches[1]));
+    });
+    s.Delete(R"(/v1/responses/([^/]+))", [store](const httplib::Request& req, httplib::Response& res) {
+        send(res, api::handle_delete_response(store, req.matches[1]));
+    });
+    s.Post(R"(/v1/responses/([^/]+)/cancel)", [store](const httplib::Request& req, httplib::Response& res) {
+        send(res, api::handle_cancel_response(store, req.matches[1]));
+    });
+    s.Get("/v1/models", [need_ctx](const httplib::Request& req, httplib::Response& res) {
+        if (api::ServingContext* c = need_ctx(req, res)) send(res, api::handle_models(*c));
     });
     s.Get("/v1/version",
           [](const httplib::Request&, httplib::Response& res) { send(res, api::version_v1()); });
@@ -231,7 +275,19 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
 
     std::atomic<bool> ready{false};
     std::atomic<api::ServingContext*> ctx_ptr{nullptr};
-    Routes routes{cfg, ready, ctx_ptr};
+    // The Responses store opens before the port does: a store that cannot open stops startup.
+    std::unique_ptr<store::ResponseStore> responses_store;
+    if (cfg.enable_responses_store) {
+        try {
+            responses_store = std::make_unique<store::ResponseStore>(
+                store::default_store_path([](const char* k) { return std::getenv(k); }));
+            spdlog::info("responses store: {}", responses_store->path());
+        } catch (const std::exception& e) {
+            spdlog::critical("{}", e.what());
+            return 1;
+        }
+    }
+    Routes routes{cfg, ready, ctx_ptr, responses_store.get()};
 
     httplib::Server api_server;
     install_common(api_server, cfg);

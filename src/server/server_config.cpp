@@ -115,6 +115,10 @@ const std::vector<Flag>& flags() {
                 [](ServerConfig& c, bool b) { c.trust_request_chat_template = b; });
         boolean({"enable-force-include-usage"}, "Always send the usage chunk when streaming",
                 [](ServerConfig& c, bool b) { c.enable_force_include_usage = b; });
+        boolean({"enable-responses-store"},
+                "Keep Responses API results (store: true) in SQLite under NIM_CACHE_PATH (default "
+                "~/.cache/hyserve)",
+                [](ServerConfig& c, bool b) { c.enable_responses_store = b; });
         value({"reasoning-parser"},
               "Reasoning parser: nemotron_v3 (also deepseek_r1, nano_v3) or none; "
               "default: from the chat template",
@@ -297,6 +301,7 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         if (l == "default") l = "info";
         c.log_level = l;
     }
+    if (auto v = get("VLLM_ENABLE_RESPONSES_API_STORE")) c.enable_responses_store = *v == "1" || *v == "true";
     for (const char* k :
          {"VLLM_USE_FLASHINFER_MOE_FP8", "VLLM_USE_FLASHINFER_MOE_FP4", "VLLM_USE_FLASHINFER_SAMPLER",
           "VLLM_ATTENTION_BACKEND", "VLLM_FLASHINFER_MOE_BACKEND", "CUDA_VISIBLE_DEVICES"})
@@ -356,7 +361,8 @@ std::string server_help() {
         s += "  " + names + "\n      " + f.help + "\n";
     }
     s += "\nEnvironment: NIM_MODEL_PATH, NIM_SERVED_MODEL_NAME, NIM_SERVER_PORT, NIM_HEALTH_PORT,\n"
-         "  NIM_LOG_LEVEL, NIM_MAX_MODEL_LEN, NIM_PASSTHROUGH_ARGS, VLLM_ALLOW_LONG_MAX_MODEL_LEN\n";
+         "  NIM_LOG_LEVEL, NIM_MAX_MODEL_LEN, NIM_PASSTHROUGH_ARGS, VLLM_ALLOW_LONG_MAX_MODEL_LEN,\n"
+         "  NIM_CACHE_PATH, VLLM_ENABLE_RESPONSES_API_STORE\n";
     return s;
 }
 

@@ -31,6 +31,7 @@ struct ServerConfig {
     std::string log_level = "info";          // spdlog level name
     bool trust_request_chat_template = false;
     bool enable_force_include_usage = false;
+    bool enable_responses_store = false;  // --enable-responses-store / VLLM_ENABLE_RESPONSES_API_STORE=1
     // Reasoning / tool calling / structured outputs (issues 8, 9): "auto" = from the chat template.
     std::string reasoning_parser = "auto";  // --reasoning-parser nemotron_v3|none
     std::string tool_call_parser = "auto";  // --tool-call-parser qwen3_coder|none
