@@ -7,11 +7,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "api/anthropic_errors.h"
 #include "api/anthropic_handlers.h"
 #include "api/conversation.h"
+#include "api/metrics_endpoint.h"
 #include "api/nim_endpoints.h"
 #include "api/openai_format.h"
 #include "api/openai_handlers.h"
@@ -19,6 +21,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "engine/engine.h"
+#include "server/http_metrics.h"
 #include "store/response_store.h"
 
 namespace hy::server {
@@ -29,6 +32,9 @@ using Clock = std::chrono::steady_clock;
 
 std::atomic<httplib::Server*> g_servers[2];
 std::atomic<bool> g_stopping{false};  // SIGINT/SIGTERM: in-flight generations end
+HttpMetrics g_http_metrics;           // http_* families of GET /metrics (both ports)
+// httplib handles a request on one thread from routing to the logger, so its start time can live here.
+thread_local std::optional<Clock::time_point> t_request_start;
 
 void on_signal(int) {
     g_stopping = true;
@@ -130,13 +136,18 @@ const std::vector<std::pair<std::string, std::string>>& known_paths() {
                                                                        {"/health", "GET"},
                                                                        {"/v1/version", "GET"},
                                                                        {"/version", "GET"},
-                                                                       {"/v1/metadata", "GET"}};
+                                                                       {"/v1/metadata", "GET"},
+                                                                       {"/metrics", "GET"},
+                                                                       {"/v1/metrics", "GET"}};
     return p;
 }
 
 void install_common(httplib::Server& s, const ServerConfig& cfg) {
     s.new_task_queue = [] { return new httplib::ThreadPool(256); };
     s.set_payload_max_length(cfg.max_body_bytes);
+    // Streamed tokens are small writes; with Nagle on, each waits for the peer's delayed ACK (~40 ms),
+    // which bunches SSE chunks and inflates TTFT and inter-token latency.
+    s.set_tcp_nodelay(true);
     s.set_read_timeout(30, 0);
     s.set_write_timeout(30, 0);
     s.set_keep_alive_timeout(30);
@@ -150,6 +161,10 @@ void install_common(httplib::Server& s, const ServerConfig& cfg) {
     });
     // Generation requests log their own line (api/); rejected requests are logged here.
     s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+        const double secs =
+            t_request_start ? std::chrono::duration<double>(Clock::now() - *t_request_start).count() : -1.0;
+        t_request_start.reset();
+        g_http_metrics.record(req.path, req.method, res.status, secs);
         if (res.status >= 400)
             spdlog::info("{} {} -> {} {}", req.method, req.path, res.status, res.body.substr(0, 200));
     });
@@ -161,6 +176,7 @@ void install_common(httplib::Server& s, const ServerConfig& cfg) {
 void add_api_routes(httplib::Server& s, Routes r) {
     const ServerConfig& cfg = r.cfg;
     s.set_pre_routing_handler([&cfg](const httplib::Request& req, httplib::Response& res) {
+        t_request_start = Clock::now();
         for (const auto& [path, method] : known_paths()) {
             if (req.path != path) continue;
             if (req.method == method || (method == "GET" && req.method == "HEAD")) break;
@@ -243,6 +259,12 @@ void add_api_routes(httplib::Server& s, Routes r) {
           [](const httplib::Request&, httplib::Response& res) { send(res, api::version_v1()); });
     s.Get("/version",
           [](const httplib::Request&, httplib::Response& res) { send(res, api::version_vllm()); });
+    // Prometheus (spec/api.md §7): vLLM serves /metrics, NIM /v1/metrics; same body.
+    for (const char* path : {"/metrics", "/v1/metrics"})
+        s.Get(path, [need_ctx](const httplib::Request& req, httplib::Response& res) {
+            if (api::ServingContext* c = need_ctx(req, res))
+                send(res, api::handle_metrics(*c, g_http_metrics.render()));
+        });
     s.Get("/v1/metadata", [r](const httplib::Request&, httplib::Response& res) {
         api::ServingContext* c = r.ctx.load();
         send(res, api::metadata(c));
@@ -329,8 +351,11 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         const ModelConfig& mc = model->weights.config;
         check_context_length(cfg, mc, ctx.max_model_len);
         pool = std::make_unique<ThreadPool>(cfg.threads);
-        engine = std::make_unique<Engine>(model->weights, *pool,
-                                          EngineOptions{cfg.max_num_seqs, cfg.max_num_batched_tokens});
+        EngineOptions engine_options;
+        engine_options.max_num_seqs = cfg.max_num_seqs;
+        engine_options.max_num_batched_tokens = cfg.max_num_batched_tokens;
+        engine_options.max_model_len = ctx.max_model_len;
+        engine = std::make_unique<Engine>(model->weights, *pool, engine_options);
         ctx.engine = engine.get();
         ctx.tokenizer = model->tokenizer;
         ctx.chat_template = model->chat_template;

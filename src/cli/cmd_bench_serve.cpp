@@ -1,0 +1,404 @@
+// `hyserve bench-serve`: drives a running server over HTTP like `vllm bench serve` with its random
+// dataset (issue 6 "Verification"). For each --concurrency level it sends --num-prompts streaming
+// /v1/completions requests (token-id prompts of exactly --input-len tokens, the first
+// --shared-prefix-len of them shared by all, ignore_eos so every request yields --output-len tokens),
+// keeps at most that many in flight, and reports what vLLM's benchmark reports: request and token
+// throughput, TTFT, TPOT (per request: (latency - TTFT) / (output tokens - 1)) and ITL (gaps between
+// streamed chunks), as mean / p50 / p99. --prefix-ttft instead measures the TTFT of a prompt whose
+// prefix is not cached (cold) and of a second prompt with the same prefix (warm).
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace hy::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Json = nlohmann::json;
+
+struct Options {
+    std::string url = "http://127.0.0.1:8000";
+    std::string model;  // empty: the first of GET /v1/models
+    std::string api_key;
+    std::vector<int> concurrency = {1, 4, 16, 64};
+    int input_len = 256;
+    int output_len = 64;
+    int shared_prefix_len = 0;
+    int num_prompts = 0;  // per level; 0 = 2 × concurrency, at least 8
+    int token_lo = 100, token_hi = 2000;
+    int64_t seed = -1;  // -1: random (a fresh prefix, so an earlier run's cache does not help)
+    double timeout_s = 900;
+    bool json = false;
+    bool prefix_ttft = false;
+    bool no_warmup = false;
+};
+
+struct RequestResult {
+    bool ok = false;
+    std::string error;
+    double ttft = 0, latency = 0;
+    std::vector<double> itl;
+    int64_t prompt_tokens = 0, output_tokens = 0, cached_tokens = -1;
+};
+
+double since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// numpy.percentile's default (linear interpolation between closest ranks).
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const double pos = p / 100.0 * static_cast<double>(v.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+double mean(const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+}
+
+struct Target {
+    std::string scheme_host_port;
+    std::string base_path;  // "" or "/prefix"
+};
+
+Target parse_url(const std::string& url) {
+    const size_t scheme = url.find("://");
+    if (scheme == std::string::npos || url.compare(0, scheme, "http") != 0)
+        throw Error("--url must look like http://HOST:PORT (got \"" + url + "\")", 400);
+    const size_t path = url.find('/', scheme + 3);
+    Target t{url.substr(0, path), path == std::string::npos ? "" : url.substr(path)};
+    while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
+    return t;
+}
+
+class Bench {
+  public:
+    explicit Bench(Options o) : o_(std::move(o)), target_(parse_url(o_.url)) {
+        if (o_.seed < 0) o_.seed = static_cast<int64_t>(std::random_device{}() & 0x7fffffff);
+        rng_.seed(static_cast<uint64_t>(o_.seed));
+    }
+
+    void resolve_model() {
+        if (!o_.model.empty()) return;
+        httplib::Client cli(target_.scheme_host_port);
+        cli.set_read_timeout(30, 0);
+        auto res = cli.Get(target_.base_path + "/v1/models", headers());
+        if (!res || res->status != 200)
+            throw Error("GET " + o_.url + "/v1/models failed" +
+                        (res ? " (" + std::to_string(res->status) + ")" : " (no connection)"));
+        o_.model = Json::parse(res->body).at("data").at(0).at("id").get<std::string>();
+    }
+
+    std::vector<int32_t> random_tokens(int n) {
+        std::uniform_int_distribution<int32_t> d(o_.token_lo, o_.token_hi - 1);
+        std::vector<int32_t> t(static_cast<size_t>(std::max(n, 0)));
+        for (auto& x : t) x = d(rng_);
+        return t;
+    }
+
+    // --num-prompts prompts of input_len tokens sharing one fresh prefix.
+    std::vector<std::vector<int32_t>> make_prompts(int n) {
+        const int shared = std::min(o_.shared_prefix_len, o_.input_len);
+        const std::vector<int32_t> prefix = random_tokens(shared);
+        std::vector<std::vector<int32_t>> out;
+        for (int i = 0; i < n; ++i) {
+            std::vector<int32_t> p = prefix;
+            const std::vector<int32_t> rest = random_tokens(o_.input_len - shared);
+            p.insert(p.end(), rest.begin(), rest.end());
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
+
+    RequestResult send(httplib::Client& cli, const std::vector<int32_t>& prompt, int max_tokens) const {
+        RequestResult r;
+        Json body = {{"model", o_.model},
+                     {"prompt", prompt},
+                     {"max_tokens", max_tokens},
+                     {"temperature", 0.0},
+                     {"ignore_eos", true},
+                     {"stream", true},
+                     {"stream_options", {{"include_usage", true}}}};
+        httplib::Request req;
+        req.method = "POST";
+        req.path = target_.base_path + "/v1/completions";
+        req.headers = headers();
+        req.set_header("Content-Type", "application/json");
+        req.body = body.dump();
+        std::string buf, raw;
+        int64_t chunks = 0;
+        Clock::time_point last;
+        const auto t0 = Clock::now();
+        auto on_event = [&](const std::string& data) {
+            if (data == "[DONE]") return;
+            Json ev = Json::parse(data, nullptr, false);
+            if (ev.is_discarded()) return;
+            if (ev.contains("usage") && ev["usage"].is_object()) {
+                const Json& u = ev["usage"];
+                r.prompt_tokens = u.value("prompt_tokens", int64_t{0});
+                r.output_tokens = u.value("completion_tokens", int64_t{0});
+                if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
+                    r.cached_tokens = u["prompt_tokens_details"].value("cached_tokens", int64_t{-1});
+            }
+            if (!ev.contains("choices") || !ev["choices"].is_array() || ev["choices"].empty()) return;
+            const auto now = Clock::now();
+            if (chunks == 0)
+                r.ttft = std::chrono::duration<double>(now - t0).count();
+            else
+                r.itl.push_back(std::chrono::duration<double>(now - last).count());
+            last = now;
+            ++chunks;
+        };
+        req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
+            buf.append(data, len);
+            if (raw.size() < 2000) raw.append(data, std::min<size_t>(len, 2000));
+            for (size_t end; (end = buf.find("\n\n")) != std::string::npos;) {
+                std::istringstream lines(buf.substr(0, end));
+                buf.erase(0, end + 2);
+                for (std::string line; std::getline(lines, line);)
+                    if (line.rfind("data: ", 0) == 0) on_event(line.substr(6));
+            }
+            return true;
+        };
+        httplib::Response res;
+        httplib::Error err = httplib::Error::Success;
+        if (!cli.send(req, res, err)) {
+            r.error = "request failed: " + httplib::to_string(err);
+            return r;
+        }
+        r.latency = since(t0);
+        if (res.status != 200) {
+            r.error =
+                "HTTP " + std::to_string(res.status) + ": " + (raw.empty() ? res.body : raw).substr(0, 300);
+            return r;
+        }
+        if (r.output_tokens == 0) r.output_tokens = chunks;
+        if (r.prompt_tokens == 0) r.prompt_tokens = static_cast<int64_t>(prompt.size());
+        r.ok = chunks > 0;
+        if (!r.ok) r.error = "no tokens streamed";
+        return r;
+    }
+
+    std::unique_ptr<httplib::Client> client() const {
+        auto cli = std::make_unique<httplib::Client>(target_.scheme_host_port);
+        const auto secs = static_cast<time_t>(o_.timeout_s);
+        cli->set_read_timeout(secs, 0);
+        cli->set_write_timeout(secs, 0);
+        cli->set_keep_alive(true);
+        cli->set_tcp_nodelay(true);
+        return cli;
+    }
+
+    Json run_level(int concurrency) {
+        const int n = o_.num_prompts > 0 ? o_.num_prompts : std::max(2 * concurrency, 8);
+        const auto prompts = make_prompts(n);
+        std::vector<RequestResult> results(prompts.size());
+        std::atomic<size_t> next{0};
+        const auto t0 = Clock::now();
+        std::vector<std::thread> workers;
+        for (int w = 0; w < std::min(concurrency, n); ++w)
+            workers.emplace_back([&] {
+                auto cli = client();
+                for (size_t i; (i = next.fetch_add(1)) < prompts.size();)
+                    results[i] = send(*cli, prompts[i], o_.output_len);
+            });
+        for (auto& t : workers) t.join();
+        const double duration = since(t0);
+
+        std::vector<double> ttft, tpot, itl, e2e;
+        int64_t in_tok = 0, out_tok = 0, failed = 0;
+        std::string first_error;
+        for (const auto& r : results) {
+            if (!r.ok) {
+                if (first_error.empty()) first_error = r.error;
+                ++failed;
+                continue;
+            }
+            in_tok += r.prompt_tokens;
+            out_tok += r.output_tokens;
+            ttft.push_back(r.ttft * 1e3);
+            e2e.push_back(r.latency * 1e3);
+            if (r.output_tokens > 1)
+                tpot.push_back((r.latency - r.ttft) * 1e3 / static_cast<double>(r.output_tokens - 1));
+            for (double g : r.itl) itl.push_back(g * 1e3);
+        }
+        auto stat = [](const std::vector<double>& v) {
+            return Json{{"mean", mean(v)}, {"p50", percentile(v, 50)}, {"p99", percentile(v, 99)}};
+        };
+        Json j = {{"concurrency", concurrency},
+                  {"num_prompts", n},
+                  {"completed", n - failed},
+                  {"failed", failed},
+                  {"duration_s", duration},
+                  {"total_input_tokens", in_tok},
+                  {"total_output_tokens", out_tok},
+                  {"request_throughput", static_cast<double>(n - failed) / duration},
+                  {"output_throughput", static_cast<double>(out_tok) / duration},
+                  {"total_token_throughput", static_cast<double>(in_tok + out_tok) / duration},
+                  {"ttft_ms", stat(ttft)},
+                  {"tpot_ms", stat(tpot)},
+                  {"itl_ms", stat(itl)},
+                  {"e2el_ms", stat(e2e)}};
+        if (!first_error.empty()) j["first_error"] = first_error;
+        return j;
+    }
+
+    // Cold then warm TTFT of two prompts sharing --shared-prefix-len tokens (the prefix is fresh).
+    Json run_prefix_ttft() {
+        const auto prompts = make_prompts(2);
+        auto cli = client();
+        const RequestResult cold = send(*cli, prompts[0], o_.output_len);
+        const RequestResult warm = send(*cli, prompts[1], o_.output_len);
+        if (!cold.ok || !warm.ok)
+            throw Error("prefix TTFT probe failed: " + (cold.ok ? warm.error : cold.error));
+        return {{"input_len", o_.input_len},
+                {"shared_prefix_len", o_.shared_prefix_len},
+                {"cold_ttft_ms", cold.ttft * 1e3},
+                {"warm_ttft_ms", warm.ttft * 1e3},
+                {"warm_over_cold", warm.ttft / cold.ttft},
+                {"warm_cached_tokens", warm.cached_tokens}};
+    }
+
+    void warmup() {
+        auto cli = client();
+        const RequestResult r = send(*cli, random_tokens(std::min(o_.input_len, 16)), 2);
+        if (!r.ok) throw Error("warm-up request failed: " + r.error);
+    }
+
+    const Options& options() const { return o_; }
+
+  private:
+    httplib::Headers headers() const {
+        httplib::Headers h;
+        if (!o_.api_key.empty()) h.emplace("Authorization", "Bearer " + o_.api_key);
+        return h;
+    }
+
+    Options o_;
+    Target target_;
+    std::mt19937_64 rng_;
+};
+
+void print_level(const Json& j) {
+    auto ms = [&](const char* k, const char* p) { return j.at(k).at(p).get<double>(); };
+    std::printf("%5d %5lld/%-5lld %8.2f %9.2f %9.2f %9.1f %9.1f %8.2f %8.2f %8.2f %8.2f\n",
+                j["concurrency"].get<int>(), static_cast<long long>(j["completed"].get<int64_t>()),
+                static_cast<long long>(j["num_prompts"].get<int64_t>()), j["duration_s"].get<double>(),
+                j["output_throughput"].get<double>(), j["total_token_throughput"].get<double>(),
+                ms("ttft_ms", "p50"), ms("ttft_ms", "p99"), ms("tpot_ms", "p50"), ms("tpot_ms", "p99"),
+                ms("itl_ms", "p50"), ms("itl_ms", "p99"));
+    if (j.contains("first_error"))
+        std::printf("      first error: %s\n", j["first_error"].get<std::string>().c_str());
+    std::fflush(stdout);
+}
+
+void run(const Options& opt) {
+    if (opt.input_len < 1 || opt.output_len < 1)
+        throw Error("--input-len and --output-len must be >= 1", 400);
+    if (opt.shared_prefix_len < 0 || opt.shared_prefix_len > opt.input_len)
+        throw Error("--shared-prefix-len must be between 0 and --input-len", 400);
+    if (opt.token_lo < 0 || opt.token_hi <= opt.token_lo)
+        throw Error("--token-range LO,HI needs 0 <= LO < HI", 400);
+    Bench b(opt);
+    b.resolve_model();
+    const Options& o = b.options();
+    Json report = {{"url", o.url},
+                   {"model", o.model},
+                   {"input_len", o.input_len},
+                   {"output_len", o.output_len},
+                   {"shared_prefix_len", o.shared_prefix_len},
+                   {"seed", o.seed}};
+    if (!o.no_warmup) b.warmup();
+    if (o.prefix_ttft) {
+        report["prefix_ttft"] = b.run_prefix_ttft();
+        if (!o.json) {
+            const Json& p = report["prefix_ttft"];
+            std::printf(
+                "prefix TTFT: %d-token prompt, %d shared: cold %.1f ms, warm %.1f ms (%.2f%% of cold), "
+                "cached tokens reported %lld\n",
+                o.input_len, o.shared_prefix_len, p["cold_ttft_ms"].get<double>(),
+                p["warm_ttft_ms"].get<double>(), 100.0 * p["warm_over_cold"].get<double>(),
+                static_cast<long long>(p["warm_cached_tokens"].get<int64_t>()));
+        }
+    } else {
+        if (!o.json) {
+            std::printf("bench-serve %s model=%s input=%d output=%d shared_prefix=%d\n", o.url.c_str(),
+                        o.model.c_str(), o.input_len, o.output_len, o.shared_prefix_len);
+            std::printf("%5s %11s %8s %9s %9s %9s %9s %8s %8s %8s %8s\n", "conc", "done/total", "dur_s",
+                        "out_tok/s", "tot_tok/s", "ttft_p50", "ttft_p99", "tpot_p50", "tpot_p99", "itl_p50",
+                        "itl_p99");
+        }
+        report["results"] = Json::array();
+        for (int c : o.concurrency) {
+            Json j = b.run_level(c);
+            if (!o.json) print_level(j);
+            report["results"].push_back(std::move(j));
+        }
+        if (!o.json) std::printf("(times in ms)\n");
+    }
+    if (o.json) std::printf("%s\n", report.dump(2).c_str());
+}
+
+}  // namespace
+
+void register_bench_serve(CLI::App& app) {
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("bench-serve",
+                                   "Benchmark a running server with concurrent streaming requests "
+                                   "(throughput, TTFT, TPOT, ITL like `vllm bench serve`)");
+    cmd->add_option("--url", opt->url, "Server base URL")->capture_default_str();
+    cmd->add_option("--model", opt->model, "Model name to request (default: the first of /v1/models)");
+    cmd->add_option("--api-key", opt->api_key, "Bearer token for a server started with --api-key");
+    cmd->add_option("--concurrency", opt->concurrency, "Concurrency levels to sweep, e.g. 1,4,16,64")
+        ->delimiter(',')
+        ->capture_default_str();
+    cmd->add_option("--input-len", opt->input_len, "Prompt length in tokens")->capture_default_str();
+    cmd->add_option("--output-len", opt->output_len, "Generated tokens per request (ignore_eos)")
+        ->capture_default_str();
+    cmd->add_option("--shared-prefix-len", opt->shared_prefix_len,
+                    "Leading prompt tokens shared by every request (prefix caching)")
+        ->capture_default_str();
+    cmd->add_option("--num-prompts", opt->num_prompts,
+                    "Requests per concurrency level (default 2 x level, >= 8)");
+    cmd->add_option_function<std::vector<int>>(
+           "--token-range",
+           [opt](const std::vector<int>& v) {
+               if (v.size() != 2) throw CLI::ValidationError("--token-range", "expected LO,HI");
+               opt->token_lo = v[0];
+               opt->token_hi = v[1];
+           },
+           "Prompt token ids are drawn uniformly from [LO, HI) (default 100,2000)")
+        ->delimiter(',')
+        ->expected(2);
+    cmd->add_option("--seed", opt->seed,
+                    "Prompt RNG seed (default: random, so no earlier run's cache helps)");
+    cmd->add_option("--timeout", opt->timeout_s, "Per-request read timeout in seconds")
+        ->capture_default_str();
+    cmd->add_flag(
+        "--prefix-ttft", opt->prefix_ttft,
+        "Measure cold vs warm TTFT of two prompts sharing --shared-prefix-len tokens instead of the "
+        "sweep");
+    cmd->add_flag("--no-warmup", opt->no_warmup, "Skip the short warm-up request");
+    cmd->add_flag("--json", opt->json, "Print one JSON report instead of the table");
+    cmd->callback([opt] { run(*opt); });
+}
+
+}  // namespace hy::cli
