@@ -9,31 +9,18 @@ namespace hy::api {
 
 namespace {
 
-// Label values escape backslash, double quote and newline (exposition format spec).
-std::string escape_label(const std::string& v) {
+// Label values escape backslash, double quote and newline; HELP text only backslash and newline
+// (exposition format spec).
+std::string escape(const std::string& v, bool quote) {
     std::string out;
     out.reserve(v.size());
     for (char c : v) {
         if (c == '\\')
             out += "\\\\";
-        else if (c == '"')
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '"' && quote)
             out += "\\\"";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
-    return out;
-}
-
-// HELP text escapes backslash and newline only.
-std::string escape_help(const std::string& v) {
-    std::string out;
-    for (char c : v) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '\n')
-            out += "\\n";
         else
             out += c;
     }
@@ -46,7 +33,7 @@ std::string label_block(PromLabels labels) {
     std::string out = "{";
     for (size_t i = 0; i < labels.size(); ++i) {
         if (i) out += ',';
-        out += labels[i].first + "=\"" + escape_label(labels[i].second) + '"';
+        out += labels[i].first + "=\"" + escape(labels[i].second, true) + '"';
     }
     return out + '}';
 }
@@ -78,7 +65,7 @@ std::string prom_number(double v) {
 }
 
 void PromWriter::family(const std::string& name, const char* type, const std::string& help) {
-    out_ += "# HELP " + name + ' ' + escape_help(help) + '\n';
+    out_ += "# HELP " + name + ' ' + escape(help, false) + '\n';
     out_ += "# TYPE " + name + ' ' + type + '\n';
 }
 

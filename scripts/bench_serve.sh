@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Serving benchmark of issue 6 on the `small` test model: starts `hyserve serve` on loopback, runs
+# `hyserve bench-serve` over concurrency 1, 4, 16, 64 (streaming, ignore_eos), then the cached-prefix
+# probe (an 8192-token prompt whose first 7900 tokens were just served: cold vs warm TTFT).
+# Targets (issue 6): output tok/s at 16 streams >= 4x one stream; warm TTFT <= 5% of cold.
+#
+# Environment: HYSERVE_BIN (default build/hyserve), CONCURRENCY (1,4,16,64), INPUT_LEN (128),
+# OUTPUT_LEN (64), NUM_PROMPTS (0 = 2 x level, >= 8), PREFIX_LEN (8192), PREFIX_SHARED (7900),
+# SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${HYSERVE_BIN:-build/hyserve}
+CONCURRENCY=${CONCURRENCY:-1,4,16,64}
+INPUT_LEN=${INPUT_LEN:-128}
+OUTPUT_LEN=${OUTPUT_LEN:-64}
+NUM_PROMPTS=${NUM_PROMPTS:-0}
+PREFIX_LEN=${PREFIX_LEN:-8192}
+PREFIX_SHARED=${PREFIX_SHARED:-7900}
+[[ -x "$BIN" ]] || { echo "$BIN not built" >&2; exit 1; }
+
+TMP=$(mktemp -d)
+OUT=${OUT:-$TMP}
+mkdir -p "$OUT"
+SERVER_PID=
+cleanup() {
+    if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    rm -rf "$TMP/model"
+}
+trap cleanup EXIT
+
+"$BIN" make-test-model "$TMP/model" --preset small >/dev/null
+PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+extra=()
+# cached_tokens in usage, where this build has the flag
+if "$BIN" serve --help 2>&1 | grep -q -- --enable-prompt-tokens-details; then extra+=(--enable-prompt-tokens-details); fi
+max_seqs=$(echo "$CONCURRENCY" | tr ',' '\n' | sort -n | tail -1)
+# shellcheck disable=SC2086
+"$BIN" serve --model "$TMP/model" --served-model-name small --host 127.0.0.1 --port "$PORT" \
+    --max-model-len $((PREFIX_LEN + 64)) --max-num-seqs "$max_seqs" "${extra[@]}" ${SERVE_ARGS:-} \
+    >"$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$PORT/v1/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; exit 1; }
+    sleep 0.1
+done
+URL="http://127.0.0.1:$PORT"
+echo "# $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $(grep -m1 'compute threads' "$OUT/server.log" | sed 's/.*\] //')"
+
+"$BIN" bench-serve --url "$URL" --concurrency "$CONCURRENCY" --input-len "$INPUT_LEN" --output-len "$OUTPUT_LEN" \
+    --num-prompts "$NUM_PROMPTS" --json >"$OUT/sweep.json"
+"$BIN" bench-serve --url "$URL" --prefix-ttft --input-len "$PREFIX_LEN" --shared-prefix-len "$PREFIX_SHARED" \
+    --output-len 1 --json >"$OUT/prefix.json"
+curl -sf "$URL/metrics" >"$OUT/metrics.txt"
+
+/usr/bin/python3 - "$OUT/sweep.json" "$OUT/prefix.json" <<'PYEOF'
+import json, sys
+sweep, prefix = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+print(f"model {sweep['model']}: input {sweep['input_len']} tokens, output {sweep['output_len']} tokens (ignore_eos)")
+print("| concurrency | requests | output tok/s | total tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+one = None
+for r in sweep["results"]:
+    if r["concurrency"] == 1: one = r["output_throughput"]
+    f = lambda k: f"{r[k]['p50']:.1f} / {r[k]['p99']:.1f}"
+    print(f"| {r['concurrency']} | {r['completed']}/{r['num_prompts']} | {r['output_throughput']:.1f} | "
+          f"{r['total_token_throughput']:.1f} | {f('ttft_ms')} | {f('tpot_ms')} | {f('itl_ms')} |")
+for r in sweep["results"]:
+    if r["concurrency"] == 16 and one:
+        print(f"output tok/s at 16 streams = {r['output_throughput'] / one:.2f} x one stream (target >= 4)")
+p = prefix["prefix_ttft"]
+print(f"cached prefix: {p['input_len']}-token prompt, {p['shared_prefix_len']} shared: cold TTFT {p['cold_ttft_ms']:.1f} ms, "
+      f"warm {p['warm_ttft_ms']:.1f} ms = {100 * p['warm_over_cold']:.2f}% of cold (target <= 5%), "
+      f"cached_tokens {p['warm_cached_tokens']}")
+PYEOF
+echo "(reports in $OUT)"

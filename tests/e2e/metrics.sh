@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# GET /metrics and /v1/metrics (spec/api.md §7, issue 6) on a real server with the tiny test model: the
+# vLLM families exist with HELP/TYPE lines and the model_name label, counters and histograms move by
+# exactly what a request did, and `hyserve bench-serve` completes a tiny sweep whose tokens show up in
+# the counters.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tests/e2e/server_harness.sh
+start_server --served-model-name tiny
+PY=/usr/bin/python3
+M="$TMP/metrics"
+
+scrape() { curl -sf "$HYSERVE_URL$1" >"$2"; }
+# value FILE SAMPLE: the value of one sample line (exact name and labels), or "missing".
+value() { awk -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? "missing" : v) }' "$1"; }
+L='engine="0",model_name="tiny"'
+fail() { echo "FAIL: $*" >&2; tail -20 "$SERVER_LOG" >&2; exit 1; }
+
+scrape /metrics "$M.0"
+ct=$(curl -sf -o /dev/null -w '%{content_type}' "$HYSERVE_URL/metrics")
+[[ "$ct" == text/plain* ]] || fail "content type $ct"
+for fam in "vllm:num_requests_running gauge" "vllm:num_requests_waiting gauge" "vllm:kv_cache_usage_perc gauge" \
+    "vllm:prompt_tokens_total counter" "vllm:generation_tokens_total counter" "vllm:num_preemptions_total counter" \
+    "vllm:request_success_total counter" "vllm:prefix_cache_queries_total counter" \
+    "vllm:prefix_cache_hits_total counter" "vllm:time_to_first_token_seconds histogram" \
+    "vllm:inter_token_latency_seconds histogram" "vllm:e2e_request_latency_seconds histogram" \
+    "vllm:request_queue_time_seconds histogram" "vllm:request_prefill_time_seconds histogram" \
+    "vllm:request_decode_time_seconds histogram" "http_requests_total counter"; do
+    grep -qx "# TYPE $fam" "$M.0" || fail "no '# TYPE $fam'"
+    grep -q "^# HELP ${fam% *} " "$M.0" || fail "no HELP for ${fam% *}"
+done
+[[ $(value "$M.0" "vllm:time_to_first_token_seconds_bucket{engine=\"0\",le=\"0.001\",model_name=\"tiny\"}") != missing ]] ||
+    fail "TTFT bucket le=0.001 missing"
+
+# One completion of exactly 5 tokens (ignore_eos) with a 3-token prompt given as ids.
+body='{"model":"tiny","prompt":[100,101,102],"max_tokens":5,"ignore_eos":true,"temperature":0}'
+curl -sf "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' -d "$body" >/dev/null
+scrape /v1/metrics "$M.1"
+delta() { $PY -c "import sys; print(int(float(sys.argv[2]) - float(sys.argv[1])))" "$(value "$M.0" "$1")" "$(value "$M.1" "$1")"; }
+[[ $(delta "vllm:generation_tokens_total{$L}") == 5 ]] || fail "generation_tokens_total moved by $(delta "vllm:generation_tokens_total{$L}")"
+[[ $(delta "vllm:prompt_tokens_total{$L}") == 3 ]] || fail "prompt_tokens_total moved by $(delta "vllm:prompt_tokens_total{$L}")"
+[[ $(delta "vllm:request_success_total{engine=\"0\",finished_reason=\"length\",model_name=\"tiny\"}") == 1 ]] || fail "request_success length"
+[[ $(delta "vllm:time_to_first_token_seconds_count{$L}") == 1 ]] || fail "TTFT count"
+[[ $(delta "vllm:inter_token_latency_seconds_count{$L}") == 4 ]] || fail "ITL count"
+[[ $(delta "vllm:e2e_request_latency_seconds_count{$L}") == 1 ]] || fail "e2e count"
+[[ $(value "$M.1" "vllm:num_requests_running{$L}") == 0.0 ]] || fail "running gauge not back to 0"
+[[ $(value "$M.1" "http_requests_total{handler=\"/v1/completions\",method=\"POST\",status=\"2xx\"}") == 1.0 ]] ||
+    fail "http_requests_total for /v1/completions"
+
+# bench-serve smoke: 4 streaming requests at concurrency 1 and 2 (16 prompt + 4 output tokens each).
+"$BIN" bench-serve --url "$HYSERVE_URL" --concurrency 1,2 --input-len 16 --output-len 4 --num-prompts 4 \
+    --shared-prefix-len 8 --json >"$TMP/bench.json" || fail "bench-serve failed"
+$PY - "$TMP/bench.json" <<'PYEOF' || fail "bench-serve report"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["model"] == "tiny", r["model"]
+assert [x["concurrency"] for x in r["results"]] == [1, 2]
+for x in r["results"]:
+    assert x["completed"] == 4 and x["failed"] == 0, x
+    assert x["total_output_tokens"] == 16 and x["total_input_tokens"] == 64, x
+    assert x["output_throughput"] > 0 and x["ttft_ms"]["p50"] > 0 and x["ttft_ms"]["p99"] >= x["ttft_ms"]["p50"], x
+PYEOF
+scrape /metrics "$M.2"
+# warm-up (2 tokens) + 8 requests × 4 tokens since the last scrape
+g=$($PY -c "import sys; print(int(float(sys.argv[2]) - float(sys.argv[1])))" \
+    "$(value "$M.1" "vllm:generation_tokens_total{$L}")" "$(value "$M.2" "vllm:generation_tokens_total{$L}")")
+[[ $g == 34 ]] || fail "generation tokens after bench-serve moved by $g, expected 34"
+echo "metrics e2e: ok"
