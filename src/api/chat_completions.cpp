@@ -163,6 +163,8 @@ void stream_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
         int64_t total_reasoning = 0;
         for (int64_t x : reasoning) total_reasoning += x;
         ch["usage"] = chat_usage(n_prompt, r.completion_tokens, total_reasoning);
+        if (ctx.prompt_tokens_details)
+            ch["usage"]["prompt_tokens_details"] = {{"cached_tokens", ctx.usage_cached_tokens(r.cached_tokens)}};
         send(ch);
     }
     if (alive) w.write(kSseDone);
@@ -235,7 +237,7 @@ void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
              {"token_ids", token_ids_json(fo.tokens, f.return_token_ids)}});
     }
     OJson out = response_json(c.id, "chat.completion", c.created, ctx, std::move(choices), n_prompt,
-                              r.completion_tokens);
+                              r.completion_tokens, ctx.usage_cached_tokens(r.cached_tokens));
     out["usage"]["completion_tokens_details"] = {{"reasoning_tokens", total_reasoning}};
     out["prompt_logprobs"] = nullptr;
     out["prompt_token_ids"] = f.return_token_ids ? OJson(prompt_ids_of(*c.conv)) : OJson(nullptr);

@@ -30,6 +30,7 @@ void fold_delta(std::vector<ChoiceFold>& choices, const ChoiceDelta& d) {
     ChoiceFold& c = choices[static_cast<size_t>(d.index)];
     c.text += d.text;
     c.tokens.insert(c.tokens.end(), d.tokens.begin(), d.tokens.end());
+    if (!d.prompt_logprobs.empty()) c.prompt_logprobs = d.prompt_logprobs;
     if (d.finish != FinishReason::NONE) {
         c.finish = d.finish;
         c.stop_reason = d.stop_reason;
@@ -58,7 +59,7 @@ bool run_folded(ServingContext& ctx, const std::vector<std::vector<int32_t>>& pr
 }
 
 OJson response_json(const std::string& id, const char* object, int64_t created, const ServingContext& ctx,
-                    OJson choices, int64_t prompt_tokens, int64_t completion_tokens) {
+                    OJson choices, int64_t prompt_tokens, int64_t completion_tokens, int64_t cached_tokens) {
     return {{"id", id},
             {"object", object},
             {"created", created},
@@ -66,7 +67,7 @@ OJson response_json(const std::string& id, const char* object, int64_t created, 
             {"choices", std::move(choices)},
             {"service_tier", nullptr},
             {"system_fingerprint", nullptr},
-            {"usage", usage_json(prompt_tokens, completion_tokens)}};
+            {"usage", usage_json(prompt_tokens, completion_tokens, cached_tokens)}};
 }
 
 void log_request(const std::string& id, const char* endpoint, int64_t prompt_tokens, const RunResult& r,

@@ -19,6 +19,7 @@ struct ChoiceFold {
     std::vector<GeneratedToken> tokens;
     FinishReason finish = FinishReason::NONE;
     OJson stop_reason;
+    std::vector<PromptLogprob> prompt_logprobs;
 };
 // The ids of the folded tokens (return_token_ids), or null.
 OJson token_ids_json(const std::vector<GeneratedToken>& tokens, bool wanted);
@@ -33,7 +34,7 @@ bool run_folded(ServingContext& ctx, const std::vector<std::vector<int32_t>>& pr
 
 // The envelope shared by chat.completion and text_completion responses.
 OJson response_json(const std::string& id, const char* object, int64_t created, const ServingContext& ctx,
-                    OJson choices, int64_t prompt_tokens, int64_t completion_tokens);
+                    OJson choices, int64_t prompt_tokens, int64_t completion_tokens, int64_t cached_tokens = -1);
 
 void log_request(const std::string& id, const char* endpoint, int64_t prompt_tokens, const RunResult& r,
                  double total_s);

@@ -92,6 +92,35 @@ OJson completion_logprobs(const ServingContext& ctx, const std::vector<Generated
     return lp;
 }
 
+// The echoed prompt's share of completion logprobs (vLLM echo + logprobs): the first prompt token has
+// null logprob and top_logprobs (nothing predicts it); offsets count the tokens' texts from 0 and
+// `offset` ends after the last prompt token.
+OJson prompt_logprobs_json(const ServingContext& ctx, const std::vector<int32_t>& prompt,
+                           const std::vector<PromptLogprob>& lps, size_t& offset) {
+    OJson lp = completion_logprobs(ctx, {}, 0);
+    for (size_t p = 0; p < prompt.size(); ++p) {
+        const std::string text = token_text(ctx, prompt[p]);
+        lp["text_offset"].push_back(offset);
+        offset += text.size();
+        lp["tokens"].push_back(text);
+        if (p == 0 || p - 1 >= lps.size()) {
+            lp["token_logprobs"].push_back(nullptr);
+            lp["top_logprobs"].push_back(nullptr);
+            continue;
+        }
+        lp["token_logprobs"].push_back(lps[p - 1].logprob);
+        OJson top = OJson::object();
+        for (const auto& alt : lps[p - 1].top) top[token_text(ctx, alt.token)] = alt.logprob;
+        lp["top_logprobs"].push_back(top);
+    }
+    return lp;
+}
+
+void append_logprobs(OJson& into, const OJson& more) {
+    for (const char* k : {"text_offset", "token_logprobs", "tokens", "top_logprobs"})
+        for (const auto& v : more[k]) into[k].push_back(v);
+}
+
 OJson choice_json(int index, const std::string& text, OJson logprobs, FinishReason finish,
                   OJson stop_reason) {
     return {
@@ -115,14 +144,23 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
         completion += static_cast<int64_t>(d.tokens.size());
         const size_t i = static_cast<size_t>(d.index);
         std::string text = d.text;
-        if (!echoed[i]) {  // the first text of a choice carries the echoed prompt
-            text = c.prompt_texts[i / static_cast<size_t>(c.f.n)] + text;
+        OJson lp = nullptr;
+        if (!echoed[i]) {  // the first text of a choice carries the echoed prompt (and its logprobs)
+            const size_t p = i / static_cast<size_t>(c.f.n);
+            text = c.prompt_texts[p] + text;
             echoed[i] = true;
+            if (want_lp) lp = prompt_logprobs_json(ctx, c.prompts[p], d.prompt_logprobs, offsets[i]);
         }
         const bool final = d.finish != FinishReason::NONE;
         if (text.empty() && !final && !want_lp) return alive;
-        OJson lp = want_lp ? completion_logprobs(ctx, d.tokens, offsets[i]) : OJson(nullptr);
-        offsets[i] += text.size();
+        if (want_lp) {
+            OJson gen = completion_logprobs(ctx, d.tokens, offsets[i]);
+            if (lp.is_null())
+                lp = std::move(gen);
+            else
+                append_logprobs(lp, gen);
+        }
+        offsets[i] += d.text.size();
         OJson ch = {
             {"id", c.id}, {"object", "text_completion"}, {"created", c.created}, {"model", ctx.model_name()}};
         ch["choices"] =
@@ -140,7 +178,7 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
                     {"created", c.created},
                     {"model", ctx.model_name()},
                     {"choices", OJson::array()},
-                    {"usage", usage_json(c.prompt_tokens, r.completion_tokens)}};
+                    {"usage", usage_json(c.prompt_tokens, r.completion_tokens, ctx.usage_cached_tokens(r.cached_tokens))}};
         alive = w.write(sse(ch));
     }
     if (alive) w.write(kSseDone);
@@ -155,8 +193,14 @@ void complete_completion(ServingContext& ctx, const CompletionCall& c, BodyWrite
     OJson choices = OJson::array();
     for (size_t i = 0; i < folds.size(); ++i) {
         const std::string echo = c.f.echo ? c.prompt_texts[i / static_cast<size_t>(c.f.n)] : std::string();
-        OJson lp = c.f.params.top_logprobs >= 0 ? completion_logprobs(ctx, folds[i].tokens, echo.size())
-                                                : OJson(nullptr);
+        OJson lp = nullptr;
+        if (c.f.params.top_logprobs >= 0) {
+            size_t offset = 0;
+            lp = c.f.echo ? prompt_logprobs_json(ctx, c.prompts[i / static_cast<size_t>(c.f.n)],
+                                                 folds[i].prompt_logprobs, offset)
+                          : completion_logprobs(ctx, {}, 0);
+            append_logprobs(lp, completion_logprobs(ctx, folds[i].tokens, offset));
+        }
         choices.push_back(choice_json(static_cast<int>(i), echo + folds[i].text, lp, folds[i].finish,
                                       folds[i].stop_reason));
         if (c.f.return_token_ids) {
@@ -165,7 +209,7 @@ void complete_completion(ServingContext& ctx, const CompletionCall& c, BodyWrite
         }
     }
     OJson out = response_json(c.id, "text_completion", c.created, ctx, std::move(choices), c.prompt_tokens,
-                              r.completion_tokens);
+                              r.completion_tokens, ctx.usage_cached_tokens(r.cached_tokens));
     out["kv_transfer_params"] = nullptr;
     w.write(dump(out));
 }
@@ -189,6 +233,9 @@ ApiResponse handle_completions(ServingContext& ctx, const std::string& body_text
             call->prompt_tokens += static_cast<int64_t>(p.size());
         }
         finish_max_tokens(call->f, static_cast<int64_t>(longest), ctx, false);
+        // echo + logprobs: the prompt tokens' logprobs too (vLLM), from the engine's prefill.
+        if (call->f.echo && call->f.params.top_logprobs >= 0)
+            call->run.prompt_logprobs = call->f.params.top_logprobs;
         // Structured outputs (issue 9): the whole completion is constrained from its first token.
         ConstraintSpec spec;
         spec.grammar = compile_output_format(read_output_format(body));

@@ -63,6 +63,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             if (req.sampling.seed) *req.sampling.seed += choices.size() * 0x9E3779B97F4A7C15ull;
             req.eos_token_ids = ctx.eos_token_ids;
             if (options.make_constraint) req.sampling.constraint = options.make_constraint(choices.size());
+            req.prompt_logprobs = options.prompt_logprobs;
             Choice c;
             c.decoder = std::make_unique<tok::StreamDecoder>(ctx.tokenizer, f.skip_special_tokens);
             c.stop = std::make_unique<StopMatcher>(f.stop, f.include_stop_str_in_output);
@@ -87,6 +88,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             TokenEvent ev;
             if (!c.stream->pop(ev, std::chrono::milliseconds(progressed ? 0 : 20))) continue;
             progressed = true;
+            if (ev.cached_tokens >= 0) result.cached_tokens = std::max(result.cached_tokens, ev.cached_tokens);
             if (first_token && ev.token >= 0) {
                 first_token = false;
                 result.ttft_s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -96,6 +98,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             if (ev.token >= 0) {
                 ++result.completion_tokens;
                 d.tokens.push_back({ev.token, ev.logprob, std::move(ev.top)});
+                d.prompt_logprobs = std::move(ev.prompt_logprobs);
                 // EOS / stop-token text is not part of the output (vLLM).
                 if (!ev.stopped_by_token) d.text = c.stop->push(decode_token(ctx, f, options, c, ev.token));
                 if (ev.stopped_by_token && !c.stop->stopped() && ev.token >= 0 &&

@@ -28,6 +28,8 @@ struct ChoiceDelta {
     std::vector<GeneratedToken> tokens;  // tokens generated in this step (with logprobs when asked)
     FinishReason finish = FinishReason::NONE;
     nlohmann::ordered_json stop_reason;  // the matched stop string or stop token id, else null
+    // The first delta of a choice, with RunOptions::prompt_logprobs: prompt tokens 1..P-1.
+    std::vector<PromptLogprob> prompt_logprobs;
 };
 
 struct RunResult {
@@ -35,6 +37,7 @@ struct RunResult {
     bool cancelled = false;  // the client went away
     std::string error;       // an engine error (FinishReason::ERROR)
     double ttft_s = 0.0;
+    int64_t cached_tokens = -1;  // prompt tokens resumed from the prefix cache (largest over sequences)
     std::string finish;  // finish reason of the first choice, for the request log
 };
 
@@ -45,6 +48,7 @@ struct RunOptions {
     std::vector<int32_t> keep_special_ids;
     // The logits processor of choice i (thinking budget, grammar), or null.
     std::function<std::shared_ptr<TokenConstraint>(size_t choice)> make_constraint;
+    int prompt_logprobs = -1;  // >= 0: the engine returns the prompt tokens' logprobs (N best each)
 };
 
 // on_delta returns false when the client is gone; client_gone is polled while waiting for tokens.

@@ -78,11 +78,12 @@ std::string sse(const OJson& chunk) {
     return "data: " + dump(chunk) + "\n\n";
 }
 
-OJson usage_json(int64_t prompt_tokens, int64_t completion_tokens) {
+OJson usage_json(int64_t prompt_tokens, int64_t completion_tokens, int64_t cached_tokens) {
     return {{"prompt_tokens", prompt_tokens},
             {"total_tokens", prompt_tokens + completion_tokens},
             {"completion_tokens", completion_tokens},
-            {"prompt_tokens_details", nullptr}};
+            {"prompt_tokens_details",
+             cached_tokens >= 0 ? OJson{{"cached_tokens", cached_tokens}} : OJson(nullptr)}};
 }
 
 }  // namespace hy::api

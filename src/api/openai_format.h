@@ -23,7 +23,8 @@ std::string random_hex(size_t n);  // for chatcmpl-/cmpl- ids
 int64_t unix_now();
 std::string sse(const OJson& chunk);  // "data: <compact json>\n\n"
 inline constexpr std::string_view kSseDone = "data: [DONE]\n\n";
-OJson usage_json(int64_t prompt_tokens, int64_t completion_tokens);
+// cached_tokens >= 0 fills prompt_tokens_details (--enable-prompt-tokens-details), else it is null.
+OJson usage_json(int64_t prompt_tokens, int64_t completion_tokens, int64_t cached_tokens = -1);
 // Dumps with invalid UTF-8 replaced by U+FFFD (model text can be any bytes).
 std::string dump(const OJson& j);
 

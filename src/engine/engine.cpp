@@ -1,12 +1,12 @@
 #include "engine/engine.h"
 
-#include "engine/simple_scheduler.h"
+#include "engine/scheduler.h"
 
 namespace hy {
 
 Engine::Engine(const ModelWeights& weights, ThreadPool& pool, EngineOptions options)
     : metrics_(options.max_model_len),
-      scheduler_(std::make_unique<SimpleScheduler>(weights, pool, options, metrics_)) {
+      scheduler_(std::make_unique<Scheduler>(weights, pool, options, metrics_)) {
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -45,7 +45,7 @@ void Engine::abort(const std::shared_ptr<RequestStream>& stream, FinishReason re
 
 EngineStats Engine::stats() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return {running_.load(), static_cast<int64_t>(queue_.size())};
+    return {running_.load(), static_cast<int64_t>(queue_.size()) + sched_waiting_.load()};
 }
 
 void Engine::loop() {
@@ -54,7 +54,7 @@ void Engine::loop() {
             std::unique_lock<std::mutex> lock(mu_);
             cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !scheduler_->idle(); });
             if (stop_) break;
-            while (!queue_.empty() && scheduler_->has_capacity()) {
+            while (!queue_.empty()) {  // the scheduler keeps its own waiting queue
                 Pending p = std::move(queue_.front());
                 queue_.pop_front();
                 if (p.stream->abort_requested()) {
@@ -70,7 +70,7 @@ void Engine::loop() {
                 }
                 scheduler_->add(std::move(p.request), std::move(p.stream));
             }
-            metrics_.set_waiting(static_cast<int64_t>(queue_.size()));
+            metrics_.set_waiting(scheduler_->waiting());
         }
         try {
             scheduler_->step();
@@ -80,6 +80,8 @@ void Engine::loop() {
             scheduler_->abort_all();
         }
         running_ = scheduler_->running();
+        sched_waiting_ = scheduler_->waiting();
+        metrics_.set_waiting(scheduler_->waiting());
         metrics_.set_running(running_);
     }
     scheduler_->abort_all();

@@ -1,6 +1,6 @@
 // The generation engine: HTTP threads submit requests and read their per-request stream; one engine
-// thread owns all model state and runs the scheduling loop (spec/architecture.md "Threads"). The loop
-// itself lives in simple_scheduler.* so the continuous-batching scheduler (issue 6) can replace it.
+// thread owns all model state and runs the scheduling loop (spec/architecture.md "Threads"): the
+// continuous-batching Scheduler (scheduler.h) over paged KV blocks and Mamba state slots (issue 6).
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/thread_pool.h"
+#include "engine/cache_options.h"
 #include "engine/engine_metrics.h"
 #include "engine/generation_request.h"
 #include "engine/request_stream.h"
@@ -19,12 +20,13 @@
 
 namespace hy {
 
-class SimpleScheduler;
+class Scheduler;
 
 struct EngineOptions {
     int max_num_seqs = 256;                 // running sequences per step
     int64_t max_num_batched_tokens = 2048;  // prompt tokens fed per step (chunked prefill)
     int64_t max_model_len = 131072;         // only sizes the token-count metric buckets
+    CacheOptions cache;                     // KV blocks, Mamba slots and snapshots (issue 6)
 };
 
 struct EngineStats {
@@ -46,6 +48,9 @@ class Engine {
     EngineStats stats() const;
     bool alive() const { return !dead_.load(); }
     EngineMetrics& metrics() { return metrics_; }
+    // The scheduler's pools and counters, for the startup log and tests: read them only while no request
+    // is in flight (the engine thread owns them).
+    const Scheduler& scheduler() const { return *scheduler_; }
 
   private:
     struct Pending {
@@ -55,7 +60,7 @@ class Engine {
     void loop();
 
     EngineMetrics metrics_;  // before scheduler_: the scheduler holds a reference
-    std::unique_ptr<SimpleScheduler> scheduler_;
+    std::unique_ptr<Scheduler> scheduler_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;
@@ -63,6 +68,7 @@ class Engine {
     std::atomic<bool> dead_{false};
     std::atomic<uint64_t> next_id_{1};
     std::atomic<int64_t> running_{0};
+    std::atomic<int64_t> sched_waiting_{0};  // admitted to the scheduler, not yet running
     std::thread thread_;
 };
 

@@ -41,6 +41,10 @@ struct GenerationRequest {
     std::vector<int32_t> eos_token_ids;  // the model's EOS ids (generation_config / config.json)
     int64_t priority = 0;    // smaller is scheduled first; ties in arrival order (vLLM `priority`)
     std::string cache_salt;  // prefix-cache isolation: only requests with the same salt share blocks
+    // Logprobs of the prompt tokens (vLLM `prompt_logprobs`; completions echo + logprobs): -1 off, N >= 0
+    // each prompt token's logprob and the N best. Such a request is prefilled whole (no prefix-cache
+    // resume: cached positions have no logits).
+    int prompt_logprobs = -1;
 };
 
 enum class FinishReason { NONE, STOP, LENGTH, ABORT, ERROR };
@@ -50,6 +54,12 @@ const char* finish_reason_name(FinishReason r);  // "stop", "length", "abort", "
 struct TokenLogprob {
     int32_t token = -1;
     float logprob = 0.0f;
+};
+
+struct PromptLogprob {
+    int32_t token = -1;  // the prompt token
+    float logprob = 0.0f;
+    std::vector<TokenLogprob> top;  // the N best at that position, best first
 };
 
 // One generated token, and/or the end of the sequence. A finishing event with a token (EOS, a stop
@@ -62,6 +72,8 @@ struct TokenEvent {
     bool stopped_by_token = false;  // finish STOP because `token` is EOS or a stop token id
     std::string error;              // FinishReason::ERROR
     int64_t cached_tokens = -1;     // first token only: prompt tokens resumed from the prefix cache
+    // First token only, with prompt_logprobs >= 0: prompt tokens 1..P-1 (token 0 has no logprob).
+    std::vector<PromptLogprob> prompt_logprobs;
 };
 
 }  // namespace hy

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "engine/logprobs.h"
 #include "engine/token_constraint.h"
 
 namespace hy {
@@ -133,23 +134,8 @@ Sampler::Result Sampler::sample(const float* logits, int64_t V) {
     }
     if (c) c->accept(r.token);
 
-    if (p_.top_logprobs >= 0) {  // logprobs of the raw model output (vLLM's default logprobs mode)
-        const float maxl = *std::max_element(logits, logits + V);
-        double s = 0.0;
-        for (int64_t i = 0; i < V; ++i) s += std::exp(static_cast<double>(logits[i] - maxl));
-        const float lse = maxl + static_cast<float>(std::log(s));
-        auto lp = [&](int32_t t) { return std::max(logits[t] - lse, -9999.0f); };
-        r.logprob = lp(r.token);
-        const int64_t n = std::min<int64_t>(p_.top_logprobs, V);
-        if (n > 0) {
-            std::vector<int32_t> ids(static_cast<size_t>(V));
-            std::iota(ids.begin(), ids.end(), 0);
-            std::partial_sort(ids.begin(), ids.begin() + n, ids.end(), [&](int32_t a, int32_t b) {
-                return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
-            });
-            for (int64_t i = 0; i < n; ++i) r.top.push_back({ids[i], lp(ids[i])});
-        }
-    }
+    // logprobs of the raw model output (vLLM's default logprobs mode)
+    if (p_.top_logprobs >= 0) r.logprob = raw_logprobs(logits, V, r.token, p_.top_logprobs, r.top);
     ++output_counts_[r.token];
     ++n_generated_;
     return r;

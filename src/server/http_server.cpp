@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "engine/engine.h"
+#include "engine/scheduler.h"
 #include "server/http_metrics.h"
 #include "store/response_store.h"
 
@@ -355,7 +356,22 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         engine_options.max_num_seqs = cfg.max_num_seqs;
         engine_options.max_num_batched_tokens = cfg.max_num_batched_tokens;
         engine_options.max_model_len = ctx.max_model_len;
+        engine_options.cache = cfg.cache;
+        // Our conv state layout is our own ([K−1, Cd] per layer); the vLLM variable is accepted and logged.
+        if (const char* layout = std::getenv("VLLM_SSM_CONV_STATE_LAYOUT"))
+            spdlog::info(
+                "VLLM_SSM_CONV_STATE_LAYOUT={} accepted; conv state is stored as [K-1, conv channels]",
+                layout);
         engine = std::make_unique<Engine>(model->weights, *pool, engine_options);
+        spdlog::info(
+            "{}; prefix caching {}, mamba cache mode {} (snapshot every {} tokens), SSM snapshots {}{}",
+            engine->scheduler().plan().describe(), cfg.cache.enable_prefix_caching ? "on" : "off",
+            mamba_cache_mode_name(cfg.cache.mamba_cache_mode), cfg.cache.snapshot_interval,
+            ssm_cache_dtype_name(cfg.cache.ssm_cache.dtype),
+            cfg.cache.ssm_cache.stochastic
+                ? " (stochastic rounding, " + std::to_string(cfg.cache.ssm_cache.philox_rounds) +
+                      " Philox rounds)"
+                : std::string());
         ctx.engine = engine.get();
         ctx.tokenizer = model->tokenizer;
         ctx.chat_template = model->chat_template;
@@ -368,6 +384,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         ctx.default_chat_template_kwargs = cfg.default_chat_template_kwargs;
         ctx.trust_request_chat_template = cfg.trust_request_chat_template;
         ctx.force_include_usage = cfg.enable_force_include_usage;
+        ctx.prompt_tokens_details = cfg.enable_prompt_tokens_details;
         ctx.reasoning_parser = cfg.reasoning_parser;
         ctx.tool_call_parser = cfg.tool_call_parser;
         ctx.enable_auto_tool_choice = cfg.enable_auto_tool_choice;

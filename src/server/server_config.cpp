@@ -37,6 +37,35 @@ int64_t parse_int(const std::string& flag, const std::string& v, int64_t lo, int
     return x;
 }
 
+// --kv-cache-memory: bytes (optionally with a K/M/G/T binary suffix, "GiB" style too) or a fraction
+// of physical RAM in (0, 1].
+double parse_memory(const std::string& flag, const std::string& v) {
+    size_t used = 0;
+    double x = 0;
+    try {
+        x = std::stod(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = used ? v.substr(used) : "";
+    for (const std::string suffix : {"iB", "B"})
+        if (unit.size() >= suffix.size() && unit.ends_with(suffix)) unit.resize(unit.size() - suffix.size());
+    double scale = 1;
+    if (unit == "K" || unit == "k")
+        scale = 1024.0;
+    else if (unit == "M" || unit == "m")
+        scale = 1024.0 * 1024;
+    else if (unit == "G" || unit == "g")
+        scale = 1024.0 * 1024 * 1024;
+    else if (unit == "T" || unit == "t")
+        scale = 1024.0 * 1024 * 1024 * 1024;
+    else if (!unit.empty())
+        used = 0;
+    if (used == 0 || !(x > 0) || (!unit.empty() && x * scale <= 1.0))
+        throw Error(flag + ": expected bytes (e.g. 4G) or a fraction of RAM in (0, 1], got '" + v + "'");
+    return x * scale;
+}
+
 Json parse_json_object(const std::string& flag, const std::string& v) {
     Json j = Json::parse(v, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw Error(flag + ": expected a JSON object, got '" + v + "'");
@@ -87,6 +116,43 @@ const std::vector<Flag>& flags() {
               [](ServerConfig& c, const std::string& v) {
                   c.max_num_batched_tokens =
                       static_cast<int>(parse_int("--max-num-batched-tokens", v, 1, 1 << 24));
+              });
+        value({"block-size"}, "Tokens per KV cache block (default 64)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.cache.block_size = parse_int("--block-size", v, 1, 4096);
+              });
+        value({"kv-cache-memory", "kv-cache-memory-bytes"},
+              "Memory for KV blocks, Mamba state slots and snapshots: bytes (4G) or a fraction of RAM "
+              "(default 0.1)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.cache.kv_cache_memory = parse_memory("--kv-cache-memory", v);
+              });
+        boolean({"enable-prefix-caching"}, "Reuse cached prompt prefixes (default on)",
+                [](ServerConfig& c, bool b) { c.cache.enable_prefix_caching = b; });
+        boolean({"enable-prompt-tokens-details"}, "Report usage.prompt_tokens_details.cached_tokens",
+                [](ServerConfig& c, bool b) { c.enable_prompt_tokens_details = b; });
+        value({"mamba-cache-mode"},
+              "Mamba snapshots for prefix caching: none, all (every block), align (prompt ends and every "
+              "--mamba-cache-interval tokens; default)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.cache.mamba_cache_mode = parse_mamba_cache_mode(v);
+              });
+        value({"mamba-cache-interval"},
+              "Tokens between Mamba snapshots in align mode (a multiple of --block-size, default 256)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.cache.snapshot_interval = parse_int("--mamba-cache-interval", v, 1, int64_t{1} << 30);
+              });
+        value({"mamba-ssm-cache-dtype"}, "SSM state in Mamba snapshots: float32 (default), float16, bfloat16",
+              [](ServerConfig& c, const std::string& v) {
+                  c.cache.ssm_cache.dtype = parse_ssm_cache_dtype(v);
+              });
+        boolean({"enable-mamba-cache-stochastic-rounding"},
+                "Round 16-bit SSM snapshots stochastically (Philox, reproducible)",
+                [](ServerConfig& c, bool b) { c.cache.ssm_cache.stochastic = b; });
+        value({"mamba-cache-philox-rounds"}, "Philox rounds for stochastic rounding (default 10)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.cache.ssm_cache.philox_rounds =
+                      static_cast<int>(parse_int("--mamba-cache-philox-rounds", v, 1, 64));
               });
         value({"threads"}, "Compute threads (default: physical cores)",
               [](ServerConfig& c, const std::string& v) {
@@ -176,30 +242,15 @@ const std::vector<Flag>& flags() {
                       c.notes.push_back("--pipeline-parallel-size=" + v +
                                         ": not applicable on CPU, running on one process");
               });
-        for (const char* n : {"gpu-memory-utilization",
-                              "kv-cache-dtype",
-                              "mamba-ssm-cache-dtype",
-                              "mamba-cache-mode",
-                              "block-size",
-                              "speculative-config",
-                              "dtype",
-                              "quantization",
-                              "tokenizer",
-                              "download-dir",
-                              "load-format",
-                              "distributed-executor-backend",
-                              "swap-space",
-                              "seed",
-                              "max-seq-len-to-capture",
-                              "cpu-offload-gb",
-                              "data-parallel-size",
-                              "tokenizer-mode",
-                              "max-cudagraph-capture-size"})
+        for (const char* n :
+             {"gpu-memory-utilization", "kv-cache-dtype", "speculative-config", "dtype", "quantization",
+              "tokenizer", "download-dir", "load-format", "distributed-executor-backend", "swap-space",
+              "seed", "max-seq-len-to-capture", "cpu-offload-gb", "data-parallel-size", "tokenizer-mode",
+              "max-cudagraph-capture-size"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
         for (const char* n :
-             {"enable-prefix-caching", "enable-chunked-prefill",
-              "enable-prompt-tokens-details", "trust-remote-code", "enforce-eager", "disable-log-requests",
+             {"enable-chunked-prefill", "trust-remote-code", "enforce-eager", "disable-log-requests",
               "disable-log-stats", "enable-log-requests", "disable-uvicorn-access-log",
               "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce"})
             t.push_back(

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/cache_options.h"
+
 namespace hy::server {
 
 struct ServerConfig {
@@ -22,7 +24,9 @@ struct ServerConfig {
     std::optional<int64_t> max_model_len;  // unset = the model's max_position_embeddings
     int max_num_seqs = 256;
     int max_num_batched_tokens = 2048;
-    int threads = 0;  // 0 = physical cores
+    CacheOptions cache;  // --block-size, --kv-cache-memory, prefix/Mamba cache (issue 6)
+    bool enable_prompt_tokens_details = false;  // usage.prompt_tokens_details.cached_tokens
+    int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;
     std::string api_key;
     std::string chat_template;  // a file, or inline Jinja text (vLLM accepts both)

@@ -73,7 +73,7 @@ TEST(OutputFormat, UncompilableSchemaIs400NamingFieldAndFeature) {
     EXPECT_EQ(status_of([&] { compile_output_format(f); }, &msg), 400);
     EXPECT_NE(msg.find("response_format"), std::string::npos) << msg;
     EXPECT_NE(msg.find("multipleOf"), std::string::npos) << msg;
-    auto g = read_output_format(body(R"({"structured_outputs":{"grammar":"root ::= "}})"));
+    auto g = read_output_format(body(R"({"structured_outputs":{"grammar":"root ::= ("}})"));
     EXPECT_EQ(status_of([&] { compile_output_format(g); }, &msg), 400);
     EXPECT_NE(msg.find("structured_outputs.grammar"), std::string::npos) << msg;
 }

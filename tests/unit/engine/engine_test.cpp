@@ -4,50 +4,16 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <string>
-
-#include <unistd.h>
-
 #include "model/forward.h"
+#include "tiny_engine_model.h"
 
 namespace hy {
 namespace {
 
-// One model directory per process (ctest runs the tests of this file as parallel processes). The
-// weights are memory-mapped, so the directory can go as soon as they are loaded.
+using test::collect;
+
 const ModelWeights& tiny_model() {
-    static const ModelWeights w = [] {
-        const auto dir =
-            std::filesystem::temp_directory_path() / ("hyserve-engine-test-" + std::to_string(::getpid()));
-        const std::string cmd =
-            std::string(HYSERVE_BINARY) + " make-test-model " + dir.string() + " --preset tiny > /dev/null";
-        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("make-test-model failed");
-        ModelWeights m = load_model(dir.string());
-        std::filesystem::remove_all(dir);
-        return m;
-    }();
-    return w;
-}
-
-struct Collected {
-    std::vector<int32_t> tokens;
-    FinishReason finish = FinishReason::NONE;
-};
-
-Collected collect(const std::shared_ptr<RequestStream>& s) {
-    Collected c;
-    for (;;) {
-        TokenEvent ev;
-        if (!s->pop(ev, std::chrono::milliseconds(30000))) break;
-        if (ev.token >= 0) c.tokens.push_back(ev.token);
-        if (ev.finish != FinishReason::NONE) {
-            c.finish = ev.finish;
-            break;
-        }
-    }
-    return c;
+    return test::tiny_engine_model();
 }
 
 GenerationRequest request(std::vector<int32_t> prompt, int64_t max_tokens, double temperature = 0.0) {
@@ -60,7 +26,10 @@ GenerationRequest request(std::vector<int32_t> prompt, int64_t max_tokens, doubl
 
 TEST(Engine, BatchingDoesNotChangeGreedyOutput) {
     ThreadPool pool(2);
-    Engine engine(tiny_model(), pool, EngineOptions{8, 4});  // small token budget: chunked prefill
+    EngineOptions opt;
+    opt.max_num_seqs = 8;
+    opt.max_num_batched_tokens = 4;  // small token budget: chunked prefill
+    Engine engine(tiny_model(), pool, opt);
     const auto alone = collect(engine.submit(request({5, 6, 7, 8, 9, 10, 11}, 8)));
     ASSERT_EQ(alone.tokens.size(), 8u);
     EXPECT_EQ(alone.finish, FinishReason::LENGTH);

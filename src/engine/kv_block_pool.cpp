@@ -1,0 +1,90 @@
+#include "engine/kv_block_pool.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace hy {
+
+KvBlockPool::KvBlockPool(int64_t num_blocks, int64_t block_size, int64_t n_attn_layers, int64_t row)
+    : block_size_(block_size),
+      n_layers_(n_attn_layers),
+      row_(row),
+      block_floats_(static_cast<size_t>(block_size * n_attn_layers * 2 * row)),
+      storage_(new float[std::max<size_t>(1, static_cast<size_t>(num_blocks) * block_floats_)]),
+      meta_(static_cast<size_t>(num_blocks)),
+      tokens_(static_cast<size_t>(num_blocks * block_size)) {
+    HY_ASSERT(num_blocks > 0 && block_size > 0);
+    for (int32_t b = 0; b < static_cast<int32_t>(num_blocks); ++b) {
+        free_.push_back(b);
+        meta_[static_cast<size_t>(b)].free_pos = std::prev(free_.end());
+        meta_[static_cast<size_t>(b)].in_free = true;
+    }
+}
+
+void KvBlockPool::unpublish(int32_t b) {
+    Meta& m = meta_[static_cast<size_t>(b)];
+    if (!m.published) return;
+    by_hash_.erase(m.hash);
+    m.published = false;
+}
+
+int32_t KvBlockPool::allocate() {
+    if (free_.empty()) return -1;
+    const int32_t b = free_.front();
+    free_.pop_front();
+    Meta& m = meta_[static_cast<size_t>(b)];
+    m.in_free = false;
+    unpublish(b);  // its old content is being overwritten
+    m.ref = 1;
+    return b;
+}
+
+void KvBlockPool::ref(int32_t b) {
+    Meta& m = meta_[static_cast<size_t>(b)];
+    if (m.in_free) {
+        free_.erase(m.free_pos);
+        m.in_free = false;
+    }
+    ++m.ref;
+}
+
+void KvBlockPool::release(int32_t b) {
+    Meta& m = meta_[static_cast<size_t>(b)];
+    HY_ASSERT(m.ref > 0);
+    if (--m.ref > 0) return;
+    // Content-less blocks go first in line, published ones to the back: reuse evicts the least
+    // recently used prefix.
+    m.free_pos = m.published ? free_.insert(free_.end(), b) : free_.insert(free_.begin(), b);
+    m.in_free = true;
+}
+
+int32_t KvBlockPool::find(uint64_t hash, uint64_t parent, std::span<const int32_t> tokens) const {
+    auto it = by_hash_.find(hash);
+    if (it == by_hash_.end()) return -1;
+    const int32_t b = it->second;
+    const Meta& m = meta_[static_cast<size_t>(b)];
+    // The hash is 64 bits; the stored tokens and parent make a collision harmless.
+    if (m.parent != parent || static_cast<int64_t>(tokens.size()) != block_size_ ||
+        !std::equal(tokens.begin(), tokens.end(),
+                    tokens_.begin() + static_cast<std::ptrdiff_t>(b * block_size_)))
+        return -1;
+    return b;
+}
+
+void KvBlockPool::publish(int32_t b, uint64_t hash, uint64_t parent, std::span<const int32_t> tokens) {
+    HY_ASSERT(static_cast<int64_t>(tokens.size()) == block_size_);
+    Meta& m = meta_[static_cast<size_t>(b)];
+    if (m.published || by_hash_.count(hash)) return;
+    m.published = true;
+    m.hash = hash;
+    m.parent = parent;
+    std::copy(tokens.begin(), tokens.end(), tokens_.begin() + static_cast<std::ptrdiff_t>(b * block_size_));
+    by_hash_.emplace(hash, b);
+}
+
+void KvBlockPool::clear_cache() {
+    for (int32_t b = 0; b < num_blocks(); ++b) unpublish(b);
+}
+
+}  // namespace hy

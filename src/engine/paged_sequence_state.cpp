@@ -1,0 +1,65 @@
+#include "engine/paged_sequence_state.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace hy {
+
+PagedSequenceState::PagedSequenceState(KvBlockPool& blocks, MambaStatePool& slots,
+                                       const std::vector<int64_t>& attn_index, int32_t slot)
+    : pool_(blocks), slots_(slots), attn_index_(attn_index), slot_(slot) {
+    const int64_t n_attn =
+        std::count_if(attn_index.begin(), attn_index.end(), [](int64_t i) { return i >= 0; });
+    k_pages_.resize(static_cast<size_t>(n_attn));
+    v_pages_.resize(static_cast<size_t>(n_attn));
+}
+
+PagedSequenceState::~PagedSequenceState() {
+    for (int32_t b : table_) pool_.release(b);
+    slots_.release(slot_);
+}
+
+int64_t PagedSequenceState::attn(int64_t layer) const {
+    HY_ASSERT(layer >= 0 && layer < static_cast<int64_t>(attn_index_.size()));
+    const int64_t a = attn_index_[static_cast<size_t>(layer)];
+    HY_ASSERT(a >= 0);
+    return a;
+}
+
+void PagedSequenceState::append_block(int32_t b) {
+    table_.push_back(b);
+    for (size_t a = 0; a < k_pages_.size(); ++a) {
+        k_pages_[a].push_back(pool_.k(b, static_cast<int64_t>(a)));
+        v_pages_[a].push_back(pool_.v(b, static_cast<int64_t>(a)));
+    }
+}
+
+void PagedSequenceState::kv_reserve(int64_t layer, int64_t n_tokens) {
+    attn(layer);
+    HY_ASSERT(n_tokens <= capacity());  // the scheduler allocates blocks before the forward
+}
+
+float* PagedSequenceState::k_row(int64_t layer, int64_t pos) {
+    const int64_t B = pool_.block_size();
+    HY_ASSERT(pos >= 0 && pos < capacity());
+    return k_pages_[static_cast<size_t>(attn(layer))][static_cast<size_t>(pos / B)] + (pos % B) * pool_.row();
+}
+
+float* PagedSequenceState::v_row(int64_t layer, int64_t pos) {
+    const int64_t B = pool_.block_size();
+    HY_ASSERT(pos >= 0 && pos < capacity());
+    return v_pages_[static_cast<size_t>(attn(layer))][static_cast<size_t>(pos / B)] + (pos % B) * pool_.row();
+}
+
+kernels::KvView PagedSequenceState::kv_view(int64_t layer) {
+    const size_t a = static_cast<size_t>(attn(layer));
+    kernels::KvView v;
+    v.k_pages = k_pages_[a].data();
+    v.v_pages = v_pages_[a].data();
+    v.page_tokens = pool_.block_size();
+    v.row = pool_.row();
+    return v;
+}
+
+}  // namespace hy

@@ -1,0 +1,53 @@
+// A sequence's view of the shared pools (issue 6): K/V through its block table into KvBlockPool
+// (paged attention — a growing sequence gains blocks, nothing is copied) and its Mamba state in one
+// MambaStatePool slot. The scheduler owns the block table: it appends blocks before a forward so
+// that kv_reserve only checks that the tokens are addressable.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/kv_block_pool.h"
+#include "engine/mamba_state_pool.h"
+#include "model/sequence_state.h"
+
+namespace hy {
+
+class PagedSequenceState final : public SequenceState {
+  public:
+    // `attn_index`: trunk layer → index among attention layers (-1 for other kinds).
+    PagedSequenceState(KvBlockPool& blocks, MambaStatePool& slots, const std::vector<int64_t>& attn_index,
+                       int32_t slot);
+    ~PagedSequenceState() override;  // releases its blocks and slot
+    PagedSequenceState(const PagedSequenceState&) = delete;
+    PagedSequenceState& operator=(const PagedSequenceState&) = delete;
+
+    int64_t n_past() const override { return n_past_; }
+    void set_n_past(int64_t n) override { n_past_ = n; }
+    float* conv_state(int64_t layer) override { return slots_.conv(slot_, layer); }
+    float* ssm_state(int64_t layer) override { return slots_.ssm(slot_, layer); }
+    void kv_reserve(int64_t layer, int64_t n_tokens) override;
+    float* k_row(int64_t layer, int64_t pos) override;
+    float* v_row(int64_t layer, int64_t pos) override;
+    kernels::KvView kv_view(int64_t layer) override;
+
+    // Engine side.
+    void append_block(int32_t b);  // takes over one reference to b
+    const std::vector<int32_t>& blocks() const { return table_; }
+    int64_t capacity() const { return static_cast<int64_t>(table_.size()) * pool_.block_size(); }
+    int32_t slot() const { return slot_; }
+    float* slot_data() { return slots_.slot(slot_); }
+
+  private:
+    int64_t attn(int64_t layer) const;
+
+    KvBlockPool& pool_;
+    MambaStatePool& slots_;
+    const std::vector<int64_t>& attn_index_;
+    int32_t slot_;
+    int64_t n_past_ = 0;
+    std::vector<int32_t> table_;
+    std::vector<std::vector<float*>> k_pages_, v_pages_;  // per attention layer, one pointer per block
+};
+
+}  // namespace hy

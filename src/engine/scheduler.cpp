@@ -1,0 +1,374 @@
+#include "engine/scheduler.h"
+
+#include <algorithm>
+#include <random>
+
+#include "core/error.h"
+#include "engine/block_hash.h"
+#include "engine/logprobs.h"
+
+namespace hy {
+
+struct Scheduler::Request {
+    uint64_t arrival = 0;    // FCFS order
+    uint64_t admission = 0;  // order of the latest admission (preemption victim = the largest)
+    GenerationRequest req;
+    std::shared_ptr<RequestStream> stream;
+    std::unique_ptr<Sampler> sampler;
+    std::vector<int32_t> tokens;  // prompt, then every emitted token
+    int64_t prompt_len = 0;
+    int64_t num_computed = 0;                   // tokens whose K/V and Mamba state are in `state`
+    std::unique_ptr<PagedSequenceState> state;  // null while waiting
+    uint64_t root = 0;                          // hash chain start (cache_salt)
+    std::vector<uint64_t> hashes;               // chain hash of each full block of `tokens`
+    int64_t published = 0;                      // blocks of `state` offered to the prefix cache
+    int64_t n_new = 0;                          // this step's tokens
+    int64_t cached_tokens = -1;                 // prefix hit of the first admission (usage details)
+    std::vector<PromptLogprob> prompt_lp;       // req.prompt_logprobs >= 0: filled while prefilling
+    bool done = false;
+    RequestTimeline times;
+};
+
+namespace {
+
+std::vector<int64_t> attention_index(const ModelConfig& c) {
+    std::vector<int64_t> idx;
+    int64_t a = 0;
+    for (LayerKind k : c.layers) idx.push_back(k == LayerKind::ATTENTION ? a++ : -1);
+    return idx;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) {
+    return (a + b - 1) / b;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options,
+                     EngineMetrics& metrics)
+    : opt_(options),
+      metrics_(metrics),
+      fwd_(weights, pool),
+      plan_(plan_cache(weights.config, options.cache, options.max_num_seqs)),
+      blocks_(plan_.num_blocks, options.cache.block_size,
+              std::count(weights.config.layers.begin(), weights.config.layers.end(), LayerKind::ATTENTION),
+              weights.config.num_key_value_heads * weights.config.head_dim),
+      slots_(plan_.num_slots, weights.config),
+      snapshots_(plan_.num_snapshots, slots_.conv_floats(), slots_.ssm_floats(), options.cache.ssm_cache),
+      attn_index_(attention_index(weights.config)),
+      vocab_(weights.embeddings.rows()),
+      seed_counter_(std::random_device{}()) {}
+
+Scheduler::~Scheduler() = default;
+
+bool Scheduler::caching() const {
+    return opt_.cache.enable_prefix_caching && opt_.cache.mamba_cache_mode != MambaCacheMode::NONE &&
+           snapshots_.capacity() > 0;
+}
+
+void Scheduler::insert_waiting(Ptr r) {
+    auto before = [](const Ptr& a, const Ptr& b) {
+        return a->req.priority != b->req.priority ? a->req.priority < b->req.priority
+                                                  : a->arrival < b->arrival;
+    };
+    waiting_.insert(std::upper_bound(waiting_.begin(), waiting_.end(), r, before), std::move(r));
+}
+
+void Scheduler::add(GenerationRequest request, std::shared_ptr<RequestStream> stream) {
+    auto r = std::make_unique<Request>();
+    r->arrival = arrivals_++;
+    r->req = std::move(request);
+    r->stream = std::move(stream);
+    r->times.arrival = r->stream->arrival();
+    r->tokens = r->req.prompt;
+    r->prompt_len = static_cast<int64_t>(r->tokens.size());
+    r->root = chain_root(r->req.cache_salt);
+    // Unseeded requests draw from a per-engine counter mixed by SplitMix inside mt19937_64's seeding.
+    r->sampler = std::make_unique<Sampler>(r->req.sampling, r->req.eos_token_ids, r->req.prompt,
+                                           seed_counter_ * 0x9E3779B97F4A7C15ull + 1);
+    ++seed_counter_;
+    if (r->tokens.empty()) return finish(*r, FinishReason::ERROR, "empty prompt");
+    for (int32_t t : r->tokens)
+        if (t < 0 || t >= vocab_)
+            return finish(*r, FinishReason::ERROR,
+                          "token id " + std::to_string(t) + " is outside the vocabulary (0.." +
+                              std::to_string(vocab_ - 1) + ")");
+    // A prompt that can never be resident would wait forever.
+    if (ceil_div(r->prompt_len + 1, blocks_.block_size()) > blocks_.num_blocks())
+        return finish(*r, FinishReason::ERROR,
+                      "the prompt (" + std::to_string(r->prompt_len) +
+                          " tokens) does not fit in the KV cache (" + std::to_string(plan_.max_tokens) +
+                          " tokens); raise --kv-cache-memory");
+    insert_waiting(std::move(r));
+}
+
+void Scheduler::finish(Request& r, FinishReason reason, std::string error) {
+    if (r.done) return;
+    r.done = true;
+    r.state.reset();  // blocks (published ones stay cached) and the slot go back at once
+    ++counters_.finished;
+    metrics_.on_finished(r.times, reason == FinishReason::ABORT ? r.stream->abort_reason() : reason,
+                         r.prompt_len, r.req.sampling.max_tokens);
+    TokenEvent ev;
+    ev.finish = reason;
+    ev.error = std::move(error);
+    r.stream->push(std::move(ev));
+}
+
+void Scheduler::abort_all() {
+    for (auto& r : running_) finish(*r, FinishReason::ABORT);
+    for (auto& r : waiting_) finish(*r, FinishReason::ABORT);
+    running_.clear();
+    waiting_.clear();
+}
+
+void Scheduler::ensure_hashes(Request& r, int64_t n_blocks) {
+    const int64_t B = blocks_.block_size();
+    n_blocks = std::min<int64_t>(n_blocks, static_cast<int64_t>(r.tokens.size()) / B);
+    while (static_cast<int64_t>(r.hashes.size()) < n_blocks) {
+        const int64_t i = static_cast<int64_t>(r.hashes.size());
+        const uint64_t parent = i == 0 ? r.root : r.hashes.back();
+        r.hashes.push_back(block_hash(parent, std::span<const int32_t>(r.tokens).subspan(
+                                                  static_cast<size_t>(i * B), static_cast<size_t>(B))));
+    }
+}
+
+int64_t Scheduler::lookup_prefix(Request& r) {
+    if (!caching() || r.req.prompt_logprobs >= 0) return 0;  // cached positions have no logits
+    const int64_t B = blocks_.block_size();
+    const int64_t limit = (static_cast<int64_t>(r.tokens.size()) - 1) / B;  // at least one token to compute
+    ensure_hashes(r, limit);
+    int64_t best = 0;
+    for (int64_t i = 0; i < limit; ++i) {
+        const uint64_t parent = i == 0 ? r.root : r.hashes[static_cast<size_t>(i - 1)];
+        const auto toks =
+            std::span<const int32_t>(r.tokens).subspan(static_cast<size_t>(i * B), static_cast<size_t>(B));
+        if (blocks_.find(r.hashes[static_cast<size_t>(i)], parent, toks) < 0) break;
+        if (snapshots_.contains(r.hashes[static_cast<size_t>(i)])) best = i + 1;
+    }
+    return best;
+}
+
+// Tokens to feed this step: everything left (a decode step is 1), within the budget, and for prompt
+// chunks cut at the next snapshot boundary so the state there can be stored.
+int64_t Scheduler::chunk(const Request& r, int64_t budget) const {
+    const int64_t nc = r.num_computed, left = static_cast<int64_t>(r.tokens.size()) - nc;
+    int64_t n = std::min(left, budget);
+    if (n <= 1 || !caching()) return n;
+    const int64_t B = blocks_.block_size();
+    const int64_t every =
+        opt_.cache.mamba_cache_mode == MambaCacheMode::ALL ? B : opt_.cache.snapshot_interval;
+    int64_t stop = (nc / every + 1) * every;
+    const int64_t prompt_boundary = (r.prompt_len - 1) / B * B;
+    if (prompt_boundary > nc) stop = std::min(stop, prompt_boundary);
+    return std::min(n, stop - nc);
+}
+
+// Blocks for num_computed + n tokens; false when the pool is out of free blocks.
+bool Scheduler::grow(Request& r, int64_t n) {
+    const int64_t need =
+        ceil_div(r.num_computed + n, blocks_.block_size()) - static_cast<int64_t>(r.state->blocks().size());
+    if (need > blocks_.num_free()) return false;
+    for (int64_t i = 0; i < need; ++i) r.state->append_block(blocks_.allocate());
+    return true;
+}
+
+bool Scheduler::admit(Request& r, int64_t budget) {
+    const int32_t slot = slots_.acquire();
+    if (slot < 0) return false;
+    auto state = std::make_unique<PagedSequenceState>(blocks_, slots_, attn_index_, slot);
+    const int64_t B = blocks_.block_size();
+    const int64_t hit = lookup_prefix(r);
+    // Hit blocks that sit in the free list stop being allocatable once referenced.
+    int64_t hit_free = 0;
+    std::vector<int32_t> hit_blocks;
+    for (int64_t i = 0; i < hit; ++i) {
+        const uint64_t parent = i == 0 ? r.root : r.hashes[static_cast<size_t>(i - 1)];
+        const auto toks =
+            std::span<const int32_t>(r.tokens).subspan(static_cast<size_t>(i * B), static_cast<size_t>(B));
+        hit_blocks.push_back(blocks_.find(r.hashes[static_cast<size_t>(i)], parent, toks));
+        hit_free += blocks_.ref_count(hit_blocks.back()) == 0;
+    }
+    r.num_computed = hit * B;
+    const int64_t n = chunk(r, budget);
+    const int64_t need = ceil_div(r.num_computed + n, B) - hit;
+    if (need > blocks_.num_free() - hit_free) {
+        r.num_computed = 0;
+        return false;  // `state` gives the slot back
+    }
+    for (int32_t b : hit_blocks) {
+        blocks_.ref(b);
+        state->append_block(b);
+    }
+    if (hit > 0) snapshots_.restore(r.hashes[static_cast<size_t>(hit - 1)], state->slot_data());
+    state->set_n_past(r.num_computed);
+    r.state = std::move(state);
+    r.published = hit;
+    if (r.cached_tokens < 0) r.cached_tokens = hit * B;
+    counters_.prefix_queries += static_cast<int64_t>(r.tokens.size());
+    counters_.prefix_hits += hit * B;
+    if (caching()) metrics_.on_prefix_cache_query(static_cast<int64_t>(r.tokens.size()), hit * B);
+    r.admission = admissions_++;
+    return true;
+}
+
+void Scheduler::preempt(Request& r) {
+    r.state.reset();
+    r.num_computed = 0;
+    r.published = 0;
+    r.n_new = 0;
+    ++counters_.preemptions;
+    metrics_.on_preemption();
+}
+
+void Scheduler::step() {
+    // Aborted requests (client gone) leave before any work is spent on them; their memory is freed here.
+    for (auto& r : running_)
+        if (r->stream->abort_requested()) finish(*r, FinishReason::ABORT);
+    for (auto& r : waiting_)
+        if (r->stream->abort_requested()) finish(*r, FinishReason::ABORT);
+    std::erase_if(running_, [](const Ptr& r) { return r->done; });
+    std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
+    if (idle()) return;
+
+    int64_t budget = opt_.max_num_batched_tokens;
+    std::vector<Request*> sched;
+    bool preempted = false;
+    // Running requests in admission order (victims come off the back, so they are never ones already
+    // scheduled this step).
+    std::stable_sort(running_.begin(), running_.end(), [](const Ptr& a, const Ptr& b) {
+        return a->req.priority != b->req.priority ? a->req.priority < b->req.priority
+                                                  : a->admission < b->admission;
+    });
+    for (size_t i = 0; i < running_.size() && budget > 0;) {
+        Request& r = *running_[i];
+        const int64_t n = chunk(r, budget);
+        bool fits = true;
+        while (!grow(r, n)) {
+            Ptr victim = std::move(running_.back());
+            running_.pop_back();
+            preempt(*victim);
+            preempted = true;
+            const bool self = victim.get() == &r;
+            if (self && running_.empty() && waiting_.empty() &&
+                ceil_div(r.tokens.size(), blocks_.block_size()) > blocks_.num_blocks()) {
+                finish(r, FinishReason::LENGTH);  // alone and still too long for the whole cache
+            } else {
+                insert_waiting(std::move(victim));
+            }
+            if (self) {
+                fits = false;
+                break;
+            }
+        }
+        if (!fits) break;
+        r.n_new = n;
+        budget -= n;
+        sched.push_back(&r);
+        ++i;
+    }
+    // Waiting requests, while nothing had to be preempted, seats and budget remain, and the head fits.
+    while (!preempted && budget > 0 && !waiting_.empty() &&
+           static_cast<int64_t>(running_.size()) < opt_.max_num_seqs) {
+        Request& r = *waiting_.front();
+        if (!admit(r, budget)) break;
+        r.n_new = chunk(r, budget);
+        grow(r, r.n_new);  // admit() checked the blocks are there
+        budget -= r.n_new;
+        metrics_.on_scheduled(r.times);
+        sched.push_back(&r);
+        running_.push_back(std::move(waiting_.front()));
+        waiting_.erase(waiting_.begin());
+    }
+    std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
+    if (sched.empty()) return;
+
+    std::vector<SequenceInput> batch;
+    batch.reserve(sched.size());
+    for (Request* r : sched) {
+        // prompt_logprobs: a logits row for every prompt position until the first token is out.
+        const bool all =
+            r->req.prompt_logprobs >= 0 && r->tokens.size() == static_cast<size_t>(r->prompt_len);
+        batch.push_back({r->state.get(),
+                         std::span<const int32_t>(r->tokens).subspan(static_cast<size_t>(r->num_computed),
+                                                                     static_cast<size_t>(r->n_new)),
+                         all});
+    }
+    metrics_.on_iteration(opt_.max_num_batched_tokens - budget);
+    ++counters_.steps;
+    const ForwardOutput* out = nullptr;
+    try {
+        out = &fwd_.run(batch);
+    } catch (const std::exception& e) {
+        for (Request* r : sched) finish(*r, FinishReason::ERROR, e.what());
+        std::erase_if(running_, [](const Ptr& r) { return r->done; });
+        return;
+    }
+    // Logits rows in batch order: one per sequence, or one per new token with all_logits.
+    int64_t row = 0;
+    for (size_t b = 0; b < sched.size(); ++b) {
+        Request& r = *sched[b];
+        const int64_t rows = batch[b].all_logits ? r.n_new : 1;
+        if (batch[b].all_logits)
+            prompt_logprobs_from_rows(out->logits_row(row), rows, out->n_vocab, r.num_computed, r.req.prompt,
+                                      r.req.prompt_logprobs, r.prompt_lp);
+        row += rows;
+        r.num_computed += r.n_new;
+        after_forward(r);
+        if (r.num_computed == static_cast<int64_t>(r.tokens.size()))
+            emit(r, out->logits_row(row - 1), out->n_vocab);
+    }
+    std::erase_if(running_, [](const Ptr& r) { return r->done; });
+    metrics_.set_kv_usage(1.0 - static_cast<double>(blocks_.num_free()) /
+                                    static_cast<double>(blocks_.num_blocks()));
+    metrics_.set_running(running());
+}
+
+// Offers the blocks this step filled to the prefix cache and stores a Mamba snapshot when the
+// sequence stands on a snapshot boundary.
+void Scheduler::after_forward(Request& r) {
+    if (!opt_.cache.enable_prefix_caching) return;
+    const int64_t B = blocks_.block_size(), nc = r.num_computed, full = nc / B;
+    ensure_hashes(r, full);
+    for (; r.published < full; ++r.published) {
+        const int64_t i = r.published;
+        const uint64_t parent = i == 0 ? r.root : r.hashes[static_cast<size_t>(i - 1)];
+        blocks_.publish(
+            r.state->blocks()[static_cast<size_t>(i)], r.hashes[static_cast<size_t>(i)], parent,
+            std::span<const int32_t>(r.tokens).subspan(static_cast<size_t>(i * B), static_cast<size_t>(B)));
+    }
+    if (!caching() || nc % B != 0 || nc == 0) return;
+    const int64_t every =
+        opt_.cache.mamba_cache_mode == MambaCacheMode::ALL ? B : opt_.cache.snapshot_interval;
+    if (nc % every == 0 || nc == (r.prompt_len - 1) / B * B)
+        snapshots_.save(r.hashes[static_cast<size_t>(full - 1)], r.state->slot_data());
+}
+
+void Scheduler::emit(Request& r, const float* logits, int64_t V) {
+    Sampler::Result s = r.sampler->sample(logits, V);
+    TokenEvent ev;
+    ev.token = s.token;
+    ev.logprob = s.logprob;
+    ev.top = std::move(s.top);
+    if (r.tokens.size() == static_cast<size_t>(r.prompt_len)) {
+        ev.cached_tokens = r.cached_tokens;
+        ev.prompt_logprobs = std::move(r.prompt_lp);
+    }
+    if (r.sampler->is_stop_token(s.token)) {
+        ev.finish = FinishReason::STOP;
+        ev.stopped_by_token = true;
+    } else if (r.sampler->n_generated() >= r.req.sampling.max_tokens) {
+        ev.finish = FinishReason::LENGTH;
+    }
+    r.tokens.push_back(s.token);
+    metrics_.on_token(r.times, r.prompt_len);
+    if (ev.finish != FinishReason::NONE) {
+        r.done = true;
+        r.state.reset();
+        ++counters_.finished;
+        metrics_.on_finished(r.times, ev.finish, r.prompt_len, r.req.sampling.max_tokens);
+    }
+    r.stream->push(std::move(ev));
+}
+
+}  // namespace hy

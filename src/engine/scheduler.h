@@ -1,0 +1,91 @@
+// The continuous-batching scheduler (issue 6, vLLM V1 style). Every step decides {request → new
+// tokens} under max_num_batched_tokens and max_num_seqs — running requests first (a decode token, or
+// the next chunk of a prompt), then waiting ones in (priority, arrival) order — and runs ONE
+// Forward::run over all of them. A request is just `tokens` (prompt + output) and `num_computed`;
+// when a step brings num_computed to tokens.size(), the logits row is sampled and the token appended.
+// So preemption is recompute: a preempted request (the most recently admitted, when a running one
+// cannot get a KV block) drops its blocks and slot, goes back to the waiting queue and later feeds
+// prompt + output again without re-emitting anything.
+//
+// Memory: K/V in ref-counted blocks of a KvBlockPool, Mamba state in a MambaStatePool slot, both
+// behind a PagedSequenceState. Prefix caching: full blocks are published under their hash chain;
+// a snapshot of the slot is stored at chosen block boundaries (cache_options.h MambaCacheMode), and a
+// new request resumes at the longest prefix that has both its blocks and a snapshot.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "engine/cache_options.h"
+#include "engine/engine.h"
+#include "engine/kv_block_pool.h"
+#include "engine/mamba_snapshot_store.h"
+#include "engine/mamba_state_pool.h"
+#include "engine/paged_sequence_state.h"
+#include "engine/sampler.h"
+#include "model/forward.h"
+
+namespace hy {
+
+// Counts for tests and the startup log; read on the engine thread or after it stopped.
+struct SchedulerCounters {
+    int64_t preemptions = 0;
+    int64_t prefix_queries = 0;  // tokens looked up
+    int64_t prefix_hits = 0;     // tokens resumed from the cache
+    int64_t steps = 0;
+    int64_t finished = 0;
+};
+
+class Scheduler {
+  public:
+    Scheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options, EngineMetrics& metrics);
+    ~Scheduler();
+
+    void add(GenerationRequest request, std::shared_ptr<RequestStream> stream);
+    bool idle() const { return running_.empty() && waiting_.empty(); }
+    int64_t running() const { return static_cast<int64_t>(running_.size()); }
+    int64_t waiting() const { return static_cast<int64_t>(waiting_.size()); }
+    void step();       // one forward over everything scheduled
+    void abort_all();  // shutdown: every request gets ABORT
+
+    const CachePlan& plan() const { return plan_; }
+    const SchedulerCounters& counters() const { return counters_; }
+    const KvBlockPool& blocks() const { return blocks_; }
+    const MambaStatePool& slots() const { return slots_; }
+    const MambaSnapshotStore& snapshots() const { return snapshots_; }
+
+  private:
+    struct Request;
+    using Ptr = std::unique_ptr<Request>;
+
+    bool caching() const;
+    void finish(Request& r, FinishReason reason, std::string error = {});
+    void preempt(Request& r);
+    bool admit(Request& r, int64_t budget);
+    int64_t lookup_prefix(Request& r);  // blocks resumable from the cache
+    bool grow(Request& r, int64_t n_tokens);
+    int64_t chunk(const Request& r, int64_t budget) const;
+    void ensure_hashes(Request& r, int64_t n_blocks);
+    void after_forward(Request& r);
+    void emit(Request& r, const float* logits, int64_t V);
+    void insert_waiting(Ptr r);
+
+    EngineOptions opt_;
+    EngineMetrics& metrics_;
+    Forward fwd_;
+    CachePlan plan_;
+    KvBlockPool blocks_;
+    MambaStatePool slots_;
+    MambaSnapshotStore snapshots_;
+    std::vector<int64_t> attn_index_;  // trunk layer → attention layer index or -1
+    int64_t vocab_;
+    std::vector<Ptr> running_;  // admission order
+    std::vector<Ptr> waiting_;  // (priority, arrival) order
+    uint64_t arrivals_ = 0, admissions_ = 0;
+    uint64_t seed_counter_;
+    SchedulerCounters counters_;
+};
+
+}  // namespace hy

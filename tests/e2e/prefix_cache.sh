@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Prefix caching through HTTP (issue 6): with --enable-prompt-tokens-details, a repeated chat request
+# and the next turn of the conversation report usage.prompt_tokens_details.cached_tokens of at least
+# 90% of the shared prefix (KV blocks + a Mamba snapshot at the previous prompt's end); without the
+# flag the details stay null; --no-enable-prefix-caching caches nothing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tests/e2e/server_harness.sh
+fail() { echo "FAIL: $*" >&2; [[ -n "${SERVER_LOG:-}" ]] && tail -20 "$SERVER_LOG" >&2; exit 1; }
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
+py() { /usr/bin/python3 -c "$@"; }
+
+SYSTEM=$(py 'import random; r=random.Random(3); print(" ".join("".join(r.choice("abcdefghij") for _ in range(5)) for _ in range(120)))')
+chat() {  # MESSAGES_JSON [STREAM] -> response body
+    local body
+    body=$(py 'import json,sys; m=json.loads(sys.argv[1]); print(json.dumps({"model":sys.argv[2],"messages":m,"max_tokens":6,"temperature":0,"stream":sys.argv[3]=="1","stream_options":{"include_usage":True} if sys.argv[3]=="1" else None}))' "$1" "$HYSERVE_MODEL" "${2:-0}")
+    curl -sf "$HYSERVE_URL/v1/chat/completions" -H 'Content-Type: application/json' -d "$body"
+}
+usage_field() {  # BODY EXPR: the usage object of a response or of the last SSE chunk that has one
+    py 'import json,sys
+t=sys.argv[1]; u=None
+if t.lstrip().startswith("{"): u=json.loads(t)["usage"]
+else:
+    for line in t.splitlines():
+        if line.startswith("data: {"):
+            c=json.loads(line[6:])
+            if c.get("usage"): u=c["usage"]
+print(eval(sys.argv[2], {"u": u}))' "$1" "$2"
+}
+
+turn1=$(py 'import json,sys; print(json.dumps([{"role":"system","content":sys.argv[1]},{"role":"user","content":"first question"}]))' "$SYSTEM")
+
+start_server --block-size 16 --mamba-cache-interval 64 --kv-cache-memory 64M --enable-prompt-tokens-details
+grep -q "KV blocks" "$SERVER_LOG" || fail "no cache plan in the startup log"
+r1=$(chat "$turn1") || fail "first request"
+p1=$(usage_field "$r1" 'u["prompt_tokens"]')
+c1=$(usage_field "$r1" 'u["prompt_tokens_details"]["cached_tokens"]')
+((p1 >= 160)) || fail "prompt too short for the test: $p1 tokens"
+[[ $c1 == 0 ]] || fail "cold request reports $c1 cached tokens"
+r2=$(chat "$turn1") || fail "repeated request"
+c2=$(usage_field "$r2" 'u["prompt_tokens_details"]["cached_tokens"]')
+((c2 * 10 >= p1 * 9)) || fail "repeated request: $c2 of $p1 prompt tokens cached (< 90%)"
+answer=$(py 'import json,sys; print(json.loads(sys.argv[1])["choices"][0]["message"]["content"] or "")' "$r1")
+turn2=$(py 'import json,sys; m=json.loads(sys.argv[1]); m+= [{"role":"assistant","content":sys.argv[2]},{"role":"user","content":"second question"}]; print(json.dumps(m))' "$turn1" "$answer")
+r3=$(chat "$turn2" 1) || fail "second turn (streaming)"
+c3=$(usage_field "$r3" 'u["prompt_tokens_details"]["cached_tokens"]')
+((c3 * 10 >= p1 * 9)) || fail "second turn: $c3 cached tokens for a shared prefix of $p1 (< 90%)"
+echo "prompt $p1 tokens: repeated request cached $c2, next turn cached $c3"
+stop_server
+
+start_server --block-size 16 --no-enable-prefix-caching --enable-prompt-tokens-details
+chat "$turn1" >/dev/null || fail "first request (no caching)"
+r=$(chat "$turn1") || fail "repeat (no caching)"
+[[ $(usage_field "$r" 'u["prompt_tokens_details"]["cached_tokens"]') == 0 ]] || fail "--no-enable-prefix-caching still caches"
+stop_server
+
+start_server --block-size 16
+chat "$turn1" >/dev/null || fail "first request (no details)"
+r=$(chat "$turn1") || fail "repeat (no details)"
+[[ $(usage_field "$r" 'u["prompt_tokens_details"]') == None ]] || fail "prompt_tokens_details without the flag"
+stop_server
+echo "prefix_cache: ok"

@@ -1,0 +1,266 @@
+// The continuous-batching scheduler on the tiny generated model (issue 6 "Verification"): batch
+// invariance of 16 concurrent greedy requests, prefix-cache hits that reproduce the cold logits,
+// preemption + recompute under a tiny memory budget, and a randomized workload that must leave every
+// block and slot free.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "engine/scheduler.h"
+#include "tiny_engine_model.h"
+
+namespace hy {
+namespace {
+
+using test::collect;
+using test::greedy;
+using test::tiny_engine_model;
+
+std::vector<int32_t> random_tokens(std::mt19937& rng, int64_t n) {
+    std::uniform_int_distribution<int32_t> d(3, 2000);
+    std::vector<int32_t> v(static_cast<size_t>(n));
+    for (auto& t : v) t = d(rng);
+    return v;
+}
+
+EngineOptions options(int max_seqs, int64_t budget_tokens, int64_t block_size, double memory, bool caching) {
+    EngineOptions o;
+    o.max_num_seqs = max_seqs;
+    o.max_num_batched_tokens = budget_tokens;
+    o.cache.block_size = block_size;
+    o.cache.kv_cache_memory = memory;
+    o.cache.enable_prefix_caching = caching;
+    o.cache.snapshot_interval = 4 * block_size;
+    return o;
+}
+
+double rel_l2(const std::vector<float>& a, const std::vector<float>& b) {
+    double d = 0, n = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        d += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+        n += static_cast<double>(b[i]) * b[i];
+    }
+    return std::sqrt(d / n);
+}
+
+void expect_all_free(const Engine& e) {
+    test::drain(e);
+    const Scheduler& s = e.scheduler();
+    EXPECT_EQ(s.blocks().num_free(), s.blocks().num_blocks());
+    EXPECT_EQ(s.slots().num_free(), s.slots().num_slots());
+}
+
+TEST(Scheduler, SixteenConcurrentGreedyRequestsMatchEachAlone) {
+    ThreadPool pool(2);
+    std::mt19937 rng(7);
+    std::vector<GenerationRequest> reqs;
+    for (int i = 0; i < 16; ++i)
+        reqs.push_back(greedy(random_tokens(rng, 1 + (i * 37) % 150), 1 + (i * 13) % 24));
+    std::vector<std::vector<int32_t>> alone;
+    {
+        Engine e(tiny_engine_model(), pool, options(16, 96, 16, 64 << 20, false));
+        for (const auto& r : reqs) alone.push_back(collect(e.submit(r)).tokens);
+    }
+    Engine e(tiny_engine_model(), pool, options(16, 96, 16, 64 << 20, false));
+    std::vector<std::shared_ptr<RequestStream>> streams;
+    for (const auto& r : reqs) streams.push_back(e.submit(r));
+    for (size_t i = 0; i < reqs.size(); ++i) {
+        const auto c = collect(streams[i]);
+        EXPECT_EQ(c.tokens, alone[i]) << "request " << i;
+        EXPECT_EQ(static_cast<int64_t>(c.tokens.size()), reqs[i].sampling.max_tokens);
+    }
+    expect_all_free(e);
+}
+
+// A request resumed from the prefix cache (KV blocks + a Mamba snapshot) gives the cold run's logits.
+void check_cached_matches_cold(SsmCacheDtype dtype, double tolerance) {
+    ThreadPool pool(2);
+    std::mt19937 rng(11);
+    const std::vector<int32_t> prompt = random_tokens(rng, 150);
+    std::vector<int32_t> other = prompt;  // shares the first 140 tokens
+    for (size_t i = 140; i < other.size(); ++i) other[i] = 5 + static_cast<int32_t>(i);
+    const int64_t V = tiny_engine_model().embeddings.rows();
+    auto req = [&](const std::vector<int32_t>& p) {
+        GenerationRequest r = greedy(p, 6);
+        r.sampling.top_logprobs = static_cast<int>(V);
+        return r;
+    };
+    test::Collected cold, cold_other;
+    {
+        Engine e(tiny_engine_model(), pool, options(4, 64, 16, 64 << 20, false));
+        cold = collect(e.submit(req(prompt)));
+        cold_other = collect(e.submit(req(other)));
+        EXPECT_EQ(cold.cached_tokens, 0);
+    }
+    EngineOptions o = options(4, 64, 16, 64 << 20, true);
+    o.cache.ssm_cache.dtype = dtype;
+    Engine e(tiny_engine_model(), pool, o);
+    const auto first = collect(e.submit(req(prompt)));
+    EXPECT_EQ(first.cached_tokens, 0);
+    const auto again = collect(e.submit(req(prompt)));
+    const auto shared = collect(e.submit(req(other)));
+    EXPECT_EQ(again.cached_tokens, 144);   // the prompt's last block boundary before token 150
+    EXPECT_EQ(shared.cached_tokens, 128);  // the last snapshot (every 64 tokens) inside the shared 140
+    for (const auto* pair : {&again, &shared}) {
+        const auto& ref = pair == &again ? cold : cold_other;
+        ASSERT_EQ(pair->logprobs.size(), ref.logprobs.size());
+        if (dtype == SsmCacheDtype::FLOAT32) {
+            EXPECT_EQ(pair->tokens, ref.tokens);
+        }
+        for (size_t t = 0; t < ref.logprobs.size(); ++t)
+            EXPECT_LE(rel_l2(pair->logprobs[t], ref.logprobs[t]), tolerance) << "token " << t;
+    }
+    expect_all_free(e);
+}
+
+TEST(Scheduler, PrefixCacheHitReproducesColdLogits) {
+    check_cached_matches_cold(SsmCacheDtype::FLOAT32, 1e-5);
+}
+
+// Snapshots with a 16-bit SSM state: the stated tolerances (rel. L2 of the logprob rows).
+TEST(Scheduler, Float16SnapshotFidelity) {
+    check_cached_matches_cold(SsmCacheDtype::FLOAT16, 1e-3);
+}
+TEST(Scheduler, Bfloat16SnapshotFidelity) {
+    check_cached_matches_cold(SsmCacheDtype::BFLOAT16, 1e-2);
+}
+
+TEST(Scheduler, DifferentCacheSaltsShareNothing) {
+    ThreadPool pool(2);
+    std::mt19937 rng(3);
+    const auto prompt = random_tokens(rng, 100);
+    Engine e(tiny_engine_model(), pool, options(4, 64, 16, 64 << 20, true));
+    auto r = greedy(prompt, 2);
+    r.cache_salt = "alice";
+    EXPECT_EQ(collect(e.submit(r)).cached_tokens, 0);
+    EXPECT_EQ(collect(e.submit(r)).cached_tokens, 96);
+    r.cache_salt = "bob";
+    EXPECT_EQ(collect(e.submit(r)).cached_tokens, 0);
+}
+
+TEST(Scheduler, PreemptionRecomputesToTheSameOutput) {
+    ThreadPool pool(2);
+    std::mt19937 rng(5);
+    std::vector<GenerationRequest> reqs;
+    for (int i = 0; i < 8; ++i) reqs.push_back(greedy(random_tokens(rng, 30 + 5 * i), 40));
+    std::vector<std::vector<int32_t>> expect;
+    {
+        Engine e(tiny_engine_model(), pool, options(8, 256, 16, 64 << 20, false));
+        for (const auto& r : reqs) expect.push_back(collect(e.submit(r)).tokens);
+    }
+    for (bool caching : {false, true}) {
+        // 8 slots; about 24 blocks of 16 tokens for 8 sequences of up to 115 tokens.
+        Engine e(tiny_engine_model(), pool, options(8, 256, 16, 500 * 1024, caching));
+        ASSERT_LT(e.scheduler().blocks().num_blocks(), 40);
+        std::vector<std::shared_ptr<RequestStream>> s;
+        for (const auto& r : reqs) s.push_back(e.submit(r));
+        for (size_t i = 0; i < reqs.size(); ++i) EXPECT_EQ(collect(s[i]).tokens, expect[i]) << i;
+        expect_all_free(e);
+        EXPECT_GT(e.scheduler().counters().preemptions, 0);
+    }
+}
+
+TEST(Scheduler, PriorityOrdersTheWaitingQueue) {
+    ThreadPool pool(2);
+    Engine e(tiny_engine_model(), pool, options(1, 64, 16, 64 << 20, false));
+    auto hog = e.submit(greedy({5, 6, 7}, 30));  // holds the only seat
+    TokenEvent ev;
+    ASSERT_TRUE(hog->pop(ev, std::chrono::milliseconds(30000)));
+    auto low = greedy({8, 9}, 1), high = greedy({10, 11}, 1);
+    low.priority = 5;
+    high.priority = -1;
+    auto sl = e.submit(low);
+    auto sh = e.submit(high);
+    collect(hog);
+    // The high-priority request runs first, so it has finished when the low one produces its token.
+    const auto cl = collect(sl);
+    TokenEvent probe;
+    EXPECT_TRUE(sh->pop(probe, std::chrono::milliseconds(0)));
+    EXPECT_EQ(cl.tokens.size(), 1u);
+}
+
+TEST(Scheduler, PromptLargerThanTheCacheIsAnError) {
+    ThreadPool pool(2);
+    Engine e(tiny_engine_model(), pool, options(4, 64, 16, 300 * 1024, false));
+    std::mt19937 rng(1);
+    const auto r = collect(e.submit(greedy(random_tokens(rng, 2000), 2)));
+    EXPECT_EQ(r.finish, FinishReason::ERROR);
+    EXPECT_EQ(collect(e.submit(greedy({5, 6}, 2))).tokens.size(), 2u);
+}
+
+// ≥ 500 requests with random lengths, shared prefixes and aborts under a budget small enough to
+// preempt: every request ends exactly once, and afterwards every block and slot is free.
+TEST(Scheduler, RandomizedWorkloadFreesEverything) {
+    ThreadPool pool(2);
+    std::mt19937 rng(2024);
+    EngineOptions o = options(12, 128, 16, 600 * 1024, true);
+    o.cache.snapshot_share = 0.3;
+    Engine e(tiny_engine_model(), pool, o);
+    std::vector<std::vector<int32_t>> bases;
+    for (int i = 0; i < 4; ++i) bases.push_back(random_tokens(rng, 80));
+    struct Live {
+        std::shared_ptr<RequestStream> s;
+        int64_t max_tokens;
+        int abort_after;  // events before the client goes away; -1 = never
+        int64_t got = 0;
+        bool finished = false;
+        FinishReason reason = FinishReason::NONE;
+    };
+    std::vector<Live> live;
+    const int n = 520;
+    for (int i = 0; i < n; ++i) {
+        std::vector<int32_t> p;
+        if (rng() % 2) {
+            const auto& b = bases[rng() % bases.size()];
+            p.assign(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(1 + rng() % b.size()));
+        }
+        const auto tail = random_tokens(rng, 1 + static_cast<int64_t>(rng() % 40));
+        p.insert(p.end(), tail.begin(), tail.end());
+        GenerationRequest r = greedy(p, 1 + static_cast<int64_t>(rng() % 12));
+        if (rng() % 3 == 0) r.sampling.temperature = 1.0;
+        const int abort_after = rng() % 5 == 0 ? static_cast<int>(rng() % 4) : -1;
+        live.push_back({e.submit(r), r.sampling.max_tokens, abort_after});
+        if (abort_after == 0) e.abort(live.back().s);
+    }
+    for (int done = 0; done < n;) {
+        bool progress = false;
+        for (auto& l : live) {
+            if (l.finished) continue;
+            TokenEvent ev;
+            while (l.s->pop(ev, std::chrono::milliseconds(0))) {
+                progress = true;
+                if (ev.token >= 0) ++l.got;
+                if (l.abort_after > 0 && l.got == l.abort_after) e.abort(l.s);
+                if (ev.finish != FinishReason::NONE) {
+                    l.finished = true;
+                    l.reason = ev.finish;
+                    ++done;
+                    break;
+                }
+            }
+        }
+        if (!progress) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    int aborted = 0;
+    for (auto& l : live) {
+        TokenEvent ev;
+        EXPECT_FALSE(l.s->pop(ev, std::chrono::milliseconds(0))) << "an event after the finish";
+        EXPECT_LE(l.got, l.max_tokens);
+        if (l.reason == FinishReason::ABORT) {
+            ++aborted;
+        } else {
+            EXPECT_TRUE(l.reason == FinishReason::LENGTH || l.reason == FinishReason::STOP);
+            if (l.reason == FinishReason::LENGTH) {
+                EXPECT_EQ(l.got, l.max_tokens);
+            }
+        }
+    }
+    EXPECT_GT(aborted, 0);
+    expect_all_free(e);
+    EXPECT_GT(e.scheduler().counters().prefix_hits, 0);
+}
+
+}  // namespace
+}  // namespace hy
