@@ -33,7 +33,5 @@ fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
 
-# The embedded default model: a deterministic tiny random-weight model, written once.
-if [[ ! -f build/models/default/config.json ]]; then
-    build/hyserve make-test-model build/models/default --preset tiny --format hf --seed 1
-fi
+# The embedded default model is the trained one committed under models/ (issue 11,
+# scripts/train_default_model.sh); `hyserve serve` without --model serves models/default.

@@ -4,10 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "core/assets.h"
+#include "cli/model_tokenizer.h"
 #include "core/error.h"
 #include "model/test_model.h"
 #include "tokenizer/bpe_trainer.h"
@@ -16,61 +15,9 @@ namespace hy::cli {
 
 namespace {
 
-using nlohmann::json;
-
-// Ids 0..2 and 10..13 match the Nemotron 3 tokenizer (spec/model.md §6.1); 3..9 are placeholders so
-// that they do.
-std::vector<std::string> special_tokens() {
-    std::vector<std::string> s = {"<unk>", "<s>", "</s>"};
-    for (int i = 3; i < 10; ++i) s.push_back("<SPECIAL_" + std::to_string(i) + ">");
-    for (const char* t : {"<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>",
-                          "<tool_response>", "</tool_response>"})
-        s.push_back(t);
-    return s;
-}
-
 TestModelTokenizer make_tokenizer(int vocab_size, const ModelConfig& c) {
-    const std::string& regex = tok::default_pretokenizer_regex();
-    tok::TrainedBpe bpe =
-        tok::train_byte_level_bpe(tok::default_bpe_training_text(), vocab_size, special_tokens(), regex);
-    TestModelTokenizer t;
-    t.tokens = bpe.tokens;
-    for (const auto& [a, b] : bpe.merges) t.merges.push_back(a + " " + b);
-    t.token_types.assign(t.tokens.size(), 1);
-    for (size_t i = 0; i < bpe.special_tokens.size(); ++i) t.token_types[i] = 3;
-    t.bos_id = 1;
-    t.eos_id = 2;
-    t.eot_id = 11;
-    t.chat_template = std::string(embedded_asset("templates/nemotron3.jinja"));
-    // Nemotron 3 adds no BOS (its template has no <s>): no post-processor token.
-    t.tokenizer_json = tok::make_tokenizer_json(bpe, regex).dump(2) + "\n";
-
-    json added = json::object();
-    for (size_t i = 0; i < bpe.special_tokens.size(); ++i)
-        added[std::to_string(i)] = {{"content", bpe.special_tokens[i]},
-                                    {"lstrip", false},
-                                    {"normalized", false},
-                                    {"rstrip", false},
-                                    {"single_word", false},
-                                    {"special", true}};
-    json cfg = {{"add_bos_token", false},
-                {"add_eos_token", false},
-                {"added_tokens_decoder", added},
-                {"bos_token", "<s>"},
-                {"eos_token", "<|im_end|>"},
-                {"pad_token", "<unk>"},
-                {"unk_token", "<unk>"},
-                {"clean_up_tokenization_spaces", false},
-                {"model_max_length", c.max_position_embeddings},
-                {"tokenizer_class", "PreTrainedTokenizerFast"},
-                {"chat_template", t.chat_template}};
-    t.tokenizer_config_json = cfg.dump(2) + "\n";
-    json gen = {{"_from_model_config", true},
-                {"bos_token_id", c.bos_token_id},
-                {"eos_token_id", c.eos_token_ids},
-                {"pad_token_id", c.pad_token_id}};
-    t.generation_config_json = gen.dump(2) + "\n";
-    return t;
+    return make_model_tokenizer(tok::default_bpe_training_text(), vocab_size, tok::default_pretokenizer_regex(),
+                                c.max_position_embeddings, c.eos_token_ids);
 }
 
 struct Options {

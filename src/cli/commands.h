@@ -18,6 +18,8 @@ std::string default_model_path();
 void register_version(CLI::App& app);
 void register_inspect(CLI::App& app);          // cmd_inspect.cpp
 void register_make_test_model(CLI::App& app);  // cmd_make_test_model.cpp
+void register_train_tokenizer(CLI::App& app);  // cmd_train_tokenizer.cpp
+void register_convert(CLI::App& app);          // cmd_convert.cpp
 void register_tokenize(CLI::App& app);    // cmd_tokenize.cpp
 void register_detokenize(CLI::App& app);  // cmd_tokenize.cpp
 // A tokenizer from tokenizer.json, a model directory (tokenizer.json or a .gguf in it) or a .gguf file.

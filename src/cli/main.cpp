@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     hy::cli::register_version(app);
     hy::cli::register_inspect(app);
     hy::cli::register_make_test_model(app);
+    hy::cli::register_train_tokenizer(app);
+    hy::cli::register_convert(app);
     hy::cli::register_tokenize(app);
     hy::cli::register_detokenize(app);
     hy::cli::register_eval_logits(app);

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Issue 11: the trained default model, from scratch, with one command (fixed seeds):
+#   1. synthetic conversations rendered with the Nemotron 3 template (tools/train/gen_data.py)
+#   2. tokenizer: `hyserve train-tokenizer` (the project's BPE trainer) on a 3 MB slice of that text
+#   3. training (tools/train/train.py; Debian's python3-torch on CPU, or DEVICE=cuda)
+#   4. export: models/default (HF, bf16 matrices) and models/default.gguf (`hyserve convert`)
+#   5. the fidelity fixture (PyTorch logits and greedy continuations) for tests/scripts/
+# The committed model was trained by tools/train/gpu_train.sh (run A) on one H200 GPU in 430 s; on this
+# project's 2-core CPU machine the same schedule is too slow (see docs/default_model.md for the
+# measured CPU throughput), so the CPU default is a shorter, fixed-step run: STEPS, BATCH, SEQ below.
+#
+#   scripts/train_default_model.sh [WORKDIR]      env: DEVICE=cpu|cuda STEPS=N BATCH=N SEQ=N OUTDIR=models
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=${1:-build/train-default}
+DEVICE=${DEVICE:-cpu}
+STEPS=${STEPS:-3000}
+BATCH=${BATCH:-8}
+SEQ=${SEQ:-1024}
+OUTDIR=${OUTDIR:-models}
+BIN=${HYSERVE_BIN:-build/hyserve}
+PY=/usr/bin/python3
+REGEX="'(?:[sdmt]|ll|ve|re)|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+|\\s+"
+
+if ! $PY -c 'import torch' 2>/dev/null; then
+    echo "installing Debian's PyTorch (python3-torch) and OpenBLAS (reference BLAS is ~30x slower)"
+    SUDO=; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y python3-torch libopenblas0-openmp python3-regex
+fi
+[[ -x "$BIN" ]] || { echo "build hyserve first (scripts/install.sh)" >&2; exit 1; }
+mkdir -p "$WORK"
+
+# 1. Data (seed 1) and the BPE training slice.
+if [[ ! -f "$WORK/data.jsonl.xz" ]]; then
+    $PY tools/train/gen_data.py --n 150000 --seed 1 --out "$WORK/data.jsonl.xz" --bpe-text "$WORK/bpe_text.txt"
+fi
+# 2. Tokenizer: letters never absorb the space before them (\p{L}+ alone), so a name is split the same
+#    way after a space in the question and alone on its line in a tool call; digits are single tokens.
+"$BIN" train-tokenizer "$WORK/bpe_text.txt" "$WORK/tok" --vocab-size 4096 --regex "$REGEX"
+# 3. Training.
+if [[ "$DEVICE" == cuda ]]; then
+    $PY tools/train/train.py train --data "$WORK/data.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt" \
+        --device cuda --time-budget 430 --batch 64 --seq 1024 --warmup 200 --lr 3e-3 --seed 1
+else
+    $PY tools/train/train.py train --data "$WORK/data.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt" \
+        --device cpu --threads 2 --steps "$STEPS" --batch "$BATCH" --seq "$SEQ" --warmup 200 --lr 3e-3 --seed 1
+fi
+# 4. Export.
+$PY tools/train/train.py export --ckpt "$WORK/ckpt" --tokenizer "$WORK/tok" --out "$OUTDIR/default" --dtype bfloat16
+"$BIN" convert "$OUTDIR/default" "$OUTDIR/default.gguf" --name hyserve-default
+# 5. Fidelity fixture for the committed files.
+if [[ "$OUTDIR" == models ]]; then
+    $PY tools/train/make_fidelity_fixture.py --model models/default --hyserve "$BIN"
+fi
+echo "done: $OUTDIR/default and $OUTDIR/default.gguf; evaluate with scripts/eval_default_model.sh"
