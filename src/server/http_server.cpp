@@ -22,6 +22,8 @@
 #include "core/thread_pool.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
+#include "server/buffered_response.h"
+#include "server/connection_probe.h"
 #include "server/http_metrics.h"
 #include "store/response_store.h"
 
@@ -82,8 +84,16 @@ class SinkWriter final : public api::BodyWriter {
     Clock::time_point last_ = Clock::now();
 };
 
-void send_api(httplib::Response& res, api::ApiResponse r) {
+void send_api(const httplib::Request& req, httplib::Response& res, api::ApiResponse r) {
     if (!r.producer) return send(res, r);
+    if (r.content_type != "text/event-stream") {
+        // Non-streaming: the status is known only after generation (buffered_response.h).
+        const ConnectionProbe probe(req.remote_addr, req.remote_port, req.local_addr, req.local_port);
+        BufferedBody b = run_buffered(r.producer, [&probe] { return g_stopping || probe.peer_closed(); });
+        res.status = b.status;
+        res.set_content(std::move(b.body), r.content_type);
+        return;
+    }
     res.status = r.status;
     auto producer = std::make_shared<std::function<void(api::BodyWriter&)>>(std::move(r.producer));
     const bool sse = r.content_type == "text/event-stream";
@@ -232,7 +242,7 @@ void add_api_routes(httplib::Server& s, Routes r) {
                                         "BadRequestError"));
             api::ServingContext* c = need_ctx(req, res);
             if (!c) return;
-            send_api(res, handler(*c, req.body));
+            send_api(req, res, handler(*c, req.body));
         });
     };
     post("/v1/chat/completions", &api::handle_chat_completions);

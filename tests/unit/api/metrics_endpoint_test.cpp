@@ -77,8 +77,12 @@ TEST(MetricsEndpoint, EveryVllmFamilyWithHelpTypeAndLabels) {
     const std::string L = "engine=\"0\",model_name=\"my-model\"";
     EXPECT_EQ(s.at("vllm:prompt_tokens_total{" + L + "}"), "4.0");
     EXPECT_EQ(s.at("vllm:generation_tokens_total{" + L + "}"), "2.0");
-    EXPECT_EQ(s.at("vllm:request_success_total{" + L + ",finished_reason=\"stop\"}"), "1.0");
-    EXPECT_EQ(s.at("vllm:request_success_total{" + L + ",finished_reason=\"length\"}"), "0.0");
+    EXPECT_EQ(
+        s.at("vllm:request_success_total{engine=\"0\",finished_reason=\"stop\",model_name=\"my-model\"}"),
+        "1.0");
+    EXPECT_EQ(
+        s.at("vllm:request_success_total{engine=\"0\",finished_reason=\"length\",model_name=\"my-model\"}"),
+        "0.0");
     // TTFT 0.03 s: not in le=0.02, in le=0.04 and every bucket above, +Inf = count.
     EXPECT_EQ(
         s.at("vllm:time_to_first_token_seconds_bucket{engine=\"0\",le=\"0.02\",model_name=\"my-model\"}"),

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Issue 5 leftovers on a real server (tiny test model): /v1/completions echo + logprobs returns the
+# prompt tokens' logprobs (first null) and they agree with the logprobs the same tokens got when they
+# were generated; a non-streaming request whose client disconnects is aborted (its status is decided
+# only after generation, so nothing is sent meanwhile, and the connection probe must notice).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tests/e2e/server_harness.sh
+start_server --served-model-name tiny
+PY=/usr/bin/python3
+fail() { echo "FAIL: $*" >&2; tail -20 "$SERVER_LOG" >&2; exit 1; }
+post() { curl -sf "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' -d "$1"; }
+
+# A: greedy generation with logprobs and token ids.
+post '{"model":"tiny","prompt":[100,101,102,103,104,105,106,107],"max_tokens":3,"temperature":0,
+       "ignore_eos":true,"logprobs":2,"return_token_ids":true}' >"$TMP/a.json" || fail "request A"
+gen=$($PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["choices"][0]["token_ids"]))' "$TMP/a.json")
+# B: the prompt plus A's first two tokens, echoed with logprobs (non-streaming and streaming).
+prompt_b=$($PY -c 'import json,sys; print(json.dumps([100,101,102,103,104,105,106,107] + json.loads(sys.argv[1])[:2]))' "$gen")
+post "{\"model\":\"tiny\",\"prompt\":$prompt_b,\"max_tokens\":1,\"temperature\":0,\"echo\":true,\"logprobs\":2}" \
+    >"$TMP/b.json" || fail "request B"
+post "{\"model\":\"tiny\",\"prompt\":$prompt_b,\"max_tokens\":2,\"temperature\":0,\"echo\":true,\"logprobs\":2,
+       \"ignore_eos\":true,\"stream\":true}" >"$TMP/b.sse" || fail "request B (stream)"
+$PY - "$TMP/a.json" "$TMP/b.json" "$TMP/b.sse" <<'PYEOF' || fail "echo logprobs"
+import json, sys
+a = json.load(open(sys.argv[1]))["choices"][0]["logprobs"]
+b = json.load(open(sys.argv[2]))["choices"][0]
+lp = b["logprobs"]
+n = 10 + 1  # 10 prompt tokens + 1 generated
+for k in ("tokens", "token_logprobs", "top_logprobs", "text_offset"):
+    assert len(lp[k]) == n, (k, len(lp[k]))
+assert lp["token_logprobs"][0] is None and lp["top_logprobs"][0] is None, lp["token_logprobs"][:2]
+assert all(isinstance(x, float) and x <= 0 for x in lp["token_logprobs"][1:]), lp["token_logprobs"]
+assert all(isinstance(t, dict) and 1 <= len(t) <= 2 for t in lp["top_logprobs"][1:]), lp["top_logprobs"]
+assert lp["text_offset"] == sorted(lp["text_offset"]) and lp["text_offset"][0] == 0, lp["text_offset"]
+# Prompt positions 8 and 9 are A's generated tokens 1 and 2: the prefill's logprobs there equal the
+# decode-time ones (same model, same prefix; only the batching of the arithmetic differs).
+for i in range(2):
+    got, want = lp["token_logprobs"][8 + i], a["token_logprobs"][i]
+    assert abs(got - want) <= 1e-3 * max(1.0, abs(want)), (i, got, want)
+    assert lp["tokens"][8 + i] == a["tokens"][i], (lp["tokens"][8 + i], a["tokens"][i])
+# Streaming: the first chunk carries the echoed prompt's logprobs, then one entry per token.
+chunks = [json.loads(l[6:]) for l in open(sys.argv[3]) if l.startswith("data: {")]
+lps = [c["choices"][0]["logprobs"] for c in chunks if c["choices"] and c["choices"][0]["logprobs"]]
+first = lps[0]
+assert len(first["tokens"]) >= 10 and first["token_logprobs"][0] is None, first
+assert abs(first["token_logprobs"][8] - a["token_logprobs"][0]) <= 1e-3 * max(1.0, abs(a["token_logprobs"][0]))
+assert sum(len(x["tokens"]) for x in lps) == 12, [len(x["tokens"]) for x in lps]
+PYEOF
+
+# A non-streaming request whose client leaves after 0.5 s is aborted by the server.
+curl -s -m 0.5 "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' \
+    -d '{"model":"tiny","prompt":[100,101],"max_tokens":4000,"ignore_eos":true}' >/dev/null 2>&1 || true
+for _ in $(seq 1 50); do
+    grep -q 'completion_tokens=.*finish=abort (client gone)' "$SERVER_LOG" && break
+    sleep 0.1
+done
+grep -q 'finish=abort (client gone)' "$SERVER_LOG" || fail "non-streaming disconnect was not noticed"
+n=$(grep 'finish=abort (client gone)' "$SERVER_LOG" | head -1 | sed 's/.*completion_tokens=\([0-9]*\).*/\1/')
+[[ $n -lt 4000 ]] || fail "the aborted request ran to its end ($n tokens)"
+echo "echo/logprobs + non-streaming disconnect e2e: ok"
