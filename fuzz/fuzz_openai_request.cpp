@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "api/anthropic_request.h"
 #include "api/json_fields.h"
+#include "api/responses_request.h"
 #include "api/sampling_fields.h"
 #include "api/stop_matcher.h"
 #include "core/error.h"
@@ -30,6 +32,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 (void)m.flush();
             } catch (const hy::Error&) {
             }
+        }
+    }
+    if (!body.is_discarded() && body.is_object()) {
+        try {  // Anthropic Messages and Responses bodies → Conversation (issue 7)
+            (void)hy::api::anthropic_conversation(body, ctx, size % 2 == 0);
+        } catch (const hy::Error&) {
+        }
+        try {
+            (void)hy::api::responses_request(body, ctx, hy::api::Json::array());
+            (void)hy::api::output_messages(body.value("output", hy::api::Json::array()));
+        } catch (const hy::Error&) {
         }
     }
     try {

@@ -203,14 +203,8 @@ Json output_messages(const Json& output) {
     for (size_t i = 0; i < output.size(); ++i) {
         const Json& it = output[i];
         if (!it.is_object()) continue;
-        const std::string type = it.value("type", "");
-        if (type == "message") convert_item(it, i, msgs);
-        if (type == "function_call")
-            convert_item(Json{{"type", "function_call"},
-                              {"call_id", it.value("call_id", "")},
-                              {"name", it.value("name", "")},
-                              {"arguments", it.value("arguments", "{}")}},
-                         i, msgs);
+        const std::string type = opt_string(it, "type").value_or("");
+        if (type == "message" || type == "function_call") convert_item(it, i, msgs);
     }
     return msgs;
 }
@@ -249,7 +243,7 @@ ResponsesRequest responses_request(const Json& body, const ServingContext& ctx,
         Json converted = convert_tools(*tools, responses_tool);
         has_tools = !converted.empty();
         for (const auto& t : *tools)
-            if (t.value("type", "") == "function") tools_echo.push_back(t);
+            if (opt_string(t, "type").value_or("") == "function") tools_echo.push_back(t);
         if (has_tools) conv.chat.tools = std::move(converted);
     }
     read_tool_choice(body, conv, has_tools);
