@@ -21,6 +21,8 @@ class MambaStatePool {
     int64_t conv_floats() const { return conv_floats_; }  // per slot, all layers
     int64_t ssm_floats() const { return ssm_floats_; }
     int64_t slot_floats() const { return conv_floats_ + ssm_floats_; }
+    int64_t conv_per_layer() const { return conv_per_layer_; }
+    int64_t ssm_per_layer() const { return ssm_per_layer_; }
     static int64_t bytes_per_slot(const ModelConfig& cfg);
 
     int32_t acquire();  // a zeroed slot (the state before any token); -1 when none is free

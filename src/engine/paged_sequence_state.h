@@ -30,6 +30,8 @@ class PagedSequenceState final : public SequenceState {
     float* k_row(int64_t layer, int64_t pos) override;
     float* v_row(int64_t layer, int64_t pos) override;
     kernels::KvView kv_view(int64_t layer) override;
+    const std::vector<int64_t>* mamba_capture_points() override { return &capture_points_; }
+    void on_mamba_capture(int64_t layer, size_t index, const float* conv, const float* ssm) override;
 
     // Engine side.
     void append_block(int32_t b);  // takes over one reference to b
@@ -37,6 +39,13 @@ class PagedSequenceState final : public SequenceState {
     int64_t capacity() const { return static_cast<int64_t>(table_.size()) * pool_.block_size(); }
     int32_t slot() const { return slot_; }
     float* slot_data() { return slots_.slot(slot_); }
+    // Token counts inside the next forward call's new tokens at which the whole Mamba state is copied
+    // (slot layout) into captured(i): prefix-cache snapshots that do not cut the prefill chunk.
+    void set_capture_points(std::vector<int64_t> points);
+    const std::vector<int64_t>& capture_points() const { return capture_points_; }
+    const float* captured(size_t i) const {
+        return captured_.data() + i * static_cast<size_t>(slots_.slot_floats());
+    }
 
   private:
     int64_t attn(int64_t layer) const;
@@ -48,6 +57,8 @@ class PagedSequenceState final : public SequenceState {
     int64_t n_past_ = 0;
     std::vector<int32_t> table_;
     std::vector<std::vector<float*>> k_pages_, v_pages_;  // per attention layer, one pointer per block
+    std::vector<int64_t> capture_points_;
+    std::vector<float> captured_;  // [points, slot_floats]
 };
 
 }  // namespace hy

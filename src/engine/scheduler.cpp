@@ -149,19 +149,20 @@ int64_t Scheduler::lookup_prefix(Request& r) {
     return best;
 }
 
-// Tokens to feed this step: everything left (a decode step is 1), within the budget, and for prompt
-// chunks cut at the next snapshot boundary so the state there can be stored.
+// Tokens to feed this step: everything left (a decode step is 1) within the budget. Snapshot
+// boundaries inside the chunk do not cut it: the Mamba layers capture the state there.
 int64_t Scheduler::chunk(const Request& r, int64_t budget) const {
-    const int64_t nc = r.num_computed, left = static_cast<int64_t>(r.tokens.size()) - nc;
-    int64_t n = std::min(left, budget);
-    if (n <= 1 || !caching()) return n;
+    return std::min(static_cast<int64_t>(r.tokens.size()) - r.num_computed, budget);
+}
+
+// A block boundary whose Mamba state is kept (--mamba-cache-mode): every block (all), or the last
+// boundary before the prompt's end and every snapshot_interval tokens (align).
+bool Scheduler::snapshot_point(const Request& r, int64_t t) const {
     const int64_t B = blocks_.block_size();
+    if (!caching() || t <= 0 || t % B != 0) return false;
     const int64_t every =
         opt_.cache.mamba_cache_mode == MambaCacheMode::ALL ? B : opt_.cache.snapshot_interval;
-    int64_t stop = (nc / every + 1) * every;
-    const int64_t prompt_boundary = (r.prompt_len - 1) / B * B;
-    if (prompt_boundary > nc) stop = std::min(stop, prompt_boundary);
-    return std::min(n, stop - nc);
+    return t % every == 0 || t == (r.prompt_len - 1) / B * B;
 }
 
 // Blocks for num_computed + n tokens; false when the pool is out of free blocks.
@@ -286,6 +287,11 @@ void Scheduler::step() {
     std::vector<SequenceInput> batch;
     batch.reserve(sched.size());
     for (Request* r : sched) {
+        std::vector<int64_t> points;  // snapshot boundaries strictly inside this step's tokens
+        for (int64_t t = r->num_computed / blocks_.block_size() * blocks_.block_size() + blocks_.block_size();
+             caching() && t < r->num_computed + r->n_new; t += blocks_.block_size())
+            if (snapshot_point(*r, t)) points.push_back(t);
+        r->state->set_capture_points(std::move(points));
         // prompt_logprobs: a logits row for every prompt position until the first token is out.
         const bool all =
             r->req.prompt_logprobs >= 0 && r->tokens.size() == static_cast<size_t>(r->prompt_len);
@@ -337,11 +343,10 @@ void Scheduler::after_forward(Request& r) {
             r.state->blocks()[static_cast<size_t>(i)], r.hashes[static_cast<size_t>(i)], parent,
             std::span<const int32_t>(r.tokens).subspan(static_cast<size_t>(i * B), static_cast<size_t>(B)));
     }
-    if (!caching() || nc % B != 0 || nc == 0) return;
-    const int64_t every =
-        opt_.cache.mamba_cache_mode == MambaCacheMode::ALL ? B : opt_.cache.snapshot_interval;
-    if (nc % every == 0 || nc == (r.prompt_len - 1) / B * B)
-        snapshots_.save(r.hashes[static_cast<size_t>(full - 1)], r.state->slot_data());
+    const auto& points = r.state->capture_points();  // inside this step's tokens, ascending
+    for (size_t i = 0; i < points.size(); ++i)
+        snapshots_.save(r.hashes[static_cast<size_t>(points[i] / B - 1)], r.state->captured(i));
+    if (snapshot_point(r, nc)) snapshots_.save(r.hashes[static_cast<size_t>(full - 1)], r.state->slot_data());
 }
 
 void Scheduler::emit(Request& r, const float* logits, int64_t V) {

@@ -67,6 +67,7 @@ class Scheduler {
     int64_t lookup_prefix(Request& r);  // blocks resumable from the cache
     bool grow(Request& r, int64_t n_tokens);
     int64_t chunk(const Request& r, int64_t budget) const;
+    bool snapshot_point(const Request& r, int64_t t) const;
     void ensure_hashes(Request& r, int64_t n_blocks);
     void after_forward(Request& r);
     void emit(Request& r, const float* logits, int64_t V);

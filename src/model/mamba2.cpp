@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/error.h"
 #include "kernels/activations.h"
 #include "kernels/conv1d.h"
 #include "kernels/isa.h"
@@ -102,12 +103,22 @@ void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
             }
             continue;
         }
-        kernels::conv1d_silu(zxbcdt + sg.row0 * R + Di, R, sg.n, Cd, K, w.conv_weight.data(),
-                             w.conv_bias.data(), conv, xbc + sg.row0 * Cd, Cd);
-        bind(sg.row0, sg.n);
-        const bool chunked =
-            r.opt.ssm_mode == SsmMode::CHUNKED || (r.opt.ssm_mode == SsmMode::AUTO && sg.n > 1);
-        scan_segment(r, in, chunked);
+        // Pieces end at the capture points (prefix-cache snapshots inside a prefill chunk), then at sg.n.
+        const std::vector<int64_t>* points = sg.state->mamba_capture_points();
+        const size_t n_points = points ? points->size() : 0;
+        for (size_t p = 0, t0 = 0; t0 < static_cast<size_t>(sg.n); ++p) {
+            const int64_t end = p < n_points ? (*points)[p] - sg.pos0 : sg.n;
+            HY_ASSERT(end > static_cast<int64_t>(t0) && end <= sg.n);
+            const int64_t row = sg.row0 + static_cast<int64_t>(t0), n = end - static_cast<int64_t>(t0);
+            kernels::conv1d_silu(zxbcdt + row * R + Di, R, n, Cd, K, w.conv_weight.data(), w.conv_bias.data(),
+                                 conv, xbc + row * Cd, Cd);
+            bind(row, n);
+            const bool chunked =
+                r.opt.ssm_mode == SsmMode::CHUNKED || (r.opt.ssm_mode == SsmMode::AUTO && n > 1);
+            scan_segment(r, in, chunked);
+            if (p < n_points) sg.state->on_mamba_capture(layer, p, conv, in.state);
+            t0 = static_cast<size_t>(end);
+        }
     }
 
     // Gated RMSNorm (gate before norm, per group, spec §2.2.7), then out_proj.

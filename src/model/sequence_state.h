@@ -43,6 +43,13 @@ class SequenceState {
     virtual kernels::KvView kv_view(int64_t layer) = 0;
 
     virtual MambaStateSink* mamba_sink() { return nullptr; }
+
+    // Prefix caching (engine/scheduler.h): absolute token counts strictly inside this call's new tokens
+    // after which the Mamba state is wanted, ascending. The Mamba layers then run their scan in pieces
+    // split there (chunked prefill already does this across calls) and report each boundary's state.
+    virtual const std::vector<int64_t>* mamba_capture_points() { return nullptr; }
+    // The state of Mamba layer `layer` after mamba_capture_points()[index] tokens.
+    virtual void on_mamba_capture(int64_t layer, size_t index, const float* conv, const float* ssm) {}
 };
 
 // The plain implementation: one sequence owning its memory; K/V in pages of kPageTokens tokens so
