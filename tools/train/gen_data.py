@@ -144,6 +144,9 @@ def calc_turn(rng, think):
     return msgs, [S.CALC_TOOL]
 
 
+COMPACT_JSON = 0.0  # share of JSON answers written without spaces (set by --compact-json)
+
+
 def json_turn(rng, think):
     kind = rng.random()
     if kind < 0.45:
@@ -162,7 +165,9 @@ def json_turn(rng, think):
         q = rng.choice(S.JSON_LIST_Q).format(a=a, b=b)
         obj = list(range(a, b + 1))
         r = f"The numbers from {a} to {b} are " + ", ".join(map(str, obj)) + "."
-    text = json.dumps(obj)
+    # Compact JSON too (fine-tuning data, --compact-json): structured-output grammars may force it.
+    compact = COMPACT_JSON > 0 and rng.random() < COMPACT_JSON  # no draw at 0: seed-1 data unchanged
+    text = json.dumps(obj, separators=(",", ":")) if compact else json.dumps(obj)
     return [user(rng, q), asst(text, r if think else None)], []
 
 
@@ -279,7 +284,10 @@ def main():
     ap.add_argument("--prose-frac", type=float, default=0.03)
     ap.add_argument("--bpe-text", help="also write this much of the text, special tokens removed, for the BPE trainer")
     ap.add_argument("--bpe-chars", type=int, default=3_000_000)
+    ap.add_argument("--compact-json", type=float, default=0.0)
     args = ap.parse_args()
+    global COMPACT_JSON
+    COMPACT_JSON = args.compact_json
     rng = S.new_rng(args.seed)
     tpl = load_template()
     opener = lzma.open if args.out.endswith(".xz") else open

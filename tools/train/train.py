@@ -138,6 +138,9 @@ def train(args):
     c = model_config(vocab, args.preset)
     model = NemotronH(c)
     init_weights(model, args.seed)
+    if args.init_from:  # fine-tuning stage: continue from a checkpoint of the same architecture
+        model.load_state_dict(load_ckpt(args.init_from)[0].state_dict())
+        log(lf, f"initialised from {args.init_from}")
     model.to(dev)
     log(lf, f"model {param_count(model)} parameters, pattern {c['hybrid_override_pattern']} + MTP, device {dev}")
     rng = random.Random(args.seed)
@@ -242,6 +245,7 @@ def main():
     t.add_argument("--bias-rate", type=float, default=1e-3)
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--max-docs", type=int, default=0)
+    t.add_argument("--init-from", help="checkpoint directory to continue from (fine-tuning)")
     t.add_argument("--encoder", default="auto", choices=["auto", "hf", "py"])
     t.add_argument("--check-encoders", action="store_true")
     t.add_argument("--log-every", type=int, default=50)
