@@ -46,7 +46,8 @@ TEST(ResponseStore, PutGetRemove) {
 TEST(ResponseStore, SurvivesReopenAndKeepsBytes) {
     TempDir tmp;
     const std::string path = (tmp.path / "r.sqlite3").string();
-    const std::string odd = std::string("nul\0byte \xc3\xa9 ", 14) + std::string(100000, 'x');
+    static const char kOdd[] = "nul\0byte \xc3\xa9 ";
+    const std::string odd = std::string(kOdd, sizeof kOdd - 1) + std::string(100000, 'x');
     {
         ResponseStore s(path);
         for (int i = 0; i < 20; ++i) s.put({"resp_" + std::to_string(i), i, odd, "[]"});
