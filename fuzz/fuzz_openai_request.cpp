@@ -1,16 +1,19 @@
 // libFuzzer target for the untrusted text the server parses before any model work: request bodies
 // through the OpenAI field readers and validators (chat and completions rules, the context check,
-// the model name check), stop-string matching over the body split at every 7th byte, and the
-// NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every failure must be a hy::Error.
+// the model name check, structured-output and tool_choice fields, Anthropic Messages and Responses bodies), stop-string matching over the body split
+// at every 7th byte, and the NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every failure must be a
+// hy::Error.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "api/anthropic_request.h"
+#include "api/chat_conversation.h"
 #include "api/json_fields.h"
 #include "api/responses_request.h"
 #include "api/sampling_fields.h"
 #include "api/stop_matcher.h"
+#include "api/structured_output.h"
 #include "core/error.h"
 #include "server/server_config.h"
 #include "server/shell_split.h"
@@ -33,8 +36,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             } catch (const hy::Error&) {
             }
         }
-    }
-    if (!body.is_discarded() && body.is_object()) {
         try {  // Anthropic Messages and Responses bodies → Conversation (issue 7)
             (void)hy::api::anthropic_conversation(body, ctx, size % 2 == 0);
         } catch (const hy::Error&) {
@@ -44,9 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             (void)hy::api::output_messages(body.value("output", hy::api::Json::array()));
         } catch (const hy::Error&) {
         }
+        try {  // structured-output and tool_choice fields (issues 8, 9), read but not compiled
+            (void)hy::api::read_output_format(body);
+            (void)hy::api::read_tool_choice(body, true);
+        } catch (const hy::Error&) {
+        }
     }
     try {
-        (void)hy::server::parse_server_config(hy::server::shell_split(text), [](const char*) { return nullptr; });
+        (void)hy::server::parse_server_config(hy::server::shell_split(text),
+                                              [](const char*) { return nullptr; });
     } catch (const hy::Error&) {
     }
     return 0;

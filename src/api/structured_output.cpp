@@ -202,6 +202,44 @@ std::string tool_name(const Json& tool) {
     return fn.value("name", "");
 }
 
+// "#…" references of a tool's schema moved to `#/$defs/<prefix>root` (its own $defs/definitions become
+// `#/$defs/<prefix>NAME`): a $ref is a pointer from the document root, which is the list schema now.
+std::string relocated_ref(const std::string& ref, const std::string& prefix) {
+    for (const std::string base : {"#/$defs/", "#/definitions/"})
+        if (ref.rfind(base, 0) == 0) return "#/$defs/" + prefix + ref.substr(base.size());
+    if (ref == "#") return "#/$defs/" + prefix + "root";
+    if (ref.rfind("#/", 0) == 0) return "#/$defs/" + prefix + "root" + ref.substr(1);
+    return ref;  // not a local pointer: the compiler names it in its 400
+}
+
+void relocate_refs(Json& j, const std::string& prefix) {
+    if (j.is_object()) {
+        for (auto& [k, v] : j.items()) {
+            if (k == "$ref" && v.is_string())
+                v = relocated_ref(v.get<std::string>(), prefix);
+            else
+                relocate_refs(v, prefix);
+        }
+    } else if (j.is_array()) {
+        for (auto& v : j) relocate_refs(v, prefix);
+    }
+}
+
+// The parameters of tool `i` as they sit inside the required list; their definitions go to `defs`.
+Json relocated_parameters(const Json& tool, size_t i, Json& defs) {
+    Json body = tool_parameters(tool);
+    const std::string prefix = "tool" + std::to_string(i) + "_";
+    relocate_refs(body, prefix);
+    for (const char* key : {"$defs", "definitions"}) {
+        if (!body.is_object() || !body.contains(key)) continue;
+        if (body[key].is_object())
+            for (auto& [name, def] : body[key].items()) defs[prefix + name] = def;
+        body.erase(key);
+    }
+    defs[prefix + "root"] = body;
+    return body;
+}
+
 }  // namespace
 
 std::shared_ptr<const grammar::Grammar> compile_tool_choice(const ToolChoice& choice, const Json& tools,
@@ -220,12 +258,14 @@ std::shared_ptr<const grammar::Grammar> compile_tool_choice(const ToolChoice& ch
     }
     if (choice.mode != ToolChoiceMode::REQUIRED) return nullptr;
     Json any_of = Json::array();
-    for (const auto& t : tools)
-        any_of.push_back(
-            {{"type", "object"},
-             {"properties", {{"name", {{"const", tool_name(t)}}}, {"parameters", tool_parameters(t)}}},
-             {"required", Json::array({"name", "parameters"})}});
-    Json schema = {{"type", "array"}, {"minItems", 1}, {"items", {{"anyOf", any_of}}}};
+    Json defs = Json::object();
+    for (size_t i = 0; i < tools.size(); ++i)
+        any_of.push_back({{"type", "object"},
+                          {"properties",
+                           {{"name", {{"const", tool_name(tools[i])}}},
+                            {"parameters", relocated_parameters(tools[i], i, defs)}}},
+                          {"required", Json::array({"name", "parameters"})}});
+    Json schema = {{"type", "array"}, {"minItems", 1}, {"items", {{"anyOf", any_of}}}, {"$defs", defs}};
     if (!parallel_tool_calls) schema["maxItems"] = 1;
     return cached("schema\x1f" + schema.dump(), [&] {
         return compile_named("tools", [&] { return grammar::compile_json_schema(plain(schema), opt); });

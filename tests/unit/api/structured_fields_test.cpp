@@ -7,6 +7,7 @@
 #include "api/structured_output.h"
 #include "api/tool_call_output.h"
 #include "core/error.h"
+#include "engine/grammar/grammar_matcher.h"
 
 namespace hy::api {
 namespace {
@@ -103,6 +104,27 @@ TEST(ToolChoiceGrammar, UnknownNamedFunctionIs400) {
                   compile_tool_choice(tc, body(R"([{"type":"function","function":{"name":"f"}}])"), true);
               }),
               400);
+}
+
+// A tool whose parameters use $defs and recursion: inside the required list the pointers are rewritten.
+TEST(ToolChoiceGrammar, RequiredListKeepsEachToolsRefs) {
+    const Json tools = body(R"([{"type":"function","function":{"name":"t","parameters":{"type":"object",
+        "properties":{"tree":{"$ref":"#/$defs/node"}},"required":["tree"],"additionalProperties":false,
+        "$defs":{"node":{"type":"object","properties":{"v":{"type":"integer"},
+        "kids":{"type":"array","items":{"$ref":"#/$defs/node"}}},"required":["v"],"additionalProperties":false}}}}},
+        {"type":"function","function":{"name":"u","parameters":{"type":"object","properties":{"n":{"type":"integer"}},
+        "required":["n"],"additionalProperties":false}}}])");
+    auto g = compile_tool_choice({ToolChoiceMode::REQUIRED, ""}, tools, true);
+    auto accepts = [&](const std::string& text) {
+        grammar::GrammarMatcher m(g, nullptr);
+        return m.accept_bytes(text) && m.can_end();
+    };
+    EXPECT_TRUE(
+        accepts(R"([{"name":"t","parameters":{"tree":{"kids":[{"v":2},{"kids":[],"v":3}],"v":1}}}])"));
+    EXPECT_TRUE(accepts(R"([{"name":"u","parameters":{"n":5}},{"name":"t","parameters":{"tree":{"v":0}}}])"));
+    EXPECT_FALSE(accepts(R"([{"name":"t","parameters":{"tree":{"kids":[{}],"v":1}}}])"));
+    EXPECT_FALSE(accepts(R"([{"name":"u","parameters":{"tree":{"v":1}}}])"));
+    EXPECT_FALSE(accepts("[]"));
 }
 
 chat::Delta text(DeltaKind k, std::string t) {
