@@ -61,7 +61,33 @@ TEST(ServerConfig, FlagSpellings) {
     EXPECT_EQ(c.served_model_names, (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(c.max_num_seqs, 4);
     EXPECT_EQ(c.api_key, "k");
-    EXPECT_GE(c.notes.size(), 3u);  // prefix caching twice, tp, gpu memory
+    EXPECT_FALSE(c.cache.enable_prefix_caching);  // the later --no- form wins
+    EXPECT_GE(c.notes.size(), 2u);                // tp, gpu memory
+}
+
+TEST(ServerConfig, CacheFlags) {
+    Env env;
+    ServerConfig c =
+        parse_server_config({"--block-size", "16", "--kv-cache-memory", "1.5G", "--mamba-cache-mode", "all",
+                             "--mamba-cache-interval", "32", "--mamba-ssm-cache-dtype", "bfloat16",
+                             "--enable-mamba-cache-stochastic-rounding", "--mamba-cache-philox-rounds", "7",
+                             "--enable-prompt-tokens-details"},
+                            env.lookup());
+    EXPECT_EQ(c.cache.block_size, 16);
+    EXPECT_EQ(c.cache.kv_cache_memory, 1.5 * 1024 * 1024 * 1024);
+    EXPECT_EQ(c.cache.mamba_cache_mode, MambaCacheMode::ALL);
+    EXPECT_EQ(c.cache.snapshot_interval, 32);
+    EXPECT_EQ(c.cache.ssm_cache.dtype, SsmCacheDtype::BFLOAT16);
+    EXPECT_TRUE(c.cache.ssm_cache.stochastic);
+    EXPECT_EQ(c.cache.ssm_cache.philox_rounds, 7);
+    EXPECT_TRUE(c.enable_prompt_tokens_details);
+    EXPECT_EQ(parse_server_config({"--kv-cache-memory", "0.25"}, env.lookup()).cache.kv_cache_memory, 0.25);
+    for (std::vector<std::string> bad : {std::vector<std::string>{"--kv-cache-memory", "lots"},
+                                         {"--kv-cache-memory", "0"},
+                                         {"--mamba-cache-mode", "some"},
+                                         {"--mamba-ssm-cache-dtype", "int8"},
+                                         {"--block-size", "0"}})
+        EXPECT_THROW(parse_server_config(bad, env.lookup()), Error) << bad[0] << " " << bad[1];
 }
 
 TEST(ServerConfig, UnknownFlagNamesIt) {
