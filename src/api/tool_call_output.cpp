@@ -28,6 +28,7 @@ std::vector<chat::Delta> ToolCallOutput::convert(std::vector<chat::Delta> deltas
         }
         if (choice_.mode == ToolChoiceMode::REQUIRED) {
             held_ += d.text;
+            scan_required(out);
             continue;
         }
         if (!begun_) {
@@ -59,35 +60,49 @@ std::vector<chat::Delta> ToolCallOutput::convert(std::vector<chat::Delta> deltas
     return out;
 }
 
-void ToolCallOutput::finish_required(std::vector<chat::Delta>& out) {
-    std::vector<chat::Delta> calls;
-    auto parsed = chat::py_json_loads(held_);
-    bool ok = parsed && parsed->kind == chat::PyValue::Kind::LIST && !parsed->items.empty();
-    for (size_t i = 0; ok && i < parsed->items.size(); ++i) {
-        const chat::PyValue& item = parsed->items[i];
-        const chat::PyValue* name = nullptr;
-        const chat::PyValue* params = nullptr;
-        if (item.kind == chat::PyValue::Kind::DICT)
-            for (size_t k = 0; k < item.keys.size(); ++k) {
-                if (item.keys[k] == "name") name = &item.items[k];
-                if (item.keys[k] == "parameters") params = &item.items[k];
-            }
-        if (!name || name->kind != chat::PyValue::Kind::STR || !params) {
-            ok = false;
-            break;
+void ToolCallOutput::scan_required(std::vector<chat::Delta>& out) {
+    for (; scanned_ < held_.size(); ++scanned_) {
+        const char ch = held_[scanned_];
+        if (in_string_) {
+            if (escaped_)
+                escaped_ = false;
+            else if (ch == '\\')
+                escaped_ = true;
+            else if (ch == '"')
+                in_string_ = false;
+            continue;
         }
-        if (!parallel_ && i > 0) break;  // parallel_tool_calls false: only the first call
-        const int index = static_cast<int>(i);
-        calls.push_back({chat::DeltaKind::TOOL_CALL_BEGIN, "", index, call_id(), name->text});
-        calls.push_back({chat::DeltaKind::TOOL_CALL_ARGS, chat::py_json_dumps(*params), index, "", ""});
-        calls.push_back({chat::DeltaKind::TOOL_CALL_END, "", index, "", ""});
+        if (ch == '"') {
+            in_string_ = true;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth_ == 2) item_start_ = scanned_;
+        } else if (ch == '}' || ch == ']') {
+            if (--depth_ != 1 || ch != '}') continue;
+            // An item of the list is complete: {"name": …, "parameters": …}.
+            auto item =
+                chat::py_json_loads(std::string_view(held_).substr(item_start_, scanned_ + 1 - item_start_));
+            const chat::PyValue* name = nullptr;
+            const chat::PyValue* params = nullptr;
+            if (item && item->kind == chat::PyValue::Kind::DICT)
+                for (size_t k = 0; k < item->keys.size(); ++k) {
+                    if (item->keys[k] == "name") name = &item->items[k];
+                    if (item->keys[k] == "parameters") params = &item->items[k];
+                }
+            if (!name || name->kind != chat::PyValue::Kind::STR || !params) continue;
+            if (!parallel_ && calls_ > 0) continue;  // parallel_tool_calls false: only the first call
+            const int index = calls_++;
+            out.push_back({chat::DeltaKind::TOOL_CALL_BEGIN, "", index, call_id(), name->text});
+            out.push_back({chat::DeltaKind::TOOL_CALL_ARGS, chat::py_json_dumps(*params), index, "", ""});
+            out.push_back({chat::DeltaKind::TOOL_CALL_END, "", index, "", ""});
+        }
     }
-    if (ok) {
-        out.insert(out.end(), calls.begin(), calls.end());
-    } else if (!held_.empty()) {
-        spdlog::warn("tool_choice required: the output is not a complete list of calls; returned as content");
-        out.push_back({chat::DeltaKind::CONTENT_TEXT, held_, -1, "", ""});
-    }
+}
+
+void ToolCallOutput::finish_required(std::vector<chat::Delta>& out) {
+    if (calls_ > 0) return;  // calls already went out; a cut-off tail is dropped
+    if (held_.empty()) return;
+    spdlog::warn("tool_choice required: the output holds no complete call; returned as content");
+    out.push_back({chat::DeltaKind::CONTENT_TEXT, held_, -1, "", ""});
 }
 
 }  // namespace hy::api

@@ -175,6 +175,19 @@ TEST(ToolCallOutput, RequiredTurnsTheListIntoCalls) {
     EXPECT_NE(m.tool_calls[0].id, m.tool_calls[1].id);
 }
 
+TEST(ToolCallOutput, RequiredCallsStreamAsTheirItemsClose) {
+    ToolCallOutput out({ToolChoiceMode::REQUIRED, ""}, {}, true);
+    auto a =
+        out.convert({text(DeltaKind::CONTENT_TEXT, R"([{"name":"a","parameters":{"s":"}]{\"x"}})")}, false);
+    ASSERT_EQ(a.size(), 3u);  // the first item closed: its call goes out before the list ends
+    EXPECT_EQ(a[1].text, R"({"s": "}]{\"x"})");
+    auto b =
+        out.convert({text(DeltaKind::CONTENT_TEXT, R"(,{"name":"b","parameters":{"t":[1,{}]}}])")}, true);
+    ASSERT_EQ(b.size(), 3u);
+    EXPECT_EQ(b[0].index, 1);
+    EXPECT_EQ(b[1].text, R"({"t": [1, {}]})");
+}
+
 TEST(ToolCallOutput, RequiredWithoutParallelKeepsTheFirst) {
     ToolCallOutput out({ToolChoiceMode::REQUIRED, ""}, {}, false);
     auto m =
