@@ -1,6 +1,7 @@
 // `hyserve make-test-model OUTDIR`: a deterministic random-weight Nemotron-H with a BPE tokenizer
 // trained on the embedded text and the embedded Nemotron 3 chat template (model/test_model.h).
 // HF files go into OUTDIR, the GGUF file is OUTDIR/model.gguf.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,9 +16,21 @@ namespace hy::cli {
 
 namespace {
 
+// The embedded text runs out of pairs far below a GPT-2-sized vocabulary (issue 10's bench preset):
+// larger vocabularies train this many tokens at most and pad the rest with unused tokens (GGUF token
+// type 5) that no merge produces, so the embedding and the head have the full size.
+constexpr int kMaxTrainedVocab = 8192;
+
 TestModelTokenizer make_tokenizer(int vocab_size, const ModelConfig& c) {
-    return make_model_tokenizer(tok::default_bpe_training_text(), vocab_size, tok::default_pretokenizer_regex(),
-                                c.max_position_embeddings, c.eos_token_ids);
+    TestModelTokenizer t =
+        make_model_tokenizer(tok::default_bpe_training_text(), std::min(vocab_size, kMaxTrainedVocab),
+                             tok::default_pretokenizer_regex(), c.max_position_embeddings, c.eos_token_ids);
+    if (vocab_size > kMaxTrainedVocab)
+        for (int i = static_cast<int>(t.tokens.size()); i < vocab_size; ++i) {
+            t.tokens.push_back("<unused_" + std::to_string(i) + ">");
+            t.token_types.push_back(5);
+        }
+    return t;
 }
 
 struct Options {
@@ -61,7 +74,7 @@ void run(const Options& o) {
     if (o.format == "hf" || o.format == "both") write_test_model_hf(o.outdir, c, w, dtype, tok);
     if (o.format == "gguf" || o.format == "both")
         write_test_model_gguf((std::filesystem::path(o.outdir) / "model.gguf").string(), c, w, dtype, tok,
-                              name);
+                              name, o.preset == "bench");  // issue 10: router F32 as in real checkpoints
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     std::printf("wrote %s (%s, pattern %s + MTP %s, vocab %lld, %s, seed %llu) in %.0f ms\n",
@@ -78,8 +91,11 @@ void register_make_test_model(CLI::App& app) {
         app.add_subcommand("make-test-model", "Write a deterministic random-weight Nemotron-H test model");
     cmd->add_option("outdir", opts->outdir, "Output directory (HF files; GGUF as OUTDIR/model.gguf)")
         ->required();
-    cmd->add_option("--preset", opts->preset, "tiny (D 64, 8 layers) or small (D 256, 24 layers)")
-        ->check(CLI::IsMember({"tiny", "small"}));
+    cmd->add_option(
+           "--preset", opts->preset,
+           "tiny (D 64, 8 layers), small (D 256, 24 layers) or bench (D 1024, 24 layers, 64 experts, "
+           "~723M parameters, no MTP: issue 10)")
+        ->check(CLI::IsMember({"tiny", "small", "bench"}));
     cmd->add_option("--seed", opts->seed, "PRNG seed (same seed, same weights, any machine)");
     cmd->add_option("--format", opts->format, "hf, gguf or both")
         ->check(CLI::IsMember({"hf", "gguf", "both"}));

@@ -31,6 +31,7 @@ void register_render_chat(CLI::App& app);      // cmd_render_chat.cpp
 void register_serve(CLI::App& app);  // cmd_serve.cpp
 void register_grammar_sample(CLI::App& app);  // cmd_grammar_sample.cpp
 void register_bench_grammar(CLI::App& app);   // cmd_bench_grammar.cpp
+void register_bench(CLI::App& app);           // cmd_bench.cpp
 void register_bench_serve(CLI::App& app);     // cmd_bench_serve.cpp
 
 }  // namespace hy::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     hy::cli::register_serve(app);
     hy::cli::register_grammar_sample(app);
     hy::cli::register_bench_grammar(app);
+    hy::cli::register_bench(app);
     hy::cli::register_bench_serve(app);
     try {
         app.parse(argc, argv);

@@ -32,6 +32,12 @@ struct KernelTable {
     void (*ssm_serial_head)(const struct SsmHeadArgs& a);
     // SSD chunked scan for the heads [h0, h1) of one group (spec §2.4).
     void (*ssm_chunked_group)(const struct SsmGroupArgs& a);
+    // Decode GEMV (issue 10): y[r] = W[r]·x for r < rows, weights converted in registers. ldw in
+    // elements for BF16/F16, in bytes for Q8_0 (n a multiple of 32 there).
+    void (*gemv_bf16)(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y);
+    void (*gemv_f16)(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y);
+    void (*gemv_q8_0)(const uint8_t* w, int64_t row_bytes, int64_t rows, const float* x, int64_t n, float* y);
+    void (*q8_0_to_f32)(const uint8_t* src, float* dst, int64_t n);
 };
 
 const KernelTable& kernels();         // best_isa()'s table (cached; reread after set_isa_override)

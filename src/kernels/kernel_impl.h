@@ -16,6 +16,9 @@
 #if HY_KERNEL_F16C
 #include <immintrin.h>
 #endif
+#ifndef HY_KERNEL_TILE4X4
+#define HY_KERNEL_TILE4X4 0
+#endif
 
 // GCC notes that passing 64-byte vectors by value depends on the ISA; these functions are internal
 // to one TU and always inlined, so the note is moot. It is emitted at the end of the TU: no pop.
@@ -141,11 +144,43 @@ inline void dot4(const float* w, int64_t ldw, const float* x, int64_t n, float* 
     for (int r = 0; r < 4; ++r) out[r] = s[r];
 }
 
+#if HY_KERNEL_TILE4X4
+// 4 weight rows x 4 tokens: 8 loads feed 16 multiply-adds (dot4 needs 5 for 4), which keeps the
+// prefill GEMM on the FMA units instead of the load ports. 16 accumulators + 8 operands fit the 32
+// zmm registers of AVX-512 only, so the narrower copies keep dot4.
+inline void dot4x4(const float* w, int64_t ldw, const float* x, int64_t ldx, int64_t n, float* y,
+                   int64_t ldy) {
+    vf a[4][4] = {};
+    int64_t i = 0;
+    for (; i + W <= n; i += W) {
+        const vf w0 = load(w + i), w1 = load(w + ldw + i), w2 = load(w + 2 * ldw + i),
+                 w3 = load(w + 3 * ldw + i);
+        for (int t = 0; t < 4; ++t) {
+            const vf xv = load(x + t * ldx + i);
+            a[t][0] += w0 * xv;
+            a[t][1] += w1 * xv;
+            a[t][2] += w2 * xv;
+            a[t][3] += w3 * xv;
+        }
+    }
+    for (int t = 0; t < 4; ++t)
+        for (int r = 0; r < 4; ++r) {
+            float s = hsum(a[t][r]);
+            for (int64_t j = i; j < n; ++j) s += w[r * ldw + j] * x[t * ldx + j];
+            y[t * ldy + r] = s;
+        }
+}
+#endif
+
 void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t ldx, int64_t T, int64_t n,
               float* y, int64_t ldy) {
     int64_t r = 0;
     for (; r + 4 <= rows; r += 4) {
-        for (int64_t t = 0; t < T; ++t) {
+        int64_t t0 = 0;
+#if HY_KERNEL_TILE4X4
+        for (; t0 + 4 <= T; t0 += 4) dot4x4(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+#endif
+        for (int64_t t = t0; t < T; ++t) {
             float s[4];
             dot4(w + r * ldw, ldw, x + t * ldx, n, s);
             for (int k = 0; k < 4; ++k) y[t * ldy + r + k] = s[k];
@@ -153,6 +188,107 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
     }
     for (; r < rows; ++r)
         for (int64_t t = 0; t < T; ++t) y[t * ldy + r] = dot_f32(w + r * ldw, x + t * ldx, n);
+}
+
+// ---- Weight-stationary GEMV for decode (issue 10) ----
+// y[r] = W[r]·x for one token: four weight rows per pass share each load of x, and the stored weights
+// are converted in registers, so their bytes stream from memory once with nothing written back.
+// Products and sums stay fp32 (the matmul tests hold every path to 1e-6 of the float64 dot).
+
+// Load(r, i): 16 weights of row r from column i (i a multiple of W); Scalar(r, i): one weight.
+template <class Load, class Scalar>
+inline void gemv_generic(Load ld, Scalar sc, int64_t rows, const float* x, int64_t n, float* y) {
+    const int64_t nv = n - n % W;
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        vf a0{}, a1{}, a2{}, a3{};
+        for (int64_t i = 0; i < nv; i += W) {
+            const vf xv = load(x + i);
+            a0 += ld(r, i) * xv;
+            a1 += ld(r + 1, i) * xv;
+            a2 += ld(r + 2, i) * xv;
+            a3 += ld(r + 3, i) * xv;
+        }
+        float s[4] = {hsum(a0), hsum(a1), hsum(a2), hsum(a3)};
+        for (int64_t i = nv; i < n; ++i)
+            for (int k = 0; k < 4; ++k) s[k] += sc(r + k, i) * x[i];
+        for (int k = 0; k < 4; ++k) y[r + k] = s[k];
+    }
+    for (; r < rows; ++r) {
+        vf a{};
+        for (int64_t i = 0; i < nv; i += W) a += ld(r, i) * load(x + i);
+        float s = hsum(a);
+        for (int64_t i = nv; i < n; ++i) s += sc(r, i) * x[i];
+        y[r] = s;
+    }
+}
+
+void gemv_bf16(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y) {
+    gemv_generic([w, ldw](int64_t r, int64_t i) { return load_bf16(w + r * ldw + i); },
+                 [w, ldw](int64_t r, int64_t i) { return bf16_to_f32(w[r * ldw + i]); }, rows, x, n, y);
+}
+void gemv_f16(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y) {
+    gemv_generic([w, ldw](int64_t r, int64_t i) { return load_f16(w + r * ldw + i); },
+                 [w, ldw](int64_t r, int64_t i) { return f16_to_f32(w[r * ldw + i]); }, rows, x, n, y);
+}
+
+// Q8_0 (GGML blocks {f16 d; int8 q[32]}): Σ_b d_b · Σ_j q_bj·x_bj, the int8 values widened to fp32
+// in registers; x stays fp32 (no activation quantisation, so results match the dequantised matrix).
+typedef int8_t vb __attribute__((vector_size(W)));
+inline vf load_i8(const uint8_t* p) {
+    vb b;
+    std::memcpy(&b, p, sizeof b);
+    return __builtin_convertvector(b, vf);
+}
+inline float block_scale(const uint8_t* p) {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+#if HY_KERNEL_F16C
+    return _cvtsh_ss(h);
+#else
+    return f16_to_f32(h);
+#endif
+}
+static_assert(2 * W == 32, "one Q8_0 block is two vectors");
+
+void gemv_q8_0(const uint8_t* w, int64_t row_bytes, int64_t rows, const float* x, int64_t n, float* y) {
+    const int64_t nb = n / 32;
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const uint8_t* p0 = w + r * row_bytes;
+        const uint8_t* p1 = p0 + row_bytes;
+        const uint8_t* p2 = p1 + row_bytes;
+        const uint8_t* p3 = p2 + row_bytes;
+        vf a0{}, a1{}, a2{}, a3{};
+        for (int64_t b = 0; b < nb; ++b, p0 += 34, p1 += 34, p2 += 34, p3 += 34) {
+            const vf x0 = load(x + 32 * b), x1 = load(x + 32 * b + W);
+            a0 += block_scale(p0) * (load_i8(p0 + 2) * x0 + load_i8(p0 + 2 + W) * x1);
+            a1 += block_scale(p1) * (load_i8(p1 + 2) * x0 + load_i8(p1 + 2 + W) * x1);
+            a2 += block_scale(p2) * (load_i8(p2 + 2) * x0 + load_i8(p2 + 2 + W) * x1);
+            a3 += block_scale(p3) * (load_i8(p3 + 2) * x0 + load_i8(p3 + 2 + W) * x1);
+        }
+        y[r] = hsum(a0);
+        y[r + 1] = hsum(a1);
+        y[r + 2] = hsum(a2);
+        y[r + 3] = hsum(a3);
+    }
+    for (; r < rows; ++r) {
+        const uint8_t* p = w + r * row_bytes;
+        vf a{};
+        for (int64_t b = 0; b < nb; ++b, p += 34)
+            a += block_scale(p) *
+                 (load_i8(p + 2) * load(x + 32 * b) + load_i8(p + 2 + W) * load(x + 32 * b + W));
+        y[r] = hsum(a);
+    }
+}
+
+// Q8_0 row to fp32 (d·q, the same product as the scalar decoder), for the prefill conversion.
+void q8_0_to_f32_row(const uint8_t* src, float* dst, int64_t n) {
+    for (int64_t i = 0; i < n; i += 32, src += 34) {
+        const float d = block_scale(src);
+        store(dst + i, d * load_i8(src + 2));
+        store(dst + i + W, d * load_i8(src + 2 + W));
+    }
 }
 
 // ---- SSM (spec §2.2.6 serial, §2.4 chunked) ----
@@ -318,8 +454,10 @@ void ssm_chunked_group(const SsmGroupArgs& args) {
 }
 
 constexpr KernelTable make_table(Isa isa) {
-    return KernelTable{isa,      dot_f32, dot_bf16,        dot_f16,          bf16_to_f32_row, f16_to_f32_row,
-                       gemm_f32, axpy,    ssm_serial_head, ssm_chunked_group};
+    return KernelTable{
+        isa,       dot_f32,        dot_bf16,        dot_f16,           bf16_to_f32_row, f16_to_f32_row,
+        gemm_f32,  axpy,           ssm_serial_head, ssm_chunked_group, gemv_bf16,       gemv_f16,
+        gemv_q8_0, q8_0_to_f32_row};
 }
 
 }  // namespace

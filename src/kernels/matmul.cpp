@@ -13,6 +13,9 @@ namespace {
 // Rows converted to fp32 at once: 16 rows of a 4096-wide matrix (256 KiB) stay in L2 while every
 // token of the call is multiplied with them.
 constexpr int64_t kRowBlock = 16;
+// Up to this many tokens the GEMV (one pass over the weights per token, from cache after the first)
+// beats converting rows to fp32 first.
+constexpr int64_t kGemvMaxTokens = 4;
 
 // Per-thread conversion buffer; threads are persistent (core/thread_pool.h), so it grows only
 // the first time a wider matrix is seen.
@@ -32,9 +35,21 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
         k.gemm_f32(w + r0 * n, n, r1 - r0, x, ldx, T, n, y + r0, ldy);
         return;
     }
-    if (T == 1 && (W.dtype == DType::BF16 || W.dtype == DType::F16)) {
-        const auto dot = W.dtype == DType::BF16 ? k.dot_bf16 : k.dot_f16;
-        for (int64_t r = r0; r < r1; ++r) y[r] = dot(reinterpret_cast<const uint16_t*>(W.row(r)), x, n);
+    if (T <= kGemvMaxTokens && (W.dtype == DType::BF16 || W.dtype == DType::F16 || W.dtype == DType::Q8_0)) {
+        // Decode: weights converted in registers, never written out; a few tokens take turns on each
+        // block of rows while it is in L1/L2.
+        for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
+            const int64_t re = std::min(r1, rb + kRowBlock);
+            for (int64_t t = 0; t < T; ++t) {
+                const float* xt = x + t * ldx;
+                float* yt = y + t * ldy + rb;
+                if (W.dtype == DType::Q8_0)
+                    k.gemv_q8_0(W.row(rb), static_cast<int64_t>(W.row_bytes()), re - rb, xt, n, yt);
+                else
+                    (W.dtype == DType::BF16 ? k.gemv_bf16 : k.gemv_f16)(
+                        reinterpret_cast<const uint16_t*>(W.row(rb)), n, re - rb, xt, n, yt);
+            }
+        }
         return;
     }
     float* buf = row_scratch(kRowBlock * n);
@@ -45,12 +60,43 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
     }
 }
 
+namespace {
+// Rows per task: enough that a task's work dwarfs the dispatch cost (~64 K multiply-adds).
+int64_t row_grain(const TensorView& W, int64_t T) {
+    return std::max<int64_t>(kRowBlock, 65536 / std::max<int64_t>(1, W.cols() * T));
+}
+}  // namespace
+
+void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
+    // Tasks are row ranges of the jobs in order; a task index maps back to its job by a linear scan
+    // (a handful of jobs), so nothing is allocated.
+    int64_t tasks = 0;
+    for (const MatmulJob& j : jobs) {
+        HY_ASSERT(j.W->shape.size() == 2 && dtype_row_ok(j.W->dtype, static_cast<uint64_t>(j.W->cols())));
+        const int64_t g = row_grain(*j.W, j.T);
+        tasks += (j.W->rows() + g - 1) / g;
+    }
+    pool.parallel_for(tasks, 1, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) {
+            int64_t first = 0;
+            for (const MatmulJob& j : jobs) {
+                const int64_t g = row_grain(*j.W, j.T), rows = j.W->rows(), n = (rows + g - 1) / g;
+                if (i < first + n) {
+                    const int64_t r0 = (i - first) * g;
+                    matmul_rows(*j.W, r0, std::min(rows, r0 + g), j.x, j.ldx, j.T, j.y, j.ldy);
+                    break;
+                }
+                first += n;
+            }
+        }
+    });
+}
+
 void matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, float* y, int64_t ldy,
             ThreadPool& pool) {
     HY_ASSERT(W.shape.size() == 2 && dtype_row_ok(W.dtype, static_cast<uint64_t>(W.cols())));
     const int64_t rows = W.rows();
-    // Enough rows per task that a task's work dwarfs the dispatch cost (~64 K multiply-adds).
-    const int64_t grain = std::max<int64_t>(kRowBlock, 65536 / std::max<int64_t>(1, W.cols() * T));
+    const int64_t grain = row_grain(W, T);
     pool.parallel_for(rows, grain,
                       [&](int64_t b, int64_t e, int) { matmul_rows(W, b, e, x, ldx, T, y, ldy); });
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "core/thread_pool.h"
 #include "model/tensor.h"
@@ -14,6 +15,20 @@ namespace hy::kernels {
 // y[t*ldy + o] = Σ_i W[o, i] · x[t*ldx + i] for o < W.rows(), t < T. x and y must not overlap.
 void matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, float* y, int64_t ldy,
             ThreadPool& pool);
+
+// One product of a matmul_many batch: y = W · x as in matmul.
+struct MatmulJob {
+    const TensorView* W;
+    const float* x;
+    int64_t ldx;
+    int64_t T;
+    float* y;
+    int64_t ldy;
+};
+
+// Several independent products in one parallel region (one barrier instead of one per product):
+// a decode step's routed experts and shared expert (issue 10, MoE grouped by expert).
+void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool);
 
 // Same for output rows [r0, r1) only, single-threaded (callers that parallelise themselves).
 void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, int64_t ldx, int64_t T,

@@ -15,13 +15,6 @@ uint16_t rd16(const uint8_t* p) {
     return v;
 }
 
-void q8_0(const uint8_t* b, float* y, int64_t n) {  // {f16 d; int8 q[32]}
-    for (int64_t i = 0; i < n; i += 32, b += 34) {
-        const float d = f16_to_f32(rd16(b));
-        for (int j = 0; j < 32; ++j) y[i + j] = d * static_cast<float>(static_cast<int8_t>(b[2 + j]));
-    }
-}
-
 void q4_0(const uint8_t* b, float* y, int64_t n) {  // {f16 d; u8 q[16]}: low nibbles first, then high
     for (int64_t i = 0; i < n; i += 32, b += 18) {
         const float d = f16_to_f32(rd16(b));
@@ -101,7 +94,7 @@ void convert_row(DType dtype, const uint8_t* src, float* dst, int64_t n, float s
             for (int64_t i = 0; i < n; ++i) dst[i] = f8e4m3_to_f32(src[i]) * scale;
             return;
         case DType::Q8_0:
-            q8_0(src, dst, n);
+            kernels().q8_0_to_f32(src, dst, n);
             return;
         case DType::Q4_0:
             q4_0(src, dst, n);

@@ -2,6 +2,7 @@
 // squared-ReLU experts (optionally inside a LatentMoE projection) plus an unweighted shared expert.
 // Tokens are grouped per expert so that each expert's weights are read once per call.
 #include <algorithm>
+#include <vector>
 
 #include "kernels/activations.h"
 #include "kernels/matmul.h"
@@ -56,24 +57,42 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
         for (int64_t i = 0; i < T * k; ++i) rows[fill[idx[i]]++] = static_cast<int32_t>(i);
     }
 
+    // Every active expert's up projection and the shared expert's in one parallel region, then every
+    // down projection in another (issue 10): each expert's weights stream once per call for all the
+    // tokens routed to it, with two barriers per layer instead of two per expert. Slot i of the sorted
+    // order (expert e's rows are [count[e], count[e+1])) owns row i of xin, hid and eout.
+    const int64_t S = T * k, Fs = w.shared_up.rows();
+    float* xin = grow(s.d, S * Lt);
+    float* hid = grow(s.e, S * (Fe + Lt));
+    float* eout = hid + S * Fe;
+    float* sh = grow(s.proj, T * Fs);
+    for (int64_t i = 0; i < S; ++i) std::copy_n(xr + (rows[i] / k) * Lt, Lt, xin + i * Lt);
+    thread_local std::vector<kernels::MatmulJob> jobs;
+    jobs.reserve(static_cast<size_t>(E + 1));
+    jobs.clear();
+    for (int64_t e = 0; e < E; ++e)
+        if (count[e + 1] > count[e])
+            jobs.push_back({&w.up[static_cast<size_t>(e)], xin + count[e] * Lt, Lt, count[e + 1] - count[e],
+                            hid + count[e] * Fe, Fe});
+    jobs.push_back({&w.shared_up, r.u, D, T, sh, Fs});
+    kernels::matmul_many(jobs, r.pool);
+    for (int64_t i = 0; i < S * Fe; ++i) hid[i] = kernels::relu2(hid[i]);
+    for (int64_t i = 0; i < T * Fs; ++i) sh[i] = kernels::relu2(sh[i]);
+    jobs.clear();
+    for (int64_t e = 0; e < E; ++e)
+        if (count[e + 1] > count[e])
+            jobs.push_back({&w.down[static_cast<size_t>(e)], hid + count[e] * Fe, Fe, count[e + 1] - count[e],
+                            eout + count[e] * Lt, Lt});
+    jobs.push_back({&w.shared_down, sh, Fs, T, r.out, D});
+    kernels::matmul_many(jobs, r.pool);
+
+    // Weighted sum of the routed outputs, expert by expert (a fixed order).
     float* yr = grow(s.c, T * Lt);
     std::fill(yr, yr + T * Lt, 0.0f);
-    float* xin = grow(s.d, T * Lt);
-    float* hid = grow(s.e, T * std::max(Fe, Lt) * 2);
-    float* eout = hid + T * std::max(Fe, Lt);
-    for (int64_t e = 0; e < E; ++e) {
-        const int64_t n = count[e + 1] - count[e];
-        if (n == 0) continue;
-        const int32_t* sel = rows + count[e];
-        for (int64_t j = 0; j < n; ++j) std::copy_n(xr + (sel[j] / k) * Lt, Lt, xin + j * Lt);
-        kernels::matmul(w.up[static_cast<size_t>(e)], xin, Lt, n, hid, Fe, r.pool);
-        for (int64_t i = 0; i < n * Fe; ++i) hid[i] = kernels::relu2(hid[i]);
-        kernels::matmul(w.down[static_cast<size_t>(e)], hid, Fe, n, eout, Lt, r.pool);
-        for (int64_t j = 0; j < n; ++j) {
-            const float wt = wts[sel[j]];
-            float* dst = yr + (sel[j] / k) * Lt;
-            for (int64_t i = 0; i < Lt; ++i) dst[i] += wt * eout[j * Lt + i];
-        }
+    for (int64_t i = 0; i < S; ++i) {
+        const float wt = wts[rows[i]];
+        float* dst = yr + (rows[i] / k) * Lt;
+        for (int64_t c2 = 0; c2 < Lt; ++c2) dst[c2] += wt * eout[i * Lt + c2];
     }
     const float* routed = yr;
     if (latent) {
@@ -81,13 +100,6 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
         kernels::matmul(w.latent_up, yr, Lt, T, up, D, r.pool);
         routed = up;
     }
-
-    // Shared expert on the full width; out = routed + shared.
-    const int64_t Fs = w.shared_up.rows();
-    float* sh = grow(s.proj, T * Fs);
-    kernels::matmul(w.shared_up, r.u, D, T, sh, Fs, r.pool);
-    for (int64_t i = 0; i < T * Fs; ++i) sh[i] = kernels::relu2(sh[i]);
-    kernels::matmul(w.shared_down, sh, Fs, T, r.out, D, r.pool);
     for (int64_t i = 0; i < T * D; ++i) r.out[i] += routed[i];
 }
 

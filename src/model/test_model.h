@@ -60,9 +60,9 @@ void write_test_model_hf(const std::string& dir, const ModelConfig& c, const std
                          DType dtype, const TestModelTokenizer& tok);
 
 // Writes one GGUF file with llama.cpp's key and tensor names. Matrices in `dtype` (F32, F16, BF16 or
-// Q8_0; with Q8_0 the router stays F32, as llama.cpp's quantiser leaves it).
+// Q8_0; with Q8_0, or when `router_f32`, the router stays F32, as llama.cpp's converter leaves it).
 void write_test_model_gguf(const std::string& path, const ModelConfig& c,
                            const std::vector<GeneratedTensor>& w, DType dtype, const TestModelTokenizer& tok,
-                           const std::string& name);
+                           const std::string& name, bool router_f32 = false);
 
 }  // namespace hy

@@ -18,7 +18,8 @@ std::vector<LayerKind> pattern(const std::string& s) {
 int test_model_vocab_size(const std::string& preset) {
     if (preset == "tiny") return 2048;
     if (preset == "small") return 4096;
-    throw Error("unknown test model preset \"" + preset + "\" (expected tiny or small)");
+    if (preset == "bench") return 50257;  // GPT-2-sized (issue 10)
+    throw Error("unknown test model preset \"" + preset + "\" (expected tiny, small or bench)");
 }
 
 ModelConfig test_model_config(const std::string& preset, bool latent, int64_t vocab_size) {
@@ -60,6 +61,25 @@ ModelConfig test_model_config(const std::string& preset, bool latent, int64_t vo
         c.moe_shared_expert_intermediate_size = 256;
         c.max_position_embeddings = 32768;
         if (latent) c.moe_latent_size = 128;
+    } else if (preset == "bench") {
+        // Issue 10's benchmark model: a scaled-down Nemotron 3 Nano (~723M parameters), no MTP so that
+        // llama.cpp loads the very same GGUF file.
+        c.layers = pattern("MEMEM*EMEMEM*EMEMEM*EMEM");  // 24 layers
+        c.hidden_size = 1024;
+        c.num_attention_heads = 8;
+        c.num_key_value_heads = 2;
+        c.head_dim = 128;
+        c.mamba_num_heads = 32;
+        c.mamba_head_dim = 64;
+        c.ssm_state_size = 128;
+        c.n_groups = 8;
+        c.intermediate_size = 768;
+        c.n_routed_experts = 64;
+        c.num_experts_per_tok = 6;
+        c.moe_intermediate_size = 384;
+        c.moe_shared_expert_intermediate_size = 768;
+        c.max_position_embeddings = 32768;
+        if (latent) c.moe_latent_size = 256;
     } else {
         test_model_vocab_size(preset);  // throws the unknown-preset error
     }
@@ -70,8 +90,8 @@ ModelConfig test_model_config(const std::string& preset, bool latent, int64_t vo
     c.topk_group = 1;
     c.norm_topk_prob = true;
     c.routed_scaling_factor = 2.5f;
-    c.num_nextn_predict_layers = 1;
-    c.mtp_layers = pattern("*E");
+    c.num_nextn_predict_layers = preset == "bench" ? 0 : 1;
+    if (c.num_nextn_predict_layers > 0) c.mtp_layers = pattern("*E");
     c.norm_eps = 1e-5f;
     c.tie_word_embeddings = false;
     c.bos_token_id = 1;

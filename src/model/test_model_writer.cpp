@@ -100,7 +100,7 @@ void write_test_model_hf(const std::string& dir, const ModelConfig& c, const std
 
 void write_test_model_gguf(const std::string& path, const ModelConfig& c,
                            const std::vector<GeneratedTensor>& w, DType dtype, const TestModelTokenizer& tok,
-                           const std::string& name) {
+                           const std::string& name, bool router_f32) {
     const std::vector<TensorName> hf = tensor_names(c, WeightFormat::HF);
     const std::vector<TensorName> names = tensor_names(c, WeightFormat::GGUF);
     check_order(names, w);
@@ -131,7 +131,7 @@ void write_test_model_gguf(const std::string& path, const ModelConfig& c,
             for (float& x : values) x = a_from_a_log(x);  // GGUF stores A = -exp(A_log)
         const bool router =
             t.logical.size() >= 6 && t.logical.compare(t.logical.size() - 6, 6, "router") == 0;
-        const DType dt = t.is_vector || (router && dtype == DType::Q8_0) ? DType::F32 : dtype;
+        const DType dt = t.is_vector || (router && (dtype == DType::Q8_0 || router_f32)) ? DType::F32 : dtype;
         if (t.expert >= 0) {
             stack.insert(stack.end(), values.begin(), values.end());
             if (t.expert + 1 < t.stored_shape[0]) continue;

@@ -132,5 +132,27 @@ TEST(Matmul, SingleThreadEqualsPool) {
     EXPECT_EQ(a, b);
 }
 
+// matmul_many (issue 10: all of a layer's experts in one parallel region) gives exactly what one
+// matmul per job gives, for decode-sized (GEMV) and prefill-sized (converted GEMM) token counts.
+TEST(Matmul, ManyEqualsOneByOne) {
+    ThreadPool pool(2);
+    for (DType dt : {DType::BF16, DType::Q8_0, DType::F32}) {
+        const Weights a = make_weights(dt, 96, 64, 11), b = make_weights(dt, 40, 64, 12),
+                      c = make_weights(dt, 7, 96, 13);
+        const std::vector<float> x = test::random_floats(9 * 96, 21);
+        for (int64_t T : {1, 3, 9}) {
+            std::vector<float> y1(static_cast<size_t>(3 * T * 96), 0.0f), y2 = y1;
+            const kernels::MatmulJob jobs[] = {{&a.view, x.data(), 64, T, y1.data(), 96},
+                                               {&b.view, x.data() + 1, 96, T, y1.data() + T * 96, 40},
+                                               {&c.view, x.data(), 96, T, y1.data() + 2 * T * 96, 7}};
+            kernels::matmul_many(jobs, pool);
+            kernels::matmul(a.view, x.data(), 64, T, y2.data(), 96, pool);
+            kernels::matmul(b.view, x.data() + 1, 96, T, y2.data() + T * 96, 40, pool);
+            kernels::matmul(c.view, x.data(), 96, T, y2.data() + 2 * T * 96, 7, pool);
+            EXPECT_EQ(y1, y2) << dtype_name(dt) << " T=" << T;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace hy
