@@ -165,7 +165,9 @@ std::shared_ptr<const grammar::Grammar> compile_output_format(const OutputFormat
         case OutputFormat::Kind::TEXT:
             return nullptr;
         case OutputFormat::Kind::JSON_OBJECT:
-            return cached("object" + ws, [&] { return grammar::compile_json_object(opt); });
+            return cached("object" + ws, [&] {
+                return compile_named(f.field, [&] { return grammar::compile_json_object(opt); });
+            });
         case OutputFormat::Kind::JSON_SCHEMA:
             return cached("schema" + ws + f.schema.dump(), [&] {
                 return compile_named(f.field,
