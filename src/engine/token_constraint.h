@@ -4,8 +4,9 @@
 // calls it from Sampler::sample, so every scheduler gets it without knowing about it. The concrete
 // processors live in api/constraints/ (they share the request's chat::ReasoningState).
 //
-// Threading: one object per sequence, called only from the engine thread that samples it.
-// Future: the mask for step t+1 could be computed while the forward pass of step t runs.
+// Threading: one object per sequence; calls are sequenced (prepare, then forced_token/mask_logits/
+// accept), but prepare() may run on another thread than the sampling, so a scheduler can compute the
+// next masks while the forward pass runs and join before sampling. Not wired into a scheduler yet.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,9 @@ class TokenConstraint {
     virtual void mask_logits(float* logits, int64_t n) = 0;
     // The token this step produced (forced or sampled).
     virtual void accept(int32_t token) = 0;
+    // Optional: compute now what mask_logits() will need for the next step (the grammar mask), e.g. on
+    // a worker thread while the forward pass runs. mask_logits() computes it itself when not prepared.
+    virtual void prepare() {}
 };
 
 }  // namespace hy

@@ -28,11 +28,19 @@ int32_t ReasoningConstraint::forced_token() {
 
 void ReasoningConstraint::mask_logits(float* logits, int64_t n) {
     if (!matcher_ || state_.in_reasoning()) return;  // thinking stays free (issue 9)
-    matcher_->fill_next_token_mask(mask_.data());
+    if (!mask_ready_) matcher_->fill_next_token_mask(mask_.data());
+    mask_ready_ = false;
     grammar::apply_token_mask(logits, static_cast<size_t>(n), mask_.data(), spec_.vocab->size());
 }
 
+void ReasoningConstraint::prepare() {
+    if (!matcher_ || state_.in_reasoning() || mask_ready_) return;
+    matcher_->fill_next_token_mask(mask_.data());
+    mask_ready_ = true;
+}
+
 void ReasoningConstraint::accept(int32_t token) {
+    mask_ready_ = false;
     if (state_.phase() == chat::ReasoningPhase::FORCING_END) {
         ++forced_pos_;
         if (forced_pos_ >= spec_.end_sequence.size()) state_.end_reasoning();

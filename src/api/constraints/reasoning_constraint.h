@@ -43,6 +43,7 @@ class ReasoningConstraint final : public TokenConstraint {
     int32_t forced_token() override;
     void mask_logits(float* logits, int64_t n) override;
     void accept(int32_t token) override;
+    void prepare() override;
 
     const chat::ReasoningState& state() const { return state_; }
 
@@ -52,6 +53,7 @@ class ReasoningConstraint final : public TokenConstraint {
     size_t forced_pos_ = 0;  // next index into end_sequence while FORCING_END
     std::optional<grammar::GrammarMatcher> matcher_;
     std::vector<uint32_t> mask_;
+    bool mask_ready_ = false;  // mask_ holds the mask of the current state (prepare())
 };
 
 }  // namespace hy::api

@@ -131,6 +131,26 @@ TEST(ReasoningConstraint, WithoutMarkersEverythingIsConstrained) {
     EXPECT_FALSE(finite(row.back()));  // past the vocabulary
 }
 
+// prepare() (the hook a scheduler can run while the forward pass runs) gives the same masks.
+TEST(ReasoningConstraint, PreparedMaskEqualsTheOneComputedAtSampling) {
+    auto vocab = grammar::make_test_vocabulary();
+    ConstraintSpec s;
+    s.grammar = grammar::compile_json_object();
+    s.vocab = vocab;
+    ReasoningConstraint prepared(s), direct(s);
+    const auto n = static_cast<int64_t>(vocab->size());
+    for (const char* piece : {"{", "\"", "a", "\":", "1", "}"}) {
+        std::vector<float> a(static_cast<size_t>(n), 0.0f), b = a;
+        prepared.prepare();
+        prepared.mask_logits(a.data(), n);
+        direct.mask_logits(b.data(), n);
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(finite(a[i]), finite(b[i])) << piece << " " << i;
+        const auto id = static_cast<int32_t>(id_of(*vocab, piece));
+        prepared.accept(id);
+        direct.accept(id);
+    }
+}
+
 // The Sampler applies the processor whatever the logits say.
 TEST(SamplerConstraint, ForcedTokensWinAndCountTowardMaxTokens) {
     auto vocab = grammar::make_test_vocabulary();
