@@ -43,28 +43,30 @@ namespace {
 
 std::mutex g_resolve_mutex;
 
-int32_t single_token(const tok::Tokenizer& t, const char* text) {
-    return t.token_to_id(text);
-}
-
 }  // namespace
 
 void resolve_output_parsers(ServingContext& ctx) {
+    static std::vector<const ServingContext*> logged;  // contexts whose parsers are settled and logged
     std::lock_guard<std::mutex> lock(g_resolve_mutex);
-    if (ctx.reasoning_parser != "auto" && ctx.tool_call_parser != "auto") return;
+    if (std::find(logged.begin(), logged.end(), &ctx) != logged.end()) return;
     const std::string text = ctx.chat_template ? ctx.chat_template->source().text : std::string();
+    const char* reasoning_from = "--reasoning-parser";
     if (ctx.reasoning_parser == "auto") {
         ctx.reasoning_parser = text.find("<think>") != std::string::npos ? "nemotron_v3" : "none";
-        spdlog::info("reasoning parser: {} (from the chat template)", ctx.reasoning_parser);
+        reasoning_from = "the chat template";
     }
+    const char* tools_from = "--tool-call-parser";
     if (ctx.tool_call_parser == "auto") {
         const bool qwen =
             text.find("<tool_call>") != std::string::npos && text.find("<function=") != std::string::npos;
         ctx.tool_call_parser = qwen ? "qwen3_coder" : "none";
         if (!ctx.enable_auto_tool_choice) ctx.enable_auto_tool_choice = qwen;
-        spdlog::info("tool call parser: {} (from the chat template), auto tool choice {}",
-                     ctx.tool_call_parser, *ctx.enable_auto_tool_choice ? "on" : "off");
+        tools_from = "the chat template";
     }
+    spdlog::info("reasoning parser: {} (from {}); tool call parser: {} (from {}), auto tool choice {}",
+                 ctx.reasoning_parser, reasoning_from, ctx.tool_call_parser, tools_from,
+                 ctx.enable_auto_tool_choice.value_or(false) ? "on" : "off");
+    logged.push_back(&ctx);
 }
 
 std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext& ctx, Conversation conv) {
@@ -98,7 +100,7 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
 
     // Reasoning (spec §8.2): the last marker of the prompt decides where the output starts.
     if (ctx.reasoning_parser != "none") {
-        p->markers = {single_token(tk, "<think>"), single_token(tk, "</think>")};
+        p->markers = {tk.token_to_id("<think>"), tk.token_to_id("</think>")};
         if (p->markers.known())
             p->initial =
                 chat::reasoning_phase_from_prompt_ids(p->prompt, p->markers.start_id, p->markers.end_id);

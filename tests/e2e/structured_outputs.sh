@@ -12,4 +12,6 @@ source tests/e2e/server_harness.sh
 start_server --served-model-name tiny --max-model-len 2048 --reasoning-parser nemotron_v3 \
     --tool-call-parser qwen3_coder --enable-auto-tool-choice --max-thinking-tokens 64
 timeout 120 node --test tests/e2e/structured_outputs.test.mjs || { tail -30 "$SERVER_LOG" >&2; exit 1; }
-grep -q "reasoning parser: nemotron_v3\|tool call parser" "$SERVER_LOG" || true
+# The startup log names the active parsers (issue 8).
+grep -q "reasoning parser: nemotron_v3 (from --reasoning-parser); tool call parser: qwen3_coder (from --tool-call-parser), auto tool choice on" \
+    "$SERVER_LOG" || { echo "the startup log does not name the active parsers" >&2; exit 1; }
