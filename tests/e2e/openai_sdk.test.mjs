@@ -7,6 +7,9 @@ import OpenAI from "openai";
 const client = new OpenAI({ baseURL: `${process.env.HYSERVE_URL}/v1`, apiKey: "unused", maxRetries: 0 });
 const MODEL = "tiny";
 const chatMsgs = [{ role: "user", content: "Tell me about the sea." }];
+// The template thinks by default, and a short random-weight answer stays inside the reasoning (content
+// null); tests about the answer text turn thinking off.
+const noThink = { chat_template_kwargs: { enable_thinking: false } };
 
 test("models.list reports every served name with the context length", async () => {
   const ids = [];
@@ -19,7 +22,7 @@ test("models.list reports every served name with the context length", async () =
 });
 
 test("chat non-streaming: message, finish reason, usage", async () => {
-  const r = await client.chat.completions.create({ model: MODEL, messages: chatMsgs, max_tokens: 12, temperature: 0 });
+  const r = await client.chat.completions.create({ model: MODEL, messages: chatMsgs, max_tokens: 12, temperature: 0, ...noThink });
   assert.match(r.id, /^chatcmpl-[0-9a-f]{32}$/);
   assert.equal(r.object, "chat.completion");
   assert.equal(r.model, "tiny");
@@ -39,7 +42,7 @@ test("an alias name is accepted and the first name reported", async () => {
 });
 
 test("chat streaming equals non-streaming at temperature 0, with usage chunk", async () => {
-  const args = { model: MODEL, messages: chatMsgs, max_tokens: 16, temperature: 0, ignore_eos: true };
+  const args = { model: MODEL, messages: chatMsgs, max_tokens: 16, temperature: 0, ignore_eos: true, ...noThink };
   const full = await client.chat.completions.create(args);
   const stream = await client.chat.completions.create({ ...args, stream: true, stream_options: { include_usage: true } });
   let text = "", first = true, finish = null, usage = null, afterFinish = 0;
