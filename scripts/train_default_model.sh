@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-build/train-default}
 DEVICE=${DEVICE:-cpu}
-STEPS=${STEPS:-2500}
+STEPS=${STEPS:-2000}
 BATCH=${BATCH:-8}
 SEQ=${SEQ:-1024}
 OUTDIR=${OUTDIR:-models}
