@@ -62,6 +62,8 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             // n samples of one seeded request differ from each other but repeat across calls.
             if (req.sampling.seed) *req.sampling.seed += choices.size() * 0x9E3779B97F4A7C15ull;
             req.eos_token_ids = ctx.eos_token_ids;
+            req.priority = f.priority;
+            req.cache_salt = f.cache_salt;
             if (options.make_constraint) req.sampling.constraint = options.make_constraint(choices.size());
             req.prompt_logprobs = options.prompt_logprobs;
             Choice c;
@@ -88,7 +90,8 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             TokenEvent ev;
             if (!c.stream->pop(ev, std::chrono::milliseconds(progressed ? 0 : 20))) continue;
             progressed = true;
-            if (ev.cached_tokens >= 0) result.cached_tokens = std::max(result.cached_tokens, ev.cached_tokens);
+            if (ev.cached_tokens >= 0)
+                result.cached_tokens = std::max(result.cached_tokens, ev.cached_tokens);
             if (first_token && ev.token >= 0) {
                 first_token = false;
                 result.ttft_s = std::chrono::duration<double>(Clock::now() - t0).count();

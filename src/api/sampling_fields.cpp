@@ -95,6 +95,12 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
                                       *f.max_tokens, p.min_tokens),
                           "min_tokens");
     p.ignore_eos = opt_bool(body, "ignore_eos").value_or(false);
+    f.priority = opt_int(body, "priority").value_or(0);
+    if (auto salt = opt_string(body, "cache_salt")) {
+        if (salt->empty())
+            throw bad_request("Parameter 'cache_salt' must be a non-empty string if provided.", "cache_salt");
+        f.cache_salt = *salt;
+    }
     f.skip_special_tokens = opt_bool(body, "skip_special_tokens").value_or(true);
     f.include_stop_str_in_output = opt_bool(body, "include_stop_str_in_output").value_or(false);
 

@@ -23,6 +23,8 @@ struct SamplingFields {
     bool continuous_usage_stats = false;
     bool echo = false;
     bool return_token_ids = false;  // [ext] prompt_token_ids / token_ids in responses
+    int64_t priority = 0;           // [ext] vLLM priority: lower is scheduled first (engine/scheduler.h)
+    std::string cache_salt;         // [ext] vLLM cache_salt: only equal salts share cached prefixes
 };
 
 SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx, bool chat);

@@ -46,6 +46,19 @@ r3=$(chat "$turn2" 1) || fail "second turn (streaming)"
 c3=$(usage_field "$r3" 'u["prompt_tokens_details"]["cached_tokens"]')
 ((c3 * 10 >= p1 * 9)) || fail "second turn: $c3 cached tokens for a shared prefix of $p1 (< 90%)"
 echo "prompt $p1 tokens: repeated request cached $c2, next turn cached $c3"
+# cache_salt isolates: a new salt starts cold, the same salt hits; an empty salt is a 400.
+complete() {  # SALT -> HTTP status; body in $TMP/out.json
+    local body
+    body=$(py 'import json,sys; b={"model":sys.argv[1],"prompt":sys.argv[2],"max_tokens":2,"priority":int(sys.argv[4])}
+if sys.argv[3] != "-": b["cache_salt"]=sys.argv[3]
+print(json.dumps(b))' "$HYSERVE_MODEL" "$SYSTEM" "$1" "${2:-0}")
+    curl -s -o "$TMP/out.json" -w '%{http_code}' "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' -d "$body"
+}
+cached_of() { py 'import json; print(json.load(open("'"$TMP"'/out.json"))["usage"]["prompt_tokens_details"]["cached_tokens"])'; }
+[[ $(complete salt-a) == 200 && $(cached_of) == 0 ]] || fail "a new cache_salt should start cold: $(cat "$TMP/out.json")"
+[[ $(complete salt-a 3) == 200 ]] && (($(cached_of) > 0)) || fail "the same cache_salt should hit: $(cat "$TMP/out.json")"
+[[ $(complete salt-b) == 200 && $(cached_of) == 0 ]] || fail "another cache_salt must not share: $(cat "$TMP/out.json")"
+[[ $(complete "") == 400 ]] || fail "an empty cache_salt should be a 400: $(cat "$TMP/out.json")"
 stop_server
 
 start_server --block-size 16 --no-enable-prefix-caching --enable-prompt-tokens-details
