@@ -10,7 +10,7 @@
 # slow (docs/default_model.md has the measured CPU throughput), so the CPU default is a shorter
 # fixed-step run (STEPS, BATCH, SEQ below; the fine-tune gets STEPS/3).
 #
-#   scripts/train_default_model.sh [WORKDIR]      env: DEVICE=cpu|cuda STEPS=N BATCH=N SEQ=N OUTDIR=models
+#   scripts/train_default_model.sh [WORKDIR]   env: DEVICE=cpu|cuda STEPS BATCH SEQ MAX_DOCS OUTDIR=models
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-build/train-default}
@@ -18,6 +18,7 @@ DEVICE=${DEVICE:-cpu}
 STEPS=${STEPS:-2000}
 BATCH=${BATCH:-8}
 SEQ=${SEQ:-1024}
+MAX_DOCS=${MAX_DOCS:-0}  # >0: use only that many documents (smoke runs of this script)
 OUTDIR=${OUTDIR:-models}
 BIN=${HYSERVE_BIN:-build/hyserve}
 PY=/usr/bin/python3
@@ -32,7 +33,7 @@ fi
 mkdir -p "$WORK"
 
 # 1. Data (seed 1) and the BPE training slice.
-if [[ ! -f "$WORK/data.jsonl.xz" ]]; then
+if [[ ! -f "$WORK/data.jsonl.xz" || ! -f "$WORK/bpe_text.txt" ]]; then
     $PY tools/train/gen_data.py --n 150000 --seed 1 --out "$WORK/data.jsonl.xz" --bpe-text "$WORK/bpe_text.txt"
 fi
 # 2. Tokenizer: letters never absorb the space before them (\p{L}+ alone), so a name is split the same
@@ -44,7 +45,7 @@ if [[ "$DEVICE" == cuda ]]; then
         --device cuda --time-budget 430 --batch 64 --seq 1024 --warmup 200 --lr 3e-3 --seed 1
 else
     $PY tools/train/train.py train --data "$WORK/data.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt" \
-        --device cpu --threads 2 --steps "$STEPS" --batch "$BATCH" --seq "$SEQ" --warmup 200 --lr 3e-3 --seed 1
+        --device cpu --threads 2 --steps "$STEPS" --batch "$BATCH" --seq "$SEQ" --warmup 200 --lr 3e-3 --seed 1 --max-docs "$MAX_DOCS"
 fi
 # 3b. Fine-tune on fresh data (seed 2) where 35% of JSON answers are compact, as structured outputs are.
 if [[ ! -f "$WORK/data_ft.jsonl.xz" ]]; then
@@ -56,7 +57,7 @@ if [[ "$DEVICE" == cuda ]]; then
 else
     $PY tools/train/train.py train --data "$WORK/data_ft.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt_ft" \
         --device cpu --threads 2 --steps "$((STEPS / 3))" --batch "$BATCH" --seq "$SEQ" --warmup 50 --lr 1e-3 --seed 3 \
-        --init-from "$WORK/ckpt"
+        --init-from "$WORK/ckpt" --max-docs "$MAX_DOCS"
 fi
 # 4. Export.
 $PY tools/train/train.py export --ckpt "$WORK/ckpt_ft" --tokenizer "$WORK/tok" --out "$OUTDIR/default" --dtype bfloat16

@@ -45,4 +45,12 @@ print(f"{model}: max rel L2 {worst:.2e} (limit 1e-4), greedy 128 identical {same
 sys.exit(0 if ok else 1)
 PY
 done
+# `hyserve convert` is deterministic: converting the committed HF directory again gives the committed GGUF.
+"$BIN" convert models/default "$TMP/default.gguf" --name hyserve-default >/dev/null
+if cmp -s "$TMP/default.gguf" models/default.gguf; then
+    echo "hyserve convert models/default: byte-identical to models/default.gguf"
+else
+    echo "FAIL: hyserve convert models/default differs from models/default.gguf"
+    fail=1
+fi
 exit $fail
