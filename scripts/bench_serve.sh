@@ -6,7 +6,8 @@
 #
 # Environment: HYSERVE_BIN (default build/hyserve), CONCURRENCY (1,4,16,64), INPUT_LEN (128),
 # OUTPUT_LEN (64), NUM_PROMPTS (0 = 2 x level, >= 8), PREFIX_LEN (8192), PREFIX_SHARED (7900),
-# SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir).
+# SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir),
+# PREFIX_ONLY=1 (only the cached-prefix probe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${HYSERVE_BIN:-build/hyserve}
@@ -31,8 +32,10 @@ trap cleanup EXIT
 "$BIN" make-test-model "$TMP/model" --preset small >/dev/null
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 extra=()
-# cached_tokens in usage, where this build has the flag
-if "$BIN" serve --help 2>&1 | grep -q -- --enable-prompt-tokens-details; then extra+=(--enable-prompt-tokens-details); fi
+# cached_tokens in usage, where this build has the flag (help captured first: grep -q closing the pipe
+# early would fail the pipeline under pipefail)
+help=$("$BIN" serve --help 2>&1 || true)
+if [[ "$help" == *--enable-prompt-tokens-details* ]]; then extra+=(--enable-prompt-tokens-details); fi
 max_seqs=$(echo "$CONCURRENCY" | tr ',' '\n' | sort -n | tail -1)
 # shellcheck disable=SC2086
 "$BIN" serve --model "$TMP/model" --served-model-name small --host 127.0.0.1 --port "$PORT" \
@@ -47,8 +50,12 @@ done
 URL="http://127.0.0.1:$PORT"
 echo "# $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $(grep -m1 'compute threads' "$OUT/server.log" | sed 's/.*\] //')"
 
-"$BIN" bench-serve --url "$URL" --concurrency "$CONCURRENCY" --input-len "$INPUT_LEN" --output-len "$OUTPUT_LEN" \
-    --num-prompts "$NUM_PROMPTS" --json >"$OUT/sweep.json"
+if [[ "${PREFIX_ONLY:-0}" != 1 ]]; then
+    "$BIN" bench-serve --url "$URL" --concurrency "$CONCURRENCY" --input-len "$INPUT_LEN" \
+        --output-len "$OUTPUT_LEN" --num-prompts "$NUM_PROMPTS" --json >"$OUT/sweep.json"
+else
+    echo '{"model":"small","input_len":0,"output_len":0,"results":[]}' >"$OUT/sweep.json"
+fi
 "$BIN" bench-serve --url "$URL" --prefix-ttft --input-len "$PREFIX_LEN" --shared-prefix-len "$PREFIX_SHARED" \
     --output-len 1 --json >"$OUT/prefix.json"
 curl -sf "$URL/metrics" >"$OUT/metrics.txt"
@@ -56,9 +63,10 @@ curl -sf "$URL/metrics" >"$OUT/metrics.txt"
 /usr/bin/python3 - "$OUT/sweep.json" "$OUT/prefix.json" <<'PYEOF'
 import json, sys
 sweep, prefix = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-print(f"model {sweep['model']}: input {sweep['input_len']} tokens, output {sweep['output_len']} tokens (ignore_eos)")
-print("| concurrency | requests | output tok/s | total tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
-print("|---:|---:|---:|---:|---:|---:|---:|")
+if sweep["results"]:
+    print(f"model {sweep['model']}: input {sweep['input_len']} tokens, output {sweep['output_len']} tokens (ignore_eos)")
+    print("| concurrency | requests | output tok/s | total tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
 one = None
 for r in sweep["results"]:
     if r["concurrency"] == 1: one = r["output_throughput"]

@@ -96,7 +96,7 @@ OJson completion_logprobs(const ServingContext& ctx, const std::vector<Generated
 // null logprob and top_logprobs (nothing predicts it); offsets count the tokens' texts from 0 and
 // `offset` ends after the last prompt token.
 OJson prompt_logprobs_json(const ServingContext& ctx, const std::vector<int32_t>& prompt,
-                           const std::vector<PromptLogprob>& lps, size_t& offset) {
+                           const std::vector<PromptLogprob>& lps, size_t n_top, size_t& offset) {
     OJson lp = completion_logprobs(ctx, {}, 0);
     for (size_t p = 0; p < prompt.size(); ++p) {
         const std::string text = token_text(ctx, prompt[p]);
@@ -110,10 +110,38 @@ OJson prompt_logprobs_json(const ServingContext& ctx, const std::vector<int32_t>
         }
         lp["token_logprobs"].push_back(lps[p - 1].logprob);
         OJson top = OJson::object();
-        for (const auto& alt : lps[p - 1].top) top[token_text(ctx, alt.token)] = alt.logprob;
+        const auto& alts = lps[p - 1].top;  // the engine computed max(logprobs, prompt_logprobs) best
+        for (size_t k = 0; k < alts.size() && k < n_top; ++k)
+            top[token_text(ctx, alts[k].token)] = alts[k].logprob;
         lp["top_logprobs"].push_back(top);
     }
     return lp;
+}
+
+// vLLM's `prompt_logprobs` (choice field): null for the first prompt token, then per position
+// {"<token id>": {"logprob", "rank", "decoded_token"}} for the prompt token and the n_top best.
+OJson vllm_prompt_logprobs(const ServingContext& ctx, const std::vector<int32_t>& prompt,
+                           const std::vector<PromptLogprob>& lps, size_t n_top) {
+    OJson out = OJson::array({nullptr});
+    for (size_t p = 1; p < prompt.size(); ++p) {
+        if (p - 1 >= lps.size()) {
+            out.push_back(nullptr);
+            continue;
+        }
+        const PromptLogprob& e = lps[p - 1];
+        OJson pos = OJson::object();
+        pos[std::to_string(e.token)] = {
+            {"logprob", e.logprob}, {"rank", e.rank}, {"decoded_token", token_text(ctx, e.token)}};
+        for (size_t k = 0; k < e.top.size() && k < n_top; ++k) {
+            const std::string id = std::to_string(e.top[k].token);
+            if (!pos.contains(id))
+                pos[id] = {{"logprob", e.top[k].logprob},
+                           {"rank", static_cast<int64_t>(k + 1)},
+                           {"decoded_token", token_text(ctx, e.top[k].token)}};
+        }
+        out.push_back(std::move(pos));
+    }
+    return out;
 }
 
 void append_logprobs(OJson& into, const OJson& more) {
@@ -149,7 +177,9 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
             const size_t p = i / static_cast<size_t>(c.f.n);
             text = c.prompt_texts[p] + text;
             echoed[i] = true;
-            if (want_lp) lp = prompt_logprobs_json(ctx, c.prompts[p], d.prompt_logprobs, offsets[i]);
+            if (want_lp)
+                lp = prompt_logprobs_json(ctx, c.prompts[p], d.prompt_logprobs,
+                                          static_cast<size_t>(c.f.params.top_logprobs), offsets[i]);
         }
         const bool final = d.finish != FinishReason::NONE;
         if (text.empty() && !final && !want_lp) return alive;
@@ -178,7 +208,8 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
                     {"created", c.created},
                     {"model", ctx.model_name()},
                     {"choices", OJson::array()},
-                    {"usage", usage_json(c.prompt_tokens, r.completion_tokens, ctx.usage_cached_tokens(r.cached_tokens))}};
+                    {"usage", usage_json(c.prompt_tokens, r.completion_tokens,
+                                         ctx.usage_cached_tokens(r.cached_tokens))}};
         alive = w.write(sse(ch));
     }
     if (alive) w.write(kSseDone);
@@ -197,12 +228,17 @@ void complete_completion(ServingContext& ctx, const CompletionCall& c, BodyWrite
         if (c.f.params.top_logprobs >= 0) {
             size_t offset = 0;
             lp = c.f.echo ? prompt_logprobs_json(ctx, c.prompts[i / static_cast<size_t>(c.f.n)],
-                                                 folds[i].prompt_logprobs, offset)
+                                                 folds[i].prompt_logprobs,
+                                                 static_cast<size_t>(c.f.params.top_logprobs), offset)
                           : completion_logprobs(ctx, {}, 0);
             append_logprobs(lp, completion_logprobs(ctx, folds[i].tokens, offset));
         }
         choices.push_back(choice_json(static_cast<int>(i), echo + folds[i].text, lp, folds[i].finish,
                                       folds[i].stop_reason));
+        if (c.f.prompt_logprobs >= 0)
+            choices.back()["prompt_logprobs"] =
+                vllm_prompt_logprobs(ctx, c.prompts[i / static_cast<size_t>(c.f.n)], folds[i].prompt_logprobs,
+                                     static_cast<size_t>(c.f.prompt_logprobs));
         if (c.f.return_token_ids) {
             choices.back()["prompt_token_ids"] = c.prompts[i / static_cast<size_t>(c.f.n)];
             choices.back()["token_ids"] = token_ids_json(folds[i].tokens, true);
@@ -236,6 +272,7 @@ ApiResponse handle_completions(ServingContext& ctx, const std::string& body_text
         // echo + logprobs: the prompt tokens' logprobs too (vLLM), from the engine's prefill.
         if (call->f.echo && call->f.params.top_logprobs >= 0)
             call->run.prompt_logprobs = call->f.params.top_logprobs;
+        call->run.prompt_logprobs = std::max(call->run.prompt_logprobs, call->f.prompt_logprobs);
         // Structured outputs (issue 9): the whole completion is constrained from its first token.
         ConstraintSpec spec;
         spec.grammar = compile_output_format(read_output_format(body));

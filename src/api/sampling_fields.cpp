@@ -156,6 +156,17 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
                 "logprobs");
         if (lp) p.top_logprobs = static_cast<int>(*lp == -1 ? ctx.max_logprobs : *lp);
     }
+    // [ext] prompt_logprobs (vLLM): the prompt tokens' logprobs; non-streaming only, as vLLM.
+    if (auto plp = opt_int(body, "prompt_logprobs")) {
+        if (*plp < -1 || *plp > ctx.max_logprobs)
+            throw bad_request(
+                fmt::format("`prompt_logprobs` must be a non-negative value or -1 and at most {}, got {}.",
+                            ctx.max_logprobs, *plp),
+                "prompt_logprobs");
+        if (f.stream)
+            throw bad_request("`prompt_logprobs` are not available when `stream=True`.", "prompt_logprobs");
+        f.prompt_logprobs = static_cast<int>(*plp == -1 ? ctx.max_logprobs : *plp);
+    }
     return f;
 }
 

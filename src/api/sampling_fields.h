@@ -25,6 +25,7 @@ struct SamplingFields {
     bool return_token_ids = false;  // [ext] prompt_token_ids / token_ids in responses
     int64_t priority = 0;           // [ext] vLLM priority: lower is scheduled first (engine/scheduler.h)
     std::string cache_salt;         // [ext] vLLM cache_salt: only equal salts share cached prefixes
+    int prompt_logprobs = -1;       // [ext] vLLM prompt_logprobs (completions): -1 off, else N best
 };
 
 SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx, bool chat);

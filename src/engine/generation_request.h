@@ -59,6 +59,7 @@ struct TokenLogprob {
 struct PromptLogprob {
     int32_t token = -1;  // the prompt token
     float logprob = 0.0f;
+    int64_t rank = 1;               // 1 + the number of tokens more likely than it (vLLM's rank)
     std::vector<TokenLogprob> top;  // the N best at that position, best first
 };
 

@@ -34,7 +34,9 @@ void prompt_logprobs_from_rows(const float* rows, int64_t n_rows, int64_t V, int
         PromptLogprob& e = out[static_cast<size_t>(first + j)];
         e.token = prompt[static_cast<size_t>(first + j + 1)];
         e.top.clear();
-        e.logprob = raw_logprobs(rows + j * V, V, e.token, top_n, e.top);
+        const float* row = rows + j * V;
+        e.logprob = raw_logprobs(row, V, e.token, top_n, e.top);
+        e.rank = 1 + std::count_if(row, row + V, [&](float x) { return x > row[e.token]; });
     }
 }
 

@@ -48,6 +48,26 @@ assert abs(first["token_logprobs"][8] - a["token_logprobs"][0]) <= 1e-3 * max(1.
 assert sum(len(x["tokens"]) for x in lps) == 12, [len(x["tokens"]) for x in lps]
 PYEOF
 
+# vLLM's prompt_logprobs field: per prompt position {token id: {logprob, rank, decoded_token}}.
+post "{\"model\":\"tiny\",\"prompt\":$prompt_b,\"max_tokens\":1,\"temperature\":0,\"prompt_logprobs\":1}" \
+    >"$TMP/c.json" || fail "request C"
+$PY - "$TMP/a.json" "$TMP/c.json" "$gen" <<'PYEOF' || fail "prompt_logprobs"
+import json, sys
+a = json.load(open(sys.argv[1]))["choices"][0]["logprobs"]
+plp = json.load(open(sys.argv[2]))["choices"][0]["prompt_logprobs"]
+gen = json.loads(sys.argv[3])
+assert len(plp) == 10 and plp[0] is None, plp[:2]
+for i in range(2):
+    e = plp[8 + i][str(gen[i])]
+    assert abs(e["logprob"] - a["token_logprobs"][i]) <= 1e-3 * max(1.0, abs(e["logprob"])), (e, a["token_logprobs"][i])
+    assert e["rank"] == 1, e  # greedy picked it: nothing is more likely
+    assert e["decoded_token"] == a["tokens"][i], e
+assert all(1 <= len(p) <= 2 for p in plp[1:]), plp
+PYEOF
+code=$(curl -s -o /dev/null -w '%{http_code}' "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' \
+    -d '{"model":"tiny","prompt":"hi","prompt_logprobs":1,"stream":true}')
+[[ $code == 400 ]] || fail "prompt_logprobs with stream: $code"
+
 # A non-streaming request whose client leaves after 0.5 s is aborted by the server.
 curl -s -m 0.5 "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' \
     -d '{"model":"tiny","prompt":[100,101],"max_tokens":4000,"ignore_eos":true}' >/dev/null 2>&1 || true
