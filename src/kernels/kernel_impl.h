@@ -26,6 +26,9 @@
 #pragma clang diagnostic ignored "-Wpsabi"
 #elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
+// GCC 12 reports the deliberately undefined pass-through operand inside avx512fintrin.h's
+// _mm512_cvtepi8_epi32 / _mm512_cvtepi32_ps as "may be used uninitialized".
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace hy::kernels {
@@ -234,11 +237,24 @@ void gemv_f16(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int6
 
 // Q8_0 (GGML blocks {f16 d; int8 q[32]}): Σ_b d_b · Σ_j q_bj·x_bj, the int8 values widened to fp32
 // in registers; x stays fp32 (no activation quantisation, so results match the dequantised matrix).
-typedef int8_t vb __attribute__((vector_size(W)));
+// GCC scalarises __builtin_convertvector from int8 (16 byte loads and scalar conversions), so the
+// widening is spelled out where the ISA has it.
 inline vf load_i8(const uint8_t* p) {
-    vb b;
-    std::memcpy(&b, p, sizeof b);
-    return __builtin_convertvector(b, vf);
+    vf f;
+#if defined(__AVX512F__)
+    const __m512 v =
+        _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+    std::memcpy(&f, &v, sizeof f);
+#elif defined(__AVX2__)
+    for (int h = 0; h < 2; ++h) {
+        const __m256 v = _mm256_cvtepi32_ps(
+            _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 8 * h))));
+        std::memcpy(reinterpret_cast<float*>(&f) + 8 * h, &v, sizeof v);
+    }
+#else
+    for (int i = 0; i < W; ++i) f[i] = static_cast<float>(static_cast<int8_t>(p[i]));
+#endif
+    return f;
 }
 inline float block_scale(const uint8_t* p) {
     uint16_t h;
