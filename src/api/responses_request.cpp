@@ -227,6 +227,19 @@ ResponsesRequest responses_request(const Json& body, const ServingContext& ctx,
         throw schema_error("input", "Input should be a valid string or list of items");
     }
     if (r.history.empty()) throw bad_request("input must contain at least one item", "input");
+    // A trailing assistant message or reasoning item still in progress (or cut off) is continued rather
+    // than answered (§5.1): the template renders it open, without a new generation prompt.
+    if (input->is_array() && !input->empty() && input->back().is_object()) {
+        const Json& last = input->back();
+        const std::string status = opt_string(last, "status").value_or("");
+        const std::string type = item_type(last);
+        const bool assistant =
+            type == "reasoning" || (type == "message" && opt_string(last, "role") == "assistant");
+        if (assistant && (status == "in_progress" || status == "incomplete")) {
+            conv.chat.continue_final_message = true;
+            conv.chat.add_generation_prompt = false;
+        }
+    }
     if (body.contains("prompt") && !body["prompt"].is_null())
         throw bad_request("prompt templates are not supported", "prompt");
     if (opt_bool(body, "background").value_or(false))

@@ -82,6 +82,17 @@ TEST(ResponsesRequest, FormatAndEffort) {
     EXPECT_FALSE(r.conv.thinking_budget);
 }
 
+TEST(ResponsesRequest, TrailingIncompleteAssistantIsContinued) {
+    ResponsesRequest r = convert(R"({"input": [{"role": "user", "content": "Count"},
+        {"type": "message", "role": "assistant", "status": "incomplete", "content": [{"type": "output_text", "text": "1, 2,"}]}]})");
+    EXPECT_TRUE(r.conv.chat.continue_final_message);
+    EXPECT_FALSE(r.conv.chat.add_generation_prompt);
+    r = convert(R"({"input": [{"role": "user", "content": "Count"},
+        {"type": "message", "role": "assistant", "status": "completed", "content": "1, 2, 3"}]})");
+    EXPECT_FALSE(r.conv.chat.continue_final_message);
+    EXPECT_TRUE(r.conv.chat.add_generation_prompt);
+}
+
 TEST(ResponsesRequest, Rejections) {
     EXPECT_NE(
         error_of(R"({"input": [{"role": "user", "content": [{"type": "input_image", "image_url": "x"}]}]})")
