@@ -75,6 +75,12 @@ std::string render_vllm_metrics(const MetricsSnapshot& m, const std::string& mod
         l.emplace_back("finished_reason", finish_reason_name(kCountedFinishReasons[i]));
         w.sample("vllm:request_success_total", l, static_cast<double>(m.success[i]));
     }
+    if (!m.cache_config.empty()) {
+        PromLabels l(m.cache_config.begin(), m.cache_config.end());
+        l.emplace_back("engine", "0");
+        w.family("vllm:cache_config_info", "gauge", "Information of the LLMEngine CacheConfig");
+        w.sample("vllm:cache_config_info", l, 1.0);
+    }
     for (const HistogramFamily& f : kHistograms) {
         w.family(f.name, "histogram", f.help);
         w.histogram(f.name, base, m.*(f.field));

@@ -7,6 +7,18 @@ namespace hy {
 Engine::Engine(const ModelWeights& weights, ThreadPool& pool, EngineOptions options)
     : metrics_(options.max_model_len),
       scheduler_(std::make_unique<Scheduler>(weights, pool, options, metrics_)) {
+    // vLLM's CacheConfig.metrics_info() names (Python spellings of bools and None), plus ours for the
+    // Mamba state that vLLM has no field for.
+    const CachePlan& plan = scheduler_->plan();
+    const CacheOptions& c = options.cache;
+    metrics_.set_cache_config({{"block_size", std::to_string(c.block_size)},
+                               {"enable_prefix_caching", c.enable_prefix_caching ? "True" : "False"},
+                               {"num_gpu_blocks", std::to_string(plan.num_blocks)},
+                               {"num_cpu_blocks", "None"},
+                               {"mamba_cache_mode", mamba_cache_mode_name(c.mamba_cache_mode)},
+                               {"mamba_ssm_cache_dtype", ssm_cache_dtype_name(c.ssm_cache.dtype)},
+                               {"num_mamba_slots", std::to_string(plan.num_slots)},
+                               {"num_mamba_snapshots", std::to_string(plan.num_snapshots)}});
     thread_ = std::thread([this] { loop(); });
 }
 

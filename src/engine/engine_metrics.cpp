@@ -132,6 +132,11 @@ void EngineMetrics::on_request_finished(const FinishedRequestStats& s) {
     if (s.generation_tokens > 1) m_.tpot.observe(s.decode_s / static_cast<double>(s.generation_tokens - 1));
 }
 
+void EngineMetrics::set_cache_config(std::vector<std::pair<std::string, std::string>> labels) {
+    std::lock_guard<std::mutex> lock(mu_);
+    m_.cache_config = std::move(labels);
+}
+
 void EngineMetrics::on_request_params_n(int64_t n) {
     std::lock_guard<std::mutex> lock(mu_);
     m_.params_n.observe(static_cast<double>(n));

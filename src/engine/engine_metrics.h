@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/generation_request.h"
@@ -66,6 +68,8 @@ struct MetricsSnapshot {
     Histogram ttft, itl, tpot;
     Histogram e2e, queue, inference, prefill, decode;
     Histogram prompt_len, generation_len, max_tokens, params_n, iteration_tokens;
+    // vllm:cache_config_info (gauge = 1, the cache configuration as labels); empty until set.
+    std::vector<std::pair<std::string, std::string>> cache_config;
 };
 
 struct FinishedRequestStats {
@@ -106,6 +110,7 @@ class EngineMetrics {
     void on_token_gap(double itl_s);  // a later token: counts it and observes the inter-token latency
     void on_request_finished(const FinishedRequestStats& s);
     void on_request_params_n(int64_t n);  // per API request (the engine only sees single sequences)
+    void set_cache_config(std::vector<std::pair<std::string, std::string>> labels);
 
     // --- timeline hooks ---
     void on_scheduled(RequestTimeline& t, Clock::time_point now = Clock::now());

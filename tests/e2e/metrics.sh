@@ -29,6 +29,8 @@ for fam in "vllm:num_requests_running gauge" "vllm:num_requests_waiting gauge" "
     grep -qx "# TYPE $fam" "$M.0" || fail "no '# TYPE $fam'"
     grep -q "^# HELP ${fam% *} " "$M.0" || fail "no HELP for ${fam% *}"
 done
+grep -q '^vllm:cache_config_info{block_size="64",enable_prefix_caching="True",engine="0",.*num_gpu_blocks="[1-9][0-9]*".*} 1.0$' "$M.0" ||
+    fail "vllm:cache_config_info: $(grep '^vllm:cache_config_info' "$M.0")"
 [[ $(value "$M.0" "vllm:time_to_first_token_seconds_bucket{engine=\"0\",le=\"0.001\",model_name=\"tiny\"}") != missing ]] ||
     fail "TTFT bucket le=0.001 missing"
 
