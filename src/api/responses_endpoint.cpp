@@ -32,6 +32,12 @@ ApiResponse not_found(const std::string& id, const store::ResponseStore* store) 
     return r;
 }
 
+ApiResponse json_body(std::string body) {
+    ApiResponse r;
+    r.body = std::move(body);
+    return r;
+}
+
 struct ResponsesCall {
     std::shared_ptr<const PreparedConversation> conv;
     std::string id = "resp_" + random_hex(32);
@@ -125,10 +131,7 @@ ApiResponse handle_responses(ServingContext& ctx, store::ResponseStore* store, c
 ApiResponse handle_get_response(store::ResponseStore* store, const std::string& id) {
     try {
         auto stored = store ? store->get(id) : std::nullopt;
-        if (!stored) return not_found(id, store);
-        ApiResponse r;
-        r.body = stored->response_json;
-        return r;
+        return stored ? json_body(stored->response_json) : not_found(id, store);
     } catch (...) {
         return error_response(std::current_exception());
     }
@@ -137,9 +140,7 @@ ApiResponse handle_get_response(store::ResponseStore* store, const std::string& 
 ApiResponse handle_delete_response(store::ResponseStore* store, const std::string& id) {
     try {
         if (!store || !store->remove(id)) return not_found(id, store);
-        ApiResponse r;
-        r.body = dump({{"id", id}, {"object", "response.deleted"}, {"deleted", true}});
-        return r;
+        return json_body(dump({{"id", id}, {"object", "response.deleted"}, {"deleted", true}}));
     } catch (...) {
         return error_response(std::current_exception());
     }
