@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "api/chat_conversation.h"
+#include "api/chat_stream.h"
 #include "api/completion_common.h"
 #include "api/conversation.h"
 #include "api/json_fields.h"
@@ -39,26 +40,13 @@ struct ChatCall {
     std::string id = "chatcmpl-" + random_hex(32);
     int64_t created = unix_now();
     std::shared_ptr<const PreparedConversation> conv;
-    std::string echo_text;      // echo: the last message's content when it has the assistant role
-    bool named_tool = false;    // tool_choice named: finish "stop", content "" (spec §3.4)
-    bool forced_tools = false;  // tool_choice required or named: content "" rather than null
+    std::string echo_text;  // echo: the last message's content when it has the assistant role
+    ChatToolPolicy tools;
     bool include_reasoning = true;
     double t0 = seconds_since_epoch_mono();
+
+    ChatChunkHeader header(const ServingContext& ctx) const { return {id, created, ctx.model_name()}; }
 };
-
-OJson chunk_base(const ChatCall& c, const ServingContext& ctx) {
-    return {{"id", c.id},
-            {"object", "chat.completion.chunk"},
-            {"created", c.created},
-            {"model", ctx.model_name()}};
-}
-
-// finish_reason of a choice (spec §3.3/§3.4): a choice that made tool calls (auto or required)
-// finishes "tool_calls" unless it was cut by length.
-OJson finish_json(const ChatCall& c, FinishReason finish, bool has_tool_calls) {
-    if (finish == FinishReason::STOP && has_tool_calls && !c.named_tool) return "tool_calls";
-    return finish_reason_name(finish);
-}
 
 OJson chat_usage(int64_t prompt, int64_t completion, int64_t reasoning) {
     OJson u = usage_json(prompt, completion);
@@ -66,90 +54,21 @@ OJson chat_usage(int64_t prompt, int64_t completion, int64_t reasoning) {
     return u;
 }
 
-// The chunk deltas of one event (spec §3.5): reasoning and content may share a delta at the
-// think→answer boundary; a tool call's header (index, id, type, name, arguments "") is a delta of its
-// own, argument fragments follow in the next one. Usually one delta per event.
-std::vector<OJson> event_deltas(const ChoiceEvent& ev) {
-    std::vector<OJson> out;
-    OJson cur = OJson::object();
-    auto flush = [&] {
-        if (!cur.empty()) out.push_back(std::move(cur));
-        cur = OJson::object();
-    };
-    auto append = [&](const char* key, const std::string& text) {
-        if (cur.contains("tool_calls")) flush();  // text after a call's arguments: a new delta
-        cur[key] = cur.value(key, std::string()) + text;
-    };
-    for (const auto& d : ev.deltas) {
-        switch (d.kind) {
-            case chat::DeltaKind::REASONING_TEXT:
-                append("reasoning", d.text);
-                break;
-            case chat::DeltaKind::CONTENT_TEXT:
-                append("content", d.text);
-                break;
-            case chat::DeltaKind::TOOL_CALL_BEGIN:
-                flush();
-                cur["tool_calls"] = OJson::array({{{"index", d.index},
-                                                   {"id", d.id},
-                                                   {"type", "function"},
-                                                   {"function", {{"name", d.name}, {"arguments", ""}}}}});
-                flush();
-                break;
-            case chat::DeltaKind::TOOL_CALL_ARGS: {
-                OJson& calls = cur["tool_calls"];
-                if (!calls.empty() && calls.back()["index"] == d.index)
-                    calls.back()["function"]["arguments"] =
-                        calls.back()["function"]["arguments"].get<std::string>() + d.text;
-                else
-                    calls.push_back({{"index", d.index}, {"function", {{"arguments", d.text}}}});
-                break;
-            }
-            case chat::DeltaKind::TOOL_CALL_END:
-                break;
-        }
-    }
-    flush();
-    return out;
-}
-
 void stream_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
     const SamplingFields& f = sampling_of(*c.conv);
     const int64_t n_prompt = prompt_token_count(*c.conv);
     const bool want_lp = f.params.top_logprobs >= 0;
+    const ChatChunkHeader header = c.header(ctx);
     bool alive = true;
     auto send = [&](const OJson& j) { return alive = alive && w.write(sse(j)); };
-    for (int64_t i = 0; i < f.n; ++i) {
-        OJson ch = chunk_base(c, ctx);
-        ch["choices"] = OJson::array({{{"index", i},
-                                       {"delta", {{"role", "assistant"}, {"content", ""}}},
-                                       {"logprobs", nullptr},
-                                       {"finish_reason", nullptr}}});
-        send(ch);
-        if (!c.echo_text.empty()) {
-            ch["choices"][0]["delta"] = {{"content", c.echo_text}};
-            send(ch);
-        }
-    }
+    for (const OJson& ch : chat_opening_chunks(header, f.n, c.echo_text)) send(ch);
     int64_t completion = 0;
     std::vector<int64_t> reasoning(static_cast<size_t>(f.n), 0);
     auto on_event = [&](const ChoiceEvent& ev) {
         completion += static_cast<int64_t>(ev.tokens.size());
         reasoning[static_cast<size_t>(ev.index)] = ev.reasoning_tokens;
-        const bool final = ev.finish != FinishReason::NONE;
-        std::vector<OJson> deltas = event_deltas(ev);
-        if (deltas.empty() && !final && !want_lp) return alive;  // nothing visible this step
-        if (deltas.empty()) deltas.push_back(OJson::object());
-        for (size_t k = 0; k < deltas.size(); ++k) {
-            const bool last = k + 1 == deltas.size();  // logprobs and finish go with the last delta
-            OJson choice = {{"index", ev.index}, {"delta", std::move(deltas[k])}};
-            choice["logprobs"] =
-                last && want_lp && !ev.tokens.empty() ? chat_logprobs(ctx, ev.tokens) : OJson(nullptr);
-            choice["finish_reason"] =
-                last && final ? finish_json(c, ev.finish, ev.has_tool_calls) : OJson(nullptr);
-            if (last && final) choice["stop_reason"] = ev.stop_reason;
-            OJson ch = chunk_base(c, ctx);
-            ch["choices"] = OJson::array({choice});
+        const OJson lp = want_lp && !ev.tokens.empty() ? chat_logprobs(ctx, ev.tokens) : OJson(nullptr);
+        for (OJson& ch : chat_event_chunks(header, ev, c.tools, want_lp, lp)) {
             if (f.continuous_usage_stats) ch["usage"] = usage_json(n_prompt, completion);
             if (!send(ch)) return false;
         }
@@ -158,13 +77,14 @@ void stream_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
     RunResult r = run_conversation(ctx, *c.conv, on_event, [&] { return w.client_gone(); });
     if (!r.error.empty()) send(error_json(Error(r.error, 500, "InternalServerError")));
     if (f.include_usage && !r.cancelled) {
-        OJson ch = chunk_base(c, ctx);
+        OJson ch = chat_chunk(header);
         ch["choices"] = OJson::array();
         int64_t total_reasoning = 0;
         for (int64_t x : reasoning) total_reasoning += x;
         ch["usage"] = chat_usage(n_prompt, r.completion_tokens, total_reasoning);
         if (ctx.prompt_tokens_details)
-            ch["usage"]["prompt_tokens_details"] = {{"cached_tokens", ctx.usage_cached_tokens(r.cached_tokens)}};
+            ch["usage"]["prompt_tokens_details"] = {
+                {"cached_tokens", ctx.usage_cached_tokens(r.cached_tokens)}};
         send(ch);
     }
     if (alive) w.write(kSseDone);
@@ -180,26 +100,6 @@ struct ChatFold {
     bool has_tool_calls = false;
     int64_t reasoning_tokens = 0;
 };
-
-OJson message_json(const ChatCall& c, const ChatFold& fo) {
-    OJson calls = OJson::array();
-    for (const auto& tc : fo.msg.tool_calls)
-        calls.push_back({{"id", tc.id},
-                         {"type", "function"},
-                         {"function", {{"name", tc.name}, {"arguments", tc.arguments_json}}}});
-    const std::string content = c.echo_text + fo.msg.content;
-    OJson reasoning =
-        c.include_reasoning && !fo.msg.reasoning.empty() ? OJson(fo.msg.reasoning) : OJson(nullptr);
-    return {{"role", "assistant"},
-            {"content", !content.empty() || c.forced_tools ? OJson(content) : OJson(nullptr)},
-            {"refusal", nullptr},
-            {"annotations", nullptr},
-            {"audio", nullptr},
-            {"function_call", nullptr},
-            {"tool_calls", calls},
-            {"reasoning", reasoning},
-            {"reasoning_content", reasoning}};  // the pre-0.16 vLLM name (spec §3.3), for older clients
-}
 
 void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
     const SamplingFields& f = sampling_of(*c.conv);
@@ -230,9 +130,9 @@ void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
         total_reasoning += fo.reasoning_tokens;
         choices.push_back(
             {{"index", i},
-             {"message", message_json(c, fo)},
+             {"message", chat_message_json(fo.msg, c.echo_text, c.include_reasoning, c.tools)},
              {"logprobs", f.params.top_logprobs >= 0 ? chat_logprobs(ctx, fo.tokens) : OJson(nullptr)},
-             {"finish_reason", finish_json(c, fo.finish, fo.has_tool_calls)},
+             {"finish_reason", chat_finish_reason(fo.finish, fo.has_tool_calls, c.tools)},
              {"stop_reason", fo.stop_reason},
              {"token_ids", token_ids_json(fo.tokens, f.return_token_ids)}});
     }
@@ -287,11 +187,11 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
 
         auto call = std::make_shared<ChatCall>();
         call->include_reasoning = conv.include_reasoning;
-        call->named_tool = conv.tool_choice.mode == ToolChoiceMode::NAMED;
+        call->tools.named_tool = conv.tool_choice.mode == ToolChoiceMode::NAMED;
         const bool echo = conv.sampling.echo;
         call->conv = prepare_conversation(ctx, std::move(conv));
         const ToolChoiceMode mode = tool_choice_of(*call->conv).mode;
-        call->forced_tools = mode == ToolChoiceMode::REQUIRED || mode == ToolChoiceMode::NAMED;
+        call->tools.forced_tools = mode == ToolChoiceMode::REQUIRED || mode == ToolChoiceMode::NAMED;
         if (echo && !msgs->empty()) {
             const auto& last = msgs->back();
             auto content = last.find("content");
