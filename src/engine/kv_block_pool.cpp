@@ -8,7 +8,6 @@ namespace hy {
 
 KvBlockPool::KvBlockPool(int64_t num_blocks, int64_t block_size, int64_t n_attn_layers, int64_t row)
     : block_size_(block_size),
-      n_layers_(n_attn_layers),
       row_(row),
       block_floats_(static_cast<size_t>(block_size * n_attn_layers * 2 * row)),
       storage_(new float[std::max<size_t>(1, static_cast<size_t>(num_blocks) * block_floats_)]),

@@ -60,7 +60,7 @@ class KvBlockPool {
     }
     void unpublish(int32_t b);
 
-    int64_t block_size_, n_layers_, row_;
+    int64_t block_size_, row_;
     size_t block_floats_;
     std::unique_ptr<float[]> storage_;  // untouched pages cost nothing until a block is first used
     std::vector<Meta> meta_;
