@@ -1,8 +1,9 @@
 #include "chat/jinja/value.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
+
+#include "chat/py_float.h"
 
 namespace hy::jinja {
 
@@ -123,38 +124,11 @@ std::string type_name(const Value& v) {
     return "object";
 }
 
-// Python's repr(float): the shortest round-trip digits, scientific when the decimal exponent is
-// below -4 or at least 16.
+// Python's repr(float).
 std::string float_repr(double d) {
     if (std::isnan(d)) return "nan";
     if (std::isinf(d)) return d < 0 ? "-inf" : "inf";
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-    std::string sci(buf, res.ptr);
-    bool neg = sci[0] == '-';
-    if (neg) sci.erase(0, 1);
-    size_t e = sci.find('e');
-    std::string digits;
-    for (size_t k = 0; k < e; ++k)
-        if (sci[k] != '.') digits += sci[k];
-    int exp10 = std::stoi(sci.substr(e + 1));
-    while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-    int decpt = exp10 + 1;  // position of the decimal point relative to the digits
-    std::string out;
-    if (decpt <= -4 || decpt > 16) {
-        out = digits.substr(0, 1);
-        if (digits.size() > 1) out += "." + digits.substr(1);
-        char eb[16];
-        std::snprintf(eb, sizeof eb, "e%c%02d", exp10 < 0 ? '-' : '+', std::abs(exp10));
-        out += eb;
-    } else if (decpt <= 0) {
-        out = "0." + std::string(static_cast<size_t>(-decpt), '0') + digits;
-    } else if (static_cast<size_t>(decpt) >= digits.size()) {
-        out = digits + std::string(decpt - digits.size(), '0') + ".0";
-    } else {
-        out = digits.substr(0, decpt) + "." + digits.substr(decpt);
-    }
-    return neg ? "-" + out : out;
+    return chat::python_finite_float_repr(d);
 }
 
 std::u32string utf8_decode(std::string_view s) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "chat/py_float.h"
 #include "core/utf8.h"
 
 namespace hy::chat {
@@ -843,36 +844,7 @@ std::string py_json_quote(std::string_view s) {
 std::string py_float_repr(double d) {
     if (std::isnan(d)) return "NaN";
     if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-    // Shortest round-trip digits, then Python's layout: scientific when the decimal exponent is
-    // below -4 or at least 16, fixed otherwise (with ".0" when there is no fraction).
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-    std::string sci(buf, res.ptr);
-    bool neg = sci[0] == '-';
-    if (neg) sci.erase(0, 1);
-    std::size_t epos = sci.find('e');
-    int exp10 = std::atoi(sci.c_str() + epos + 1);
-    std::string digits;
-    for (std::size_t i = 0; i < epos; ++i)
-        if (sci[i] != '.') digits += sci[i];
-    std::string out = neg ? "-" : "";
-    if (exp10 < -4 || exp10 >= 16) {
-        out += digits[0];
-        if (digits.size() > 1) out += "." + digits.substr(1);
-        char eb[16];
-        std::snprintf(eb, sizeof eb, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
-        out += eb;
-    } else if (exp10 < 0) {
-        out += "0." + std::string(std::size_t(-exp10 - 1), '0') + digits;
-    } else {
-        std::size_t int_len = std::size_t(exp10) + 1;
-        if (digits.size() <= int_len) {
-            out += digits + std::string(int_len - digits.size(), '0') + ".0";
-        } else {
-            out += digits.substr(0, int_len) + "." + digits.substr(int_len);
-        }
-    }
-    return out;
+    return python_finite_float_repr(d);
 }
 
 std::string py_integral_double_digits(double d) {
