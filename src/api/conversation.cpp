@@ -134,6 +134,7 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
 
     p->parser.tools = chat::tool_specs_from_json(conv.chat.tools);
     p->parser.parse_tool_calls = tc.mode == ToolChoiceMode::AUTO;
+    p->parser.parse_reasoning = ctx.reasoning_parser != "none";
     p->parser.parallel_tool_calls = conv.parallel_tool_calls;
     p->parser.on_warning = [](const std::string& m) { spdlog::warn("output parser: {}", m); };
     p->conv = std::move(conv);

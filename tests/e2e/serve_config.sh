@@ -64,4 +64,13 @@ models=$(curl -sf "$HYSERVE_URL/v1/models")
 grep -q '"id":"from-cli"' <<<"$models" || fail "CLI should beat passthrough: $models"
 grep -q '"max_model_len":16384' <<<"$models" || fail "long max_model_len with VLLM_ALLOW_LONG_MAX_MODEL_LEN: $models"
 stop_server
+# --reasoning-parser none: the template still opens <think>, but nothing is split off as reasoning
+# (vLLM without a reasoning parser): the whole output is content.
+start_server --reasoning-parser none
+grep -q "reasoning parser: none (from --reasoning-parser)" "$SERVER_LOG" || fail "reasoning parser none not logged"
+msg=$(curl -sf -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/completions" \
+    -d '{"messages":[{"role":"user","content":"hi"}],"max_tokens":6,"ignore_eos":true,"chat_template_kwargs":{"enable_thinking":true}}' |
+    /usr/bin/python3 -c 'import json,sys; m=json.load(sys.stdin)["choices"][0]["message"]; print(m.get("reasoning_content") is None and bool(m["content"]))')
+[[ $msg == True ]] || fail "--reasoning-parser none still produced reasoning or no content"
+stop_server
 echo "serve_config: all checks passed"

@@ -29,6 +29,7 @@ bool is_ws(char c) {
 
 // Length of the longest suffix of `s` that is a proper prefix of `pattern` (text to hold back).
 std::size_t partial_tail(std::string_view s, std::string_view pattern) {
+    if (pattern.empty()) return 0;  // a marker switched off
     for (std::size_t n = std::min(s.size(), pattern.size() - 1); n > 0; --n)
         if (s.substr(s.size() - n) == pattern.substr(0, n)) return n;
     return 0;
@@ -200,8 +201,9 @@ bool OutputParser::step_text(bool final, std::vector<Delta>& out) {
     const bool reasoning = mode_ == Mode::REASONING;
     const DeltaKind kind = reasoning ? DeltaKind::REASONING_TEXT : DeltaKind::CONTENT_TEXT;
     const std::string_view tool_marker = tools_active() ? kToolCall : std::string_view{};
+    const std::string_view think_end = options_.parse_reasoning ? kThinkEnd : std::string_view{};
 
-    if (!reasoning && at_output_start_) {
+    if (!reasoning && at_output_start_ && options_.parse_reasoning) {
         if (buf_.starts_with(kThinkStart)) {
             buf_.erase(0, kThinkStart.size());
             mode_ = Mode::REASONING;
@@ -213,11 +215,11 @@ bool OutputParser::step_text(bool final, std::vector<Delta>& out) {
     }
 
     Found f = reasoning ? find_first(buf_, {kThinkEnd, kThinkStart, tool_marker})
-                        : find_first(buf_, {kThinkEnd, tool_marker});
+                        : find_first(buf_, {think_end, tool_marker});
     if (f.pos == std::string::npos) {
         std::size_t hold = 0;
         if (!final) {
-            hold = std::max(partial_tail(buf_, kThinkEnd), partial_tail(buf_, tool_marker));
+            hold = std::max(partial_tail(buf_, think_end), partial_tail(buf_, tool_marker));
             if (reasoning) {
                 hold = std::max({hold, partial_tail(buf_, kThinkStart), partial_tail(buf_, "\n</think>")});
             }

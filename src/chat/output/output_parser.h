@@ -31,6 +31,8 @@ std::vector<ToolSpec> tool_specs_from_json(const nlohmann::ordered_json& tools);
 struct OutputParserOptions {
     // Tool-call parsing runs only when enabled (tool_choice != "none") and `tools` is non-empty.
     bool parse_tool_calls = true;
+    // `--reasoning-parser none`: `<think>`/`</think>` are plain content text, never reasoning.
+    bool parse_reasoning = true;
     std::vector<ToolSpec> tools;
     bool parallel_tool_calls = true;                     // false: only the first call is reported
     std::function<std::string()> make_call_id;           // default: "call_" + 24 random hex digits

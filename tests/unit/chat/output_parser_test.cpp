@@ -289,6 +289,34 @@ TEST(OutputParser, HoldsBackPartialMarkersOnly) {
     EXPECT_EQ(state->phase(), ReasoningPhase::IN_CONTENT);
 }
 
+// `--reasoning-parser none` (vLLM without a reasoning parser): the think markers are content text,
+// at the start of the output and later; tool calls are still parsed.
+TEST(OutputParser, ReasoningParserOffKeepsThinkMarkersAsContent) {
+    OutputParserOptions options = weather_options();
+    options.parse_reasoning = false;
+    for (bool one_piece : {true, false}) {
+        auto state = std::make_shared<ReasoningState>(ReasoningPhase::IN_CONTENT);
+        OutputParser p(options, state);
+        const std::string text = "<think>\nhmm</think>\nIt is sunny.";
+        std::vector<Delta> ds;
+        if (one_piece) {
+            ds = p.feed(text);
+        } else {
+            for (char c : text) {
+                auto d = p.feed(std::string(1, c));
+                ds.insert(ds.end(), d.begin(), d.end());
+            }
+        }
+        auto tail = p.finish();
+        ds.insert(ds.end(), tail.begin(), tail.end());
+        ParsedMessage msg;
+        msg.apply(ds);
+        EXPECT_EQ(msg.content, text);
+        EXPECT_TRUE(msg.reasoning.empty());
+        EXPECT_FALSE(state->in_reasoning());
+    }
+}
+
 TEST(OutputParser, ToolCallInsideReasoningEndsTheSharedState) {
     auto state = std::make_shared<ReasoningState>(ReasoningPhase::IN_REASONING);
     OutputParser p(weather_options(), state);
