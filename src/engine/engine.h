@@ -27,6 +27,8 @@ struct EngineOptions {
     int64_t max_num_batched_tokens = 2048;  // prompt tokens fed per step (chunked prefill)
     int64_t max_model_len = 131072;         // only sizes the token-count metric buckets
     CacheOptions cache;                     // KV blocks, Mamba slots and snapshots (issue 6)
+    // MTP speculative decoding (docs/engine.md "Speculative decoding"): drafts per step, 0 = off.
+    int num_speculative_tokens = 0;
 };
 
 struct EngineStats {

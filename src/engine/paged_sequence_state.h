@@ -32,6 +32,9 @@ class PagedSequenceState final : public SequenceState {
     kernels::KvView kv_view(int64_t layer) override;
     const std::vector<int64_t>* mamba_capture_points() override { return &capture_points_; }
     void on_mamba_capture(int64_t layer, size_t index, const float* conv, const float* ssm) override;
+    // Speculative verification (engine/speculative_states.h) observes every token's Mamba state.
+    MambaStateSink* mamba_sink() override { return sink_; }
+    void set_mamba_sink(MambaStateSink* sink) { sink_ = sink; }
 
     // Engine side.
     void append_block(int32_t b);  // takes over one reference to b
@@ -59,6 +62,7 @@ class PagedSequenceState final : public SequenceState {
     std::vector<std::vector<float*>> k_pages_, v_pages_;  // per attention layer, one pointer per block
     std::vector<int64_t> capture_points_;
     std::vector<float> captured_;  // [points, slot_floats]
+    MambaStateSink* sink_ = nullptr;
 };
 
 }  // namespace hy
