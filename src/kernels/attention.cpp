@@ -1,10 +1,71 @@
 #include "kernels/attention.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include "core/thread_pool.h"
 #include "kernels/isa.h"
+#define HY_ATTN_LANES 4  // baseline x86-64 copy of attention_impl.h: SSE2, 4 lanes
+#include "kernels/attention_impl.h"
 
 namespace hy::kernels {
+
+void attention_rows_avx2(const AttnRows& a, int64_t g, const KvView& kv);    // attention_avx2.cpp
+void attention_rows_avx512(const AttnRows& a, int64_t g, const KvView& kv);  // attention_avx512.cpp
+
+void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {
+    if (a.n_rows <= 0) return;
+    switch (kernels().isa) {
+        case Isa::AVX512:
+            return attention_rows_avx512(a, g, kv);
+        case Isa::AVX2:
+            return attention_rows_avx2(a, g, kv);
+        case Isa::SCALAR:
+            break;
+    }
+    attention_rows_impl(a, g, kv);
+}
+
+void attention_batch(std::span<const AttnSeq> seqs, int64_t Hq, int64_t Hkv, int64_t dh, ThreadPool& pool) {
+    // Each task reads the K/V it needs once for all its query vectors (rows × the GQA group's heads);
+    // a row's output does not depend on which rows share its task, so batching keeps every sequence's
+    // numbers unchanged.
+    constexpr int64_t kTileQueries = 64;
+    const int64_t G = Hq / Hkv, rows_per_task = std::max<int64_t>(1, kTileQueries / G);
+    struct Task {
+        int64_t seq, g, r0, n;
+    };
+    thread_local std::vector<Task> tasks;
+    tasks.clear();
+    int64_t work = 0;
+    for (size_t i = 0; i < seqs.size(); ++i) {
+        const AttnSeq& s = seqs[i];
+        work += s.n_rows * (s.pos0 + s.n_rows) * Hq * dh;
+        for (int64_t g = 0; g < Hkv; ++g)
+            for (int64_t r0 = 0; r0 < s.n_rows; r0 += rows_per_task)
+                tasks.push_back({static_cast<int64_t>(i), g, r0, std::min(rows_per_task, s.n_rows - r0)});
+    }
+    const int64_t n_tasks = static_cast<int64_t>(tasks.size());
+    // Parallel only when there is enough work to pay for waking the pool (decode of short contexts).
+    const int64_t grain = work < (int64_t{1} << 16) ? n_tasks : 1;
+    const std::vector<Task>& all = tasks;  // the pool's threads reach the caller's thread_local through it
+    pool.parallel_for(n_tasks, grain, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) {
+            const Task& t = all[static_cast<size_t>(i)];
+            const AttnSeq& s = seqs[static_cast<size_t>(t.seq)];
+            AttnRows a;
+            a.q = s.q + t.r0 * Hq * dh;
+            a.ldq = Hq * dh;
+            a.out = s.out + t.r0 * Hq * dh;
+            a.ldo = Hq * dh;
+            a.n_rows = t.n;
+            a.pos0 = s.pos0 + t.r0;
+            a.Hq = Hq, a.Hkv = Hkv, a.dh = dh;
+            attention_rows(a, t.g, s.kv);
+        }
+    });
+}
 
 void attention_head(const float* q, int64_t h, int64_t Hq, int64_t Hkv, int64_t dh, const KvView& kv,
                     int64_t n_ctx, float* scores, float* out) {
