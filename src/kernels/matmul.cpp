@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "kernels/isa.h"
+#include "kernels/q8_matmul.h"
 #include "kernels/quant_rows.h"
 
 namespace hy::kernels {
@@ -30,6 +31,10 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
                  float* y, int64_t ldy) {
     const KernelTable& k = kernels();
     const int64_t n = W.cols();
+    if (q8_route(W)) {  // Q8_0 x int8-quantised activations (q8_dot.h)
+        q8_matmul_rows(W, r0, r1, x, ldx, T, y, ldy);
+        return;
+    }
     if (W.dtype == DType::F32) {
         const float* w = reinterpret_cast<const float*>(W.data);
         k.gemm_f32(w + r0 * n, n, r1 - r0, x, ldx, T, n, y + r0, ldy);
@@ -76,6 +81,7 @@ void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
         const int64_t g = row_grain(*j.W, j.T);
         tasks += (j.W->rows() + g - 1) / g;
     }
+    const Q8Batch q8(jobs, pool);  // the Q8_0 jobs' activations, quantised once
     pool.parallel_for(tasks, 1, [&](int64_t b, int64_t e, int) {
         for (int64_t i = b; i < e; ++i) {
             int64_t first = 0;
@@ -83,7 +89,10 @@ void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
                 const int64_t g = row_grain(*j.W, j.T), rows = j.W->rows(), n = (rows + g - 1) / g;
                 if (i < first + n) {
                     const int64_t r0 = (i - first) * g;
-                    matmul_rows(*j.W, r0, std::min(rows, r0 + g), j.x, j.ldx, j.T, j.y, j.ldy);
+                    if (const Q8Acts* a = q8.acts(static_cast<size_t>(&j - jobs.data())))
+                        q8_matmul_rows(*j.W, r0, std::min(rows, r0 + g), *a, j.y, j.ldy);
+                    else
+                        matmul_rows(*j.W, r0, std::min(rows, r0 + g), j.x, j.ldx, j.T, j.y, j.ldy);
                     break;
                 }
                 first += n;
@@ -95,6 +104,7 @@ void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
 void matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, float* y, int64_t ldy,
             ThreadPool& pool) {
     HY_ASSERT(W.shape.size() == 2 && dtype_row_ok(W.dtype, static_cast<uint64_t>(W.cols())));
+    if (q8_route(W)) return q8_matmul(W, x, ldx, T, y, ldy, pool);
     const int64_t rows = W.rows();
     const int64_t grain = row_grain(W, T);
     pool.parallel_for(rows, grain,
