@@ -75,6 +75,20 @@ std::string render_vllm_metrics(const MetricsSnapshot& m, const std::string& mod
         l.emplace_back("finished_reason", finish_reason_name(kCountedFinishReasons[i]));
         w.sample("vllm:request_success_total", l, static_cast<double>(m.success[i]));
     }
+    if (!m.spec_accepted_per_pos.empty()) {  // only with --speculative-config, as in vLLM
+        counter("vllm:spec_decode_num_drafts_total", "Number of spec decoding drafts.", m.spec_drafts);
+        counter("vllm:spec_decode_num_draft_tokens_total", "Number of draft tokens.", m.spec_draft_tokens);
+        counter("vllm:spec_decode_num_accepted_tokens_total", "Number of accepted tokens.",
+                m.spec_accepted_tokens);
+        w.family("vllm:spec_decode_num_accepted_tokens_per_pos_total", "counter",
+                 "Accepted tokens per draft position.");
+        for (size_t i = 0; i < m.spec_accepted_per_pos.size(); ++i) {
+            PromLabels l = base;
+            l.emplace_back("position", std::to_string(i));
+            w.sample("vllm:spec_decode_num_accepted_tokens_per_pos_total", l,
+                     static_cast<double>(m.spec_accepted_per_pos[i]));
+        }
+    }
     if (!m.cache_config.empty()) {
         PromLabels l(m.cache_config.begin(), m.cache_config.end());
         l.emplace_back("engine", "0");

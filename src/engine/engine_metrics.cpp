@@ -72,6 +72,20 @@ EngineMetrics::EngineMetrics(int64_t max_model_len) {
     m_.iteration_tokens = Histogram(iteration_tokens());
 }
 
+void EngineMetrics::set_num_speculative_tokens(int64_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    m_.spec_accepted_per_pos.assign(static_cast<size_t>(std::max<int64_t>(n, 0)), 0);
+}
+
+void EngineMetrics::on_spec_decode(int64_t drafts, int64_t accepted) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++m_.spec_drafts;
+    m_.spec_draft_tokens += static_cast<uint64_t>(drafts);
+    m_.spec_accepted_tokens += static_cast<uint64_t>(accepted);
+    for (int64_t i = 0; i < accepted && i < static_cast<int64_t>(m_.spec_accepted_per_pos.size()); ++i)
+        ++m_.spec_accepted_per_pos[static_cast<size_t>(i)];
+}
+
 void EngineMetrics::on_preemption() {
     std::lock_guard<std::mutex> lock(mu_);
     ++m_.preemptions;

@@ -64,6 +64,11 @@ struct MetricsSnapshot {
     uint64_t prefix_cache_queries = 0;  // tokens looked up
     uint64_t prefix_cache_hits = 0;     // tokens found
     std::array<uint64_t, kCountedFinishReasons.size()> success{};
+    // speculative decoding (vllm:spec_decode_*); spec_accepted_per_pos is empty when it is off
+    uint64_t spec_drafts = 0;           // verification steps with at least one draft
+    uint64_t spec_draft_tokens = 0;     // drafts verified
+    uint64_t spec_accepted_tokens = 0;  // drafts accepted
+    std::vector<uint64_t> spec_accepted_per_pos;
     // histograms
     Histogram ttft, itl, tpot;
     Histogram e2e, queue, inference, prefill, decode;
@@ -111,6 +116,9 @@ class EngineMetrics {
     void on_request_finished(const FinishedRequestStats& s);
     void on_request_params_n(int64_t n);  // per API request (the engine only sees single sequences)
     void set_cache_config(std::vector<std::pair<std::string, std::string>> labels);
+    void set_num_speculative_tokens(int64_t n);  // sizes the per-position counter (0 = off)
+    // One verification step: `drafts` fed, the first `accepted` of them accepted.
+    void on_spec_decode(int64_t drafts, int64_t accepted);
 
     // --- timeline hooks ---
     void on_scheduled(RequestTimeline& t, Clock::time_point now = Clock::now());

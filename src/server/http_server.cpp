@@ -367,12 +367,15 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         engine_options.max_num_batched_tokens = cfg.max_num_batched_tokens;
         engine_options.max_model_len = ctx.max_model_len;
         engine_options.cache = cfg.cache;
+        engine_options.num_speculative_tokens = cfg.num_speculative_tokens;  // the engine checks for MTP
         // Our conv state layout is our own ([K−1, Cd] per layer); the vLLM variable is accepted and logged.
         if (const char* layout = std::getenv("VLLM_SSM_CONV_STATE_LAYOUT"))
             spdlog::info(
                 "VLLM_SSM_CONV_STATE_LAYOUT={} accepted; conv state is stored as [K-1, conv channels]",
                 layout);
         engine = std::make_unique<Engine>(model->weights, *pool, engine_options);
+        if (cfg.num_speculative_tokens > 0)
+            spdlog::info("speculative decoding: MTP, {} draft tokens per step", cfg.num_speculative_tokens);
         spdlog::info(
             "{}; prefix caching {}, mamba cache mode {} (snapshot every {} tokens), SSM snapshots {}{}",
             engine->scheduler().plan().describe(), cfg.cache.enable_prefix_caching ? "on" : "off",
@@ -427,7 +430,9 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
                                 4) *
             mib;
         const double kv_kib =
-            static_cast<double>(n_attn * 2 * mc.num_key_value_heads * mc.head_dim * 4) / 1024.0;
+            static_cast<double>(n_attn * 2 *
+                                kernels::kv_row_bytes(cfg.cache.kv_dtype, mc.num_key_value_heads, mc.head_dim)) /
+            1024.0;
         spdlog::info(
             "per sequence: {:.2f} MiB Mamba state + {:.1f} KiB K/V per token; {} full-context sequences "
             "need {:.1f} GiB",

@@ -42,6 +42,9 @@ struct ServerConfig {
     std::optional<bool> enable_auto_tool_choice;
     std::optional<int64_t> max_thinking_tokens;  // --max-thinking-tokens / --reasoning-config
     std::string thinking_end_message;            // --reasoning-config {"thinking_end_message": …}
+    // --speculative-config (JSON, dotted sub-keys merge); resolved to the MTP draft count, 0 = off.
+    nlohmann::ordered_json speculative_config = nlohmann::ordered_json::object();
+    int num_speculative_tokens = 0;
     size_t max_body_bytes = 8u << 20;
     bool help = false;
     std::vector<std::string> notes;  // "not applicable on CPU" messages for the startup log
