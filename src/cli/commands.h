@@ -33,5 +33,6 @@ void register_grammar_sample(CLI::App& app);  // cmd_grammar_sample.cpp
 void register_bench_grammar(CLI::App& app);   // cmd_bench_grammar.cpp
 void register_bench(CLI::App& app);           // cmd_bench.cpp
 void register_bench_serve(CLI::App& app);     // cmd_bench_serve.cpp
+void register_bench_attention(CLI::App& app);  // cmd_bench_attention.cpp
 
 }  // namespace hy::cli

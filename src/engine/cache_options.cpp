@@ -30,6 +30,25 @@ const char* mamba_cache_mode_name(MambaCacheMode m) {
     return "align";
 }
 
+kernels::KvDtype parse_kv_cache_dtype(const std::string& name) {
+    if (name == "auto" || name == "float32" || name == "fp32") return kernels::KvDtype::F32;
+    if (name == "bfloat16" || name == "bf16") return kernels::KvDtype::BF16;
+    if (name == "fp8" || name == "fp8_e4m3") return kernels::KvDtype::FP8;
+    throw Error("--kv-cache-dtype: expected auto, float32, bfloat16, fp8 or fp8_e4m3, got \"" + name + "\"");
+}
+
+const char* kv_cache_dtype_name(kernels::KvDtype d) {
+    switch (d) {
+        case kernels::KvDtype::BF16:
+            return "bfloat16";
+        case kernels::KvDtype::FP8:
+            return "fp8_e4m3";
+        case kernels::KvDtype::F32:
+            break;
+    }
+    return "float32";
+}
+
 namespace {
 
 int64_t physical_ram() {
@@ -53,8 +72,9 @@ CachePlan plan_cache(const ModelConfig& cfg, const CacheOptions& opt, int64_t ma
                                                     : 0.1 * ram;
     p.budget_bytes = static_cast<int64_t>(want);
     const int64_t n_attn = std::count(cfg.layers.begin(), cfg.layers.end(), LayerKind::ATTENTION);
-    p.block_bytes =
-        KvBlockPool::bytes_per_block(opt.block_size, n_attn, cfg.num_key_value_heads * cfg.head_dim);
+    p.kv_dtype = opt.kv_dtype;
+    p.block_bytes = KvBlockPool::bytes_per_block(
+        opt.block_size, n_attn, kernels::kv_row_bytes(opt.kv_dtype, cfg.num_key_value_heads, cfg.head_dim));
     p.slot_bytes = MambaStatePool::bytes_per_slot(cfg);
     const int64_t conv_floats = std::count(cfg.layers.begin(), cfg.layers.end(), LayerKind::MAMBA) *
                                 (cfg.conv_kernel - 1) * cfg.conv_channels();
@@ -87,9 +107,9 @@ std::string CachePlan::describe() const {
     const double mib = 1.0 / (1 << 20);
     std::snprintf(
         buf, sizeof buf,
-        "cache budget %.1f MiB: %lld KV blocks (%.1f KiB each, %lld tokens), %lld Mamba slots (%.2f MiB "
+        "cache budget %.1f MiB: %lld KV blocks (%s, %.1f KiB each, %lld tokens), %lld Mamba slots (%.2f MiB "
         "each), %lld Mamba snapshots (%.2f MiB each); at most %lld concurrent sequences",
-        static_cast<double>(budget_bytes) * mib, static_cast<long long>(num_blocks),
+        static_cast<double>(budget_bytes) * mib, static_cast<long long>(num_blocks), kv_cache_dtype_name(kv_dtype),
         static_cast<double>(block_bytes) / 1024.0, static_cast<long long>(max_tokens),
         static_cast<long long>(num_slots), static_cast<double>(slot_bytes) * mib,
         static_cast<long long>(num_snapshots), static_cast<double>(snapshot_bytes) * mib,

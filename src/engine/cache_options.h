@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/mamba_snapshot_store.h"
+#include "kernels/attention.h"
 #include "model/model_config.h"
 
 namespace hy {
@@ -19,8 +20,14 @@ enum class MambaCacheMode { NONE, ALL, ALIGN };
 MambaCacheMode parse_mamba_cache_mode(const std::string& name);  // throws hy::Error
 const char* mamba_cache_mode_name(MambaCacheMode m);
 
+// --kv-cache-dtype auto|float32|bfloat16|fp8|fp8_e4m3 (kernels/kv_convert.h). vLLM's `auto` is the
+// model's compute dtype; ours is always fp32 (activations are fp32 whatever the weights), so auto = fp32.
+kernels::KvDtype parse_kv_cache_dtype(const std::string& name);  // throws hy::Error
+const char* kv_cache_dtype_name(kernels::KvDtype d);             // vLLM's spelling: auto, bfloat16, fp8_e4m3
+
 struct CacheOptions {
     int64_t block_size = 64;       // tokens per KV block (--block-size)
+    kernels::KvDtype kv_dtype = kernels::KvDtype::F32;  // --kv-cache-dtype
     double kv_cache_memory = 0.0;  // bytes when > 1, a fraction of physical RAM when in (0, 1]; 0 = 10 %
     bool enable_prefix_caching = true;
     MambaCacheMode mamba_cache_mode = MambaCacheMode::ALIGN;
@@ -38,6 +45,7 @@ struct CachePlan {
     int64_t block_bytes = 0, slot_bytes = 0, snapshot_bytes = 0;
     int64_t max_concurrent_seqs = 0;  // = slots
     int64_t max_tokens = 0;           // tokens whose K/V fit at once (blocks × block_size)
+    kernels::KvDtype kv_dtype = kernels::KvDtype::F32;
     std::string describe() const;     // one startup log line
 };
 

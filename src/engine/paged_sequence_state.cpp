@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "kernels/kv_convert.h"
 
 namespace hy {
 
@@ -11,8 +12,12 @@ PagedSequenceState::PagedSequenceState(KvBlockPool& blocks, MambaStatePool& slot
     : pool_(blocks), slots_(slots), attn_index_(attn_index), slot_(slot) {
     const int64_t n_attn =
         std::count_if(attn_index.begin(), attn_index.end(), [](int64_t i) { return i >= 0; });
-    k_pages_.resize(static_cast<size_t>(n_attn));
-    v_pages_.resize(static_cast<size_t>(n_attn));
+    k_bytes_.resize(static_cast<size_t>(n_attn));
+    v_bytes_.resize(static_cast<size_t>(n_attn));
+    if (pool_.dtype() == kernels::KvDtype::F32) {
+        k_pages_.resize(static_cast<size_t>(n_attn));
+        v_pages_.resize(static_cast<size_t>(n_attn));
+    }
 }
 
 PagedSequenceState::~PagedSequenceState() {
@@ -29,6 +34,10 @@ int64_t PagedSequenceState::attn(int64_t layer) const {
 
 void PagedSequenceState::append_block(int32_t b) {
     table_.push_back(b);
+    for (size_t a = 0; a < k_bytes_.size(); ++a) {
+        k_bytes_[a].push_back(pool_.k_bytes(b, static_cast<int64_t>(a)));
+        v_bytes_[a].push_back(pool_.v_bytes(b, static_cast<int64_t>(a)));
+    }
     for (size_t a = 0; a < k_pages_.size(); ++a) {
         k_pages_[a].push_back(pool_.k(b, static_cast<int64_t>(a)));
         v_pages_[a].push_back(pool_.v(b, static_cast<int64_t>(a)));
@@ -42,23 +51,37 @@ void PagedSequenceState::kv_reserve(int64_t layer, int64_t n_tokens) {
 
 float* PagedSequenceState::k_row(int64_t layer, int64_t pos) {
     const int64_t B = pool_.block_size();
-    HY_ASSERT(pos >= 0 && pos < capacity());
+    HY_ASSERT(pos >= 0 && pos < capacity() && !k_pages_.empty());  // fp32 pools only
     return k_pages_[static_cast<size_t>(attn(layer))][static_cast<size_t>(pos / B)] + (pos % B) * pool_.row();
 }
 
 float* PagedSequenceState::v_row(int64_t layer, int64_t pos) {
     const int64_t B = pool_.block_size();
-    HY_ASSERT(pos >= 0 && pos < capacity());
+    HY_ASSERT(pos >= 0 && pos < capacity() && !v_pages_.empty());  // fp32 pools only
     return v_pages_[static_cast<size_t>(attn(layer))][static_cast<size_t>(pos / B)] + (pos % B) * pool_.row();
+}
+
+void PagedSequenceState::store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) {
+    const int64_t B = pool_.block_size(), rb = pool_.row_bytes(), heads = pool_.kv_heads();
+    HY_ASSERT(pos >= 0 && pos < capacity() && row == pool_.row());
+    const size_t a = static_cast<size_t>(attn(layer)), page = static_cast<size_t>(pos / B);
+    kernels::encode_kv_row(pool_.dtype(), k, heads, row / heads, k_bytes_[a][page] + (pos % B) * rb);
+    kernels::encode_kv_row(pool_.dtype(), v, heads, row / heads, v_bytes_[a][page] + (pos % B) * rb);
 }
 
 kernels::KvView PagedSequenceState::kv_view(int64_t layer) {
     const size_t a = static_cast<size_t>(attn(layer));
     kernels::KvView v;
-    v.k_pages = k_pages_[a].data();
-    v.v_pages = v_pages_[a].data();
+    if (!k_pages_.empty()) {
+        v.k_pages = k_pages_[a].data();
+        v.v_pages = v_pages_[a].data();
+    }
+    v.k_bytes = k_bytes_[a].data();
+    v.v_bytes = v_bytes_[a].data();
     v.page_tokens = pool_.block_size();
     v.row = pool_.row();
+    v.row_bytes = pool_.row_bytes();
+    v.dtype = pool_.dtype();
     return v;
 }
 

@@ -30,6 +30,7 @@ class PagedSequenceState final : public SequenceState {
     float* k_row(int64_t layer, int64_t pos) override;
     float* v_row(int64_t layer, int64_t pos) override;
     kernels::KvView kv_view(int64_t layer) override;
+    void store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) override;
     const std::vector<int64_t>* mamba_capture_points() override { return &capture_points_; }
     void on_mamba_capture(int64_t layer, size_t index, const float* conv, const float* ssm) override;
     // Speculative verification (engine/speculative_states.h) observes every token's Mamba state.
@@ -59,7 +60,9 @@ class PagedSequenceState final : public SequenceState {
     int32_t slot_;
     int64_t n_past_ = 0;
     std::vector<int32_t> table_;
-    std::vector<std::vector<float*>> k_pages_, v_pages_;  // per attention layer, one pointer per block
+    // Per attention layer, one pointer per block: rows in the pool's dtype, and as floats for F32 pools.
+    std::vector<std::vector<uint8_t*>> k_bytes_, v_bytes_;
+    std::vector<std::vector<float*>> k_pages_, v_pages_;
     std::vector<int64_t> capture_points_;
     std::vector<float> captured_;  // [points, slot_floats]
     MambaStateSink* sink_ = nullptr;

@@ -1,10 +1,16 @@
 #include "model/sequence_state.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.h"
 
 namespace hy {
+
+void SequenceState::store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) {
+    std::memcpy(k_row(layer, pos), k, static_cast<size_t>(row) * sizeof(float));
+    std::memcpy(v_row(layer, pos), v, static_cast<size_t>(row) * sizeof(float));
+}
 
 LocalSequenceState::LocalSequenceState(const ModelConfig& cfg, const std::vector<LayerKind>& layers)
     : kv_row_(cfg.num_key_value_heads * cfg.head_dim), layers_(layers.size()) {

@@ -41,6 +41,9 @@ class SequenceState {
     virtual float* k_row(int64_t layer, int64_t pos) = 0;  // [Hkv·dh]
     virtual float* v_row(int64_t layer, int64_t pos) = 0;
     virtual kernels::KvView kv_view(int64_t layer) = 0;
+    // Writes token `pos`'s K and V rows (fp32, `row` = Hkv·dh values each) into the cache, converted to
+    // its storage dtype (--kv-cache-dtype); the default copies them into k_row/v_row (fp32 storage).
+    virtual void store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row);
 
     virtual MambaStateSink* mamba_sink() { return nullptr; }
 
