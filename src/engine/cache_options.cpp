@@ -109,11 +109,11 @@ std::string CachePlan::describe() const {
         buf, sizeof buf,
         "cache budget %.1f MiB: %lld KV blocks (%s, %.1f KiB each, %lld tokens), %lld Mamba slots (%.2f MiB "
         "each), %lld Mamba snapshots (%.2f MiB each); at most %lld concurrent sequences",
-        static_cast<double>(budget_bytes) * mib, static_cast<long long>(num_blocks), kv_cache_dtype_name(kv_dtype),
-        static_cast<double>(block_bytes) / 1024.0, static_cast<long long>(max_tokens),
-        static_cast<long long>(num_slots), static_cast<double>(slot_bytes) * mib,
-        static_cast<long long>(num_snapshots), static_cast<double>(snapshot_bytes) * mib,
-        static_cast<long long>(max_concurrent_seqs));
+        static_cast<double>(budget_bytes) * mib, static_cast<long long>(num_blocks),
+        kv_cache_dtype_name(kv_dtype), static_cast<double>(block_bytes) / 1024.0,
+        static_cast<long long>(max_tokens), static_cast<long long>(num_slots),
+        static_cast<double>(slot_bytes) * mib, static_cast<long long>(num_snapshots),
+        static_cast<double>(snapshot_bytes) * mib, static_cast<long long>(max_concurrent_seqs));
     return buf;
 }
 

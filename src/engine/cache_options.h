@@ -26,7 +26,7 @@ kernels::KvDtype parse_kv_cache_dtype(const std::string& name);  // throws hy::E
 const char* kv_cache_dtype_name(kernels::KvDtype d);             // vLLM's spelling: auto, bfloat16, fp8_e4m3
 
 struct CacheOptions {
-    int64_t block_size = 64;       // tokens per KV block (--block-size)
+    int64_t block_size = 64;                            // tokens per KV block (--block-size)
     kernels::KvDtype kv_dtype = kernels::KvDtype::F32;  // --kv-cache-dtype
     double kv_cache_memory = 0.0;  // bytes when > 1, a fraction of physical RAM when in (0, 1]; 0 = 10 %
     bool enable_prefix_caching = true;
@@ -46,7 +46,7 @@ struct CachePlan {
     int64_t max_concurrent_seqs = 0;  // = slots
     int64_t max_tokens = 0;           // tokens whose K/V fit at once (blocks × block_size)
     kernels::KvDtype kv_dtype = kernels::KvDtype::F32;
-    std::string describe() const;     // one startup log line
+    std::string describe() const;  // one startup log line
 };
 
 // Splits the budget: Mamba slots for up to max_num_seqs sequences (at most half the budget), the
