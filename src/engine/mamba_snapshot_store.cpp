@@ -5,6 +5,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "engine/block_hash.h"
 #include "engine/philox.h"
 
 namespace hy {
@@ -95,6 +96,10 @@ void load_ssm(const void* src, int64_t n, float* dst, SsmCacheDtype dtype) {
         for (int64_t i = 0; i < n; ++i) dst[i] = f16_to_f32(in[i]);
 }
 
+uint64_t tail_key(uint64_t parent, const std::vector<int32_t>& tokens) {
+    return hash_mix(block_hash(parent, tokens) ^ 0x7A11'5EED'0000'0001ull);
+}
+
 MambaSnapshotStore::MambaSnapshotStore(int64_t capacity, int64_t conv_floats, int64_t ssm_floats,
                                        SnapshotRounding rounding)
     : capacity_(capacity),
@@ -106,26 +111,40 @@ MambaSnapshotStore::MambaSnapshotStore(int64_t capacity, int64_t conv_floats, in
     for (int64_t i = capacity - 1; i >= 0; --i) free_.push_back(i);
 }
 
-void MambaSnapshotStore::save(uint64_t key, const float* slot) {
-    if (capacity_ == 0) return;
+void MambaSnapshotStore::evict_lru() {
+    const uint64_t victim = lru_.front();
+    lru_.pop_front();
+    auto it = index_.find(victim);
+    free_.push_back(it->second.index);
+    used_bytes_ -= bytes_ + static_cast<int64_t>(it->second.tail.bytes());
+    if (!it->second.tail.tokens.empty()) {
+        auto [lo, hi] = tails_.equal_range(it->second.tail.parent);
+        for (auto t = lo; t != hi; ++t)
+            if (t->second == victim) {
+                tails_.erase(t);
+                break;
+            }
+    }
+    index_.erase(it);
+}
+
+void MambaSnapshotStore::save(uint64_t key, const float* slot, SnapshotTail tail) {
     auto it = index_.find(key);
-    int64_t i;
     if (it != index_.end()) {  // same prefix, same state: refresh its place in the LRU order only
         lru_.splice(lru_.end(), lru_, it->second.lru);
         return;
     }
-    if (free_.empty()) {
-        const uint64_t victim = lru_.front();
-        lru_.pop_front();
-        free_.push_back(index_.at(victim).index);
-        index_.erase(victim);
-    }
-    i = free_.back();
+    const int64_t need = bytes_ + static_cast<int64_t>(tail.bytes());
+    if (capacity_ == 0 || need > budget_bytes()) return;
+    while (free_.empty() || used_bytes_ + need > budget_bytes()) evict_lru();
+    const int64_t i = free_.back();
     free_.pop_back();
     std::memcpy(at(i), slot, static_cast<size_t>(conv_floats_) * 4);
     store_ssm(slot + conv_floats_, ssm_floats_, at(i) + conv_floats_ * 4, rounding_, key);
     lru_.push_back(key);
-    index_.emplace(key, Entry{i, std::prev(lru_.end())});
+    used_bytes_ += need;
+    if (!tail.tokens.empty()) tails_.emplace(tail.parent, key);
+    index_.emplace(key, Entry{i, std::prev(lru_.end()), std::move(tail)});
 }
 
 bool MambaSnapshotStore::restore(uint64_t key, float* slot) {
@@ -138,10 +157,24 @@ bool MambaSnapshotStore::restore(uint64_t key, float* slot) {
     return true;
 }
 
+const SnapshotTail* MambaSnapshotStore::tail(uint64_t key) const {
+    auto it = index_.find(key);
+    return it == index_.end() || it->second.tail.tokens.empty() ? nullptr : &it->second.tail;
+}
+
+std::vector<uint64_t> MambaSnapshotStore::tails_after(uint64_t parent) const {
+    std::vector<uint64_t> keys;
+    auto [lo, hi] = tails_.equal_range(parent);
+    for (auto t = lo; t != hi; ++t) keys.push_back(t->second);
+    return keys;
+}
+
 void MambaSnapshotStore::clear() {
     for (const auto& [k, e] : index_) free_.push_back(e.index);
     index_.clear();
     lru_.clear();
+    tails_.clear();
+    used_bytes_ = 0;
 }
 
 }  // namespace hy
