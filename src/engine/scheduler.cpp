@@ -27,6 +27,12 @@ struct Scheduler::Request {
     std::vector<PromptLogprob> prompt_lp;       // req.prompt_logprobs >= 0: filled while prefilling
     bool done = false;
     RequestTimeline times;
+    // Speculative decoding (docs/engine.md): MTP state and drafts, this step's fed [last, drafts...],
+    // and the Mamba state after each fed token for the rollback.
+    MtpSequence mtp;
+    std::unique_ptr<MambaStepStates> steps;
+    std::vector<int32_t> feed;
+    int64_t n_drafts = 0;  // drafts fed this step
 };
 
 namespace {
@@ -57,9 +63,25 @@ Scheduler::Scheduler(const ModelWeights& weights, ThreadPool& pool, EngineOption
       snapshots_(plan_.num_snapshots, slots_.conv_floats(), slots_.ssm_floats(), options.cache.ssm_cache),
       attn_index_(attention_index(weights.config)),
       vocab_(weights.embeddings.rows()),
-      seed_counter_(std::random_device{}()) {}
+      seed_counter_(std::random_device{}()) {
+    if (options.num_speculative_tokens > 0)
+        mtp_ = std::make_unique<MtpDrafter>(fwd_, options.num_speculative_tokens);
+    metrics_.set_num_speculative_tokens(options.num_speculative_tokens);
+}
 
 Scheduler::~Scheduler() = default;
+
+bool Scheduler::speculating(const Request& r) const {
+    (void)r;  // every request speculates; verification goes through its own sampler and constraint
+    return mtp_ != nullptr;
+}
+
+// Drafts to feed after the last token: only for a decoding sequence (every earlier token computed),
+// within the step's token budget.
+int64_t Scheduler::decode_drafts(const Request& r, int64_t budget) const {
+    if (!speculating(r) || r.num_computed + 1 != static_cast<int64_t>(r.tokens.size())) return 0;
+    return std::clamp<int64_t>(budget - 1, 0, static_cast<int64_t>(r.mtp.drafts.size()));
+}
 
 bool Scheduler::caching() const {
     return opt_.cache.enable_prefix_caching && opt_.cache.mamba_cache_mode != MambaCacheMode::NONE &&
@@ -204,6 +226,11 @@ bool Scheduler::admit(Request& r, int64_t budget) {
     if (hit > 0) snapshots_.restore(r.hashes[static_cast<size_t>(hit - 1)], state->slot_data());
     state->set_n_past(r.num_computed);
     r.state = std::move(state);
+    if (speculating(r)) {
+        mtp_->start(r.mtp, r.num_computed);
+        if (!r.steps) r.steps = std::make_unique<MambaStepStates>(slots_);
+    }
+    r.n_drafts = 0;
     r.published = hit;
     if (r.cached_tokens < 0) r.cached_tokens = hit * B;
     counters_.prefix_queries += static_cast<int64_t>(r.tokens.size());
@@ -215,6 +242,7 @@ bool Scheduler::admit(Request& r, int64_t budget) {
 
 void Scheduler::preempt(Request& r) {
     r.state.reset();
+    r.mtp.drafts.clear();  // admit() restarts the MTP state where the trunk resumes
     r.num_computed = 0;
     r.published = 0;
     r.n_new = 0;
@@ -243,9 +271,15 @@ void Scheduler::step() {
     });
     for (size_t i = 0; i < running_.size() && budget > 0;) {
         Request& r = *running_[i];
-        const int64_t n = chunk(r, budget);
+        r.n_drafts = decode_drafts(r, budget);
+        int64_t n = chunk(r, budget) + r.n_drafts;
         bool fits = true;
         while (!grow(r, n)) {
+            if (r.n_drafts > 0) {  // drafts never preempt anyone: this step decodes one token
+                n -= r.n_drafts;
+                r.n_drafts = 0;
+                continue;
+            }
             Ptr victim = std::move(running_.back());
             running_.pop_back();
             preempt(*victim);
@@ -285,20 +319,29 @@ void Scheduler::step() {
     if (sched.empty()) return;
 
     std::vector<SequenceInput> batch;
+    std::vector<char> prompt_rows;  // the rows feed prompt_logprobs
     batch.reserve(sched.size());
     for (Request* r : sched) {
         std::vector<int64_t> points;  // snapshot boundaries strictly inside this step's tokens
         for (int64_t t = r->num_computed / blocks_.block_size() * blocks_.block_size() + blocks_.block_size();
-             caching() && t < r->num_computed + r->n_new; t += blocks_.block_size())
+             caching() && r->n_drafts == 0 && t < r->num_computed + r->n_new; t += blocks_.block_size())
             if (snapshot_point(*r, t)) points.push_back(t);
         r->state->set_capture_points(std::move(points));
         // prompt_logprobs: a logits row for every prompt position until the first token is out.
         const bool all =
             r->req.prompt_logprobs >= 0 && r->tokens.size() == static_cast<size_t>(r->prompt_len);
-        batch.push_back({r->state.get(),
-                         std::span<const int32_t>(r->tokens).subspan(static_cast<size_t>(r->num_computed),
-                                                                     static_cast<size_t>(r->n_new)),
-                         all});
+        prompt_rows.push_back(all);
+        std::span<const int32_t> toks = std::span<const int32_t>(r->tokens).subspan(
+            static_cast<size_t>(r->num_computed), static_cast<size_t>(r->n_new - r->n_drafts));
+        if (r->n_drafts > 0) {  // verify [last, d_1..d_n], keeping each token's Mamba state (spec §5.2)
+            r->feed.assign(1, r->tokens.back());
+            r->feed.insert(r->feed.end(), r->mtp.drafts.begin(), r->mtp.drafts.begin() + r->n_drafts);
+            toks = r->feed;
+            r->steps->begin(r->state->slot(), r->n_drafts);
+        }
+        r->state->set_mamba_sink(r->n_drafts > 0 ? r->steps.get() : nullptr);
+        // A speculating sequence needs every row's hidden state for the MTP block (and every draft's logits).
+        batch.push_back({r->state.get(), toks, all || speculating(*r)});
     }
     metrics_.on_iteration(opt_.max_num_batched_tokens - budget);
     ++counters_.steps;
@@ -314,15 +357,29 @@ void Scheduler::step() {
     int64_t row = 0;
     for (size_t b = 0; b < sched.size(); ++b) {
         Request& r = *sched[b];
-        const int64_t rows = batch[b].all_logits ? r.n_new : 1;
-        if (batch[b].all_logits)
+        const int64_t rows = batch[b].all_logits ? r.n_new : 1, first = row;
+        if (prompt_rows[b])
             prompt_logprobs_from_rows(out->logits_row(row), rows, out->n_vocab, r.num_computed, r.req.prompt,
                                       r.req.prompt_logprobs, r.prompt_lp);
         row += rows;
+        if (r.n_drafts > 0) {
+            verify(r, *out, first);
+            continue;
+        }
         r.num_computed += r.n_new;
         after_forward(r);
         if (r.num_computed == static_cast<int64_t>(r.tokens.size()))
             emit(r, out->logits_row(row - 1), out->n_vocab);
+        if (speculating(r) && !r.done) mtp_->keep_hidden(r.mtp, *out, first, rows);
+    }
+    // The MTP block over the kept rows (one sequence per call; `out` is overwritten from here on).
+    for (Request* r : sched) {
+        if (r->done || !speculating(*r)) continue;
+        try {
+            mtp_->advance(r->mtp, r->tokens, r->num_computed + 1 == static_cast<int64_t>(r->tokens.size()));
+        } catch (const std::exception& e) {
+            finish(*r, FinishReason::ERROR, e.what());
+        }
     }
     std::erase_if(running_, [](const Ptr& r) { return r->done; });
     metrics_.set_kv_usage(1.0 - static_cast<double>(blocks_.num_free()) /
@@ -349,7 +406,40 @@ void Scheduler::after_forward(Request& r) {
     if (snapshot_point(r, nc)) snapshots_.save(r.hashes[static_cast<size_t>(full - 1)], r.state->slot_data());
 }
 
-void Scheduler::emit(Request& r, const float* logits, int64_t V) {
+// Speculative verification (spec §5.2): row i of the step's logits is the target's distribution after
+// [last, d_1..d_i]. Each row is sampled by the request's own Sampler — penalties, constraint and PRNG
+// advance exactly as in plain decoding — and d_{i+1} is accepted iff it equals the sampled token. With
+// greedy (one-hot) drafts this is the rejection sampler's distribution: d is kept with probability
+// p(d), otherwise the token comes from p without d. A stop token or max_tokens ends the run where
+// plain decoding would. Then the trunk rolls back to the last accepted token: n_past (the KV rows
+// after it are overwritten later) and the Mamba slot (the state kept after that token).
+void Scheduler::verify(Request& r, const ForwardOutput& out, int64_t first_row) {
+    const int64_t old = r.num_computed, n = r.n_drafts;
+    int64_t accepted = 0;
+    for (int64_t i = 0; i <= n; ++i) {
+        const int32_t tok = emit(r, out.logits_row(first_row + i), out.n_vocab);
+        if (r.done || i == n || tok != r.mtp.drafts[static_cast<size_t>(i)]) break;
+        ++accepted;
+    }
+    ++counters_.spec_drafts;
+    counters_.spec_proposed += n;
+    counters_.spec_accepted += accepted;
+    metrics_.on_spec_decode(n, accepted);
+    if (r.done) return;
+    r.num_computed = old + accepted + 1;
+    r.state->set_n_past(r.num_computed);
+    r.state->set_mamba_sink(nullptr);
+    if (accepted < n) r.steps->restore(accepted, r.state->slot_data());
+    after_forward(r);
+    // Snapshot boundaries crossed inside the accepted run take the state kept after that token.
+    const int64_t B = blocks_.block_size();
+    for (int64_t t = old + 1; t < r.num_computed; ++t)
+        if (snapshot_point(r, t))  // a block boundary: decode positions are past the prompt's end
+            snapshots_.save(r.hashes[static_cast<size_t>(t / B - 1)], r.steps->image(t - old - 1));
+    mtp_->keep_hidden(r.mtp, out, first_row, accepted + 1);
+}
+
+int32_t Scheduler::emit(Request& r, const float* logits, int64_t V) {
     Sampler::Result s = r.sampler->sample(logits, V);
     TokenEvent ev;
     ev.token = s.token;
@@ -374,6 +464,7 @@ void Scheduler::emit(Request& r, const float* logits, int64_t V) {
         metrics_.on_finished(r.times, ev.finish, r.prompt_len, r.req.sampling.max_tokens);
     }
     r.stream->push(std::move(ev));
+    return s.token;
 }
 
 }  // namespace hy

@@ -23,8 +23,10 @@
 #include "engine/kv_block_pool.h"
 #include "engine/mamba_snapshot_store.h"
 #include "engine/mamba_state_pool.h"
+#include "engine/mtp_drafter.h"
 #include "engine/paged_sequence_state.h"
 #include "engine/sampler.h"
+#include "engine/speculative_states.h"
 #include "model/forward.h"
 
 namespace hy {
@@ -36,6 +38,9 @@ struct SchedulerCounters {
     int64_t prefix_hits = 0;     // tokens resumed from the cache
     int64_t steps = 0;
     int64_t finished = 0;
+    int64_t spec_drafts = 0;    // speculative steps verified (docs/engine.md "Speculative decoding")
+    int64_t spec_proposed = 0;  // draft tokens verified
+    int64_t spec_accepted = 0;  // draft tokens accepted
 };
 
 class Scheduler {
@@ -70,7 +75,10 @@ class Scheduler {
     bool snapshot_point(const Request& r, int64_t t) const;
     void ensure_hashes(Request& r, int64_t n_blocks);
     void after_forward(Request& r);
-    void emit(Request& r, const float* logits, int64_t V);
+    int32_t emit(Request& r, const float* logits, int64_t V);  // the sampled token
+    bool speculating(const Request& r) const;
+    int64_t decode_drafts(const Request& r, int64_t budget) const;
+    void verify(Request& r, const ForwardOutput& out, int64_t first_row);
     void insert_waiting(Ptr r);
 
     EngineOptions opt_;
@@ -80,6 +88,7 @@ class Scheduler {
     KvBlockPool blocks_;
     MambaStatePool slots_;
     MambaSnapshotStore snapshots_;
+    std::unique_ptr<MtpDrafter> mtp_;  // null unless num_speculative_tokens > 0
     std::vector<int64_t> attn_index_;  // trunk layer → attention layer index or -1
     int64_t vocab_;
     std::vector<Ptr> running_;  // admission order

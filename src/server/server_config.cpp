@@ -224,6 +224,14 @@ const std::vector<Flag>& flags() {
                       j.value("reasoning_end_str", "</think>") != "</think>")
                       throw Error("--reasoning-config: only <think>/</think> delimiters are supported");
               });
+        value(
+            {"speculative-config"},
+            "JSON {\"method\":\"mtp\",\"num_speculative_tokens\":N}: MTP speculative decoding (*_mtp "
+            "methods are aliases; dotted sub-keys such as --speculative-config.num_speculative_tokens merge)",
+            [](ServerConfig& c, const std::string& v) {
+                const Json j = parse_json_object("--speculative-config", v);
+                for (const auto& [k, x] : j.items()) c.speculative_config[k] = x;  // merge by key
+            });
         value({"structured-outputs-config"},
               "JSON (vLLM): accepted; the built-in grammar engine is always used",
               [](ServerConfig& c, const std::string& v) {
@@ -242,11 +250,10 @@ const std::vector<Flag>& flags() {
                       c.notes.push_back("--pipeline-parallel-size=" + v +
                                         ": not applicable on CPU, running on one process");
               });
-        for (const char* n :
-             {"gpu-memory-utilization", "kv-cache-dtype", "speculative-config", "dtype", "quantization",
-              "tokenizer", "download-dir", "load-format", "distributed-executor-backend", "swap-space",
-              "seed", "max-seq-len-to-capture", "cpu-offload-gb", "data-parallel-size", "tokenizer-mode",
-              "max-cudagraph-capture-size"})
+        for (const char* n : {"gpu-memory-utilization", "kv-cache-dtype", "dtype", "quantization",
+                              "tokenizer", "download-dir", "load-format", "distributed-executor-backend",
+                              "swap-space", "seed", "max-seq-len-to-capture", "cpu-offload-gb",
+                              "data-parallel-size", "tokenizer-mode", "max-cudagraph-capture-size"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
         for (const char* n :
@@ -290,7 +297,24 @@ void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std
             inline_value = name.substr(eq + 1);
             name = name.substr(0, eq);
         }
+        // vLLM's dotted sub-keys of a JSON flag (--speculative-config.method mtp): the key keeps its
+        // underscores, the value is JSON when it parses as JSON, else a string.
+        std::string sub_key;
+        if (auto dot = name.find('.'); dot != std::string::npos) {
+            sub_key = name.substr(dot + 1);
+            name = name.substr(0, dot);
+        }
         std::replace(name.begin(), name.end(), '_', '-');
+        if (!sub_key.empty()) {
+            if (name != "speculative-config")
+                throw Error("unrecognized argument" + (source.empty() ? "" : " in " + source) + ": " + a);
+            if (!inline_value && i + 1 >= args.size())
+                throw Error("--" + name + "." + sub_key + ": expected one argument");
+            const std::string v = inline_value ? *inline_value : args[++i];
+            Json parsed = Json::parse(v, nullptr, false);
+            c.speculative_config[sub_key] = parsed.is_discarded() ? Json(v) : parsed;
+            continue;
+        }
         bool negated = false;
         const Flag* f = find_flag(name, negated);
         if (!f) throw Error("unrecognized argument" + (source.empty() ? "" : " in " + source) + ": " + a);
@@ -360,6 +384,25 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
             c.notes.push_back(std::string(k) + "=" + *v + ": not applicable on CPU, ignored");
 }
 
+// --speculative-config: only MTP drafting exists (spec/model.md §5); vLLM's `nemotron_h_mtp` and other
+// `*_mtp` method names are aliases. Keys that only steer GPU drafters are reported and ignored.
+void resolve_speculative_config(ServerConfig& c) {
+    const Json& j = c.speculative_config;
+    if (j.empty()) return;
+    const std::string method =
+        j.contains("method") && j["method"].is_string() ? j["method"].get<std::string>() : "";
+    if (method != "mtp" && !(method.size() > 4 && method.ends_with("_mtp")))
+        throw Error("--speculative-config: method '" + method +
+                    "' is not supported (mtp, or an alias such as nemotron_h_mtp)");
+    if (!j.contains("num_speculative_tokens") || !j["num_speculative_tokens"].is_number_integer() ||
+        j["num_speculative_tokens"].get<int64_t>() < 1 || j["num_speculative_tokens"].get<int64_t>() > 16)
+        throw Error("--speculative-config: num_speculative_tokens must be an integer from 1 to 16");
+    c.num_speculative_tokens = static_cast<int>(j["num_speculative_tokens"].get<int64_t>());
+    for (const auto& [k, x] : j.items())
+        if (k != "method" && k != "num_speculative_tokens")
+            c.notes.push_back("--speculative-config " + k + ": not applicable on CPU, ignored");
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_model_len(const std::string& text) {
@@ -394,6 +437,7 @@ ServerConfig parse_server_config(const std::vector<std::string>& args, const Env
     if (const char* pass = env("NIM_PASSTHROUGH_ARGS"); pass && *pass)
         apply_args(c, shell_split(pass), "NIM_PASSTHROUGH_ARGS");
     apply_args(c, args, "");
+    resolve_speculative_config(c);
     static const char* levels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
     if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
         throw Error("log level '" + c.log_level + "' is not one of debug, info, warning, error, critical");
