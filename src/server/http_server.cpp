@@ -430,7 +430,9 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
                                 4) *
             mib;
         const double kv_kib =
-            static_cast<double>(n_attn * 2 * mc.num_key_value_heads * mc.head_dim * 4) / 1024.0;
+            static_cast<double>(n_attn * 2 *
+                                kernels::kv_row_bytes(cfg.cache.kv_dtype, mc.num_key_value_heads, mc.head_dim)) /
+            1024.0;
         spdlog::info(
             "per sequence: {:.2f} MiB Mamba state + {:.1f} KiB K/V per token; {} full-context sequences "
             "need {:.1f} GiB",

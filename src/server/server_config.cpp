@@ -142,6 +142,10 @@ const std::vector<Flag>& flags() {
               [](ServerConfig& c, const std::string& v) {
                   c.cache.snapshot_interval = parse_int("--mamba-cache-interval", v, 1, int64_t{1} << 30);
               });
+        value(
+            {"kv-cache-dtype"},
+            "K/V cache storage: auto (= float32, the compute dtype), bfloat16, fp8 (e4m3, per-token scales)",
+            [](ServerConfig& c, const std::string& v) { c.cache.kv_dtype = parse_kv_cache_dtype(v); });
         value({"mamba-ssm-cache-dtype"}, "SSM state in Mamba snapshots: float32 (default), float16, bfloat16",
               [](ServerConfig& c, const std::string& v) {
                   c.cache.ssm_cache.dtype = parse_ssm_cache_dtype(v);
@@ -250,10 +254,10 @@ const std::vector<Flag>& flags() {
                       c.notes.push_back("--pipeline-parallel-size=" + v +
                                         ": not applicable on CPU, running on one process");
               });
-        for (const char* n : {"gpu-memory-utilization", "kv-cache-dtype", "dtype", "quantization",
-                              "tokenizer", "download-dir", "load-format", "distributed-executor-backend",
-                              "swap-space", "seed", "max-seq-len-to-capture", "cpu-offload-gb",
-                              "data-parallel-size", "tokenizer-mode", "max-cudagraph-capture-size"})
+        for (const char* n :
+             {"gpu-memory-utilization", "dtype", "quantization", "tokenizer", "download-dir", "load-format",
+              "distributed-executor-backend", "swap-space", "seed", "max-seq-len-to-capture",
+              "cpu-offload-gb", "data-parallel-size", "tokenizer-mode", "max-cudagraph-capture-size"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
         for (const char* n :
