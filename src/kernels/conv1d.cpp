@@ -27,4 +27,21 @@ void conv1d_silu(const float* x, int64_t ldx, int64_t T, int64_t C, int64_t K, c
     }
 }
 
+void conv1d_silu_step(const float* x, int64_t C, int64_t K, const float* w, const float* b, float* state,
+                      int64_t ld_state, float* out) {
+    // Same summation order as conv1d_silu (bias, then the taps oldest first): bit-identical results.
+    for (int64_t c = 0; c < C; ++c) out[c] = b[c];
+    for (int64_t j = 0; j + 1 < K; ++j) {
+        const float* src = state + j * ld_state;
+        for (int64_t c = 0; c < C; ++c) out[c] += w[c * K + j] * src[c];
+    }
+    for (int64_t c = 0; c < C; ++c) out[c] += w[c * K + K - 1] * x[c];
+    for (int64_t c = 0; c < C; ++c) out[c] = silu(out[c]);
+    // Shift the window by one row: the oldest drops out, x becomes the newest.
+    for (int64_t j = 0; j + 2 < K; ++j)
+        for (int64_t c = 0; c < C; ++c) state[j * ld_state + c] = state[(j + 1) * ld_state + c];
+    if (K > 1)
+        for (int64_t c = 0; c < C; ++c) state[(K - 2) * ld_state + c] = x[c];
+}
+
 }  // namespace hy::kernels

@@ -12,4 +12,10 @@ namespace hy::kernels {
 void conv1d_silu(const float* x, int64_t ldx, int64_t T, int64_t C, int64_t K, const float* w, const float* b,
                  float* state, float* out, int64_t ldo);
 
+// One decode token (T = 1) over C channels of a wider state: the same arithmetic as conv1d_silu,
+// channel by channel, so the fused Mamba2 step (model/mamba2_step.h) can convolve one group's
+// channels inside its own task. Pointers start at the first channel; state rows are ld_state apart.
+void conv1d_silu_step(const float* x, int64_t C, int64_t K, const float* w, const float* b, float* state,
+                      int64_t ld_state, float* out);
+
 }  // namespace hy::kernels

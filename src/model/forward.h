@@ -29,6 +29,9 @@ enum class MtpFinalNorm { RMS_NORM, LAYER_NORM };
 struct ForwardOptions {
     SsmMode ssm_mode = SsmMode::AUTO;
     MtpFinalNorm mtp_final_norm = MtpFinalNorm::RMS_NORM;
+    // Decode steps run the fused Mamba2 step (model/mamba2_step.h); false runs conv, scan and gated
+    // norm separately (tests hold the two bit-identical).
+    bool fused_mamba_step = true;
 };
 
 // One sequence's share of a forward call.

@@ -11,6 +11,7 @@
 #include "kernels/norm.h"
 #include "kernels/ssm_scan.h"
 #include "model/layer_ops.h"
+#include "model/mamba2_step.h"
 
 namespace hy {
 
@@ -50,6 +51,41 @@ void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked)
     });
 }
 
+// Decode (every sequence of the call has one new token and no capture point): the fused step of
+// model/mamba2_step.h, all sequences' groups in one parallel region, then out_proj. Returns false
+// (nothing done) when the call is not a decode step.
+bool decode_step(const LayerRun& r, const MambaWeights& w, int64_t layer, const float* zxbcdt,
+                 const float* dt, float* xbc, float* y) {
+    if (!r.opt.fused_mamba_step || r.opt.ssm_mode == SsmMode::CHUNKED) return false;
+    for (const Segment& sg : r.segs) {
+        const std::vector<int64_t>* points = sg.state->mamba_capture_points();
+        if (sg.n != 1 || (points != nullptr && !points->empty())) return false;
+    }
+    const ModelConfig& c = r.cfg;
+    const int64_t D = c.hidden_size, Di = c.mamba_inner(), Cd = c.conv_channels(), H = c.mamba_num_heads;
+    const int64_t R = c.in_proj_rows(), G = c.n_groups;
+    float* v = grow(r.s.d, r.T * Di);
+    thread_local std::vector<MambaStepArgs> per_thread;  // one per sequence; grows once
+    std::vector<MambaStepArgs>& args = per_thread;       // the caller's (workers have their own)
+    args.clear();
+    for (const Segment& sg : r.segs) {
+        const int64_t row = sg.row0;
+        args.push_back(MambaStepArgs{zxbcdt + row * R + Di, zxbcdt + row * R, dt + row * H,
+                                     sg.state->conv_state(layer), sg.state->ssm_state(layer), xbc + row * Cd,
+                                     y + row * Di, v + row * Di, w.conv_weight.data(), w.conv_bias.data(),
+                                     w.A.data(), w.D.data(), w.norm.data(), H, c.mamba_head_dim,
+                                     c.ssm_state_size, G, c.conv_kernel, c.norm_eps});
+    }
+    r.pool.parallel_for(static_cast<int64_t>(args.size()) * G, 1, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) mamba_step_group(args[static_cast<size_t>(i / G)], i % G);
+    });
+    for (size_t i = 0; i < args.size(); ++i)
+        if (MambaStateSink* sink = r.segs[i].state->mamba_sink())
+            sink->on_token(layer, 0, args[i].conv_state, args[i].ssm_state);
+    kernels::matmul(w.out_proj, v, Di, r.T, r.out, D, r.pool);
+    return true;
+}
+
 }  // namespace
 
 void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
@@ -68,6 +104,8 @@ void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
             v = v < c.time_step_limit_min ? c.time_step_limit_min : v;
             dt[t * H + h] = v > c.time_step_limit_max ? c.time_step_limit_max : v;
         }
+
+    if (decode_step(r, w, layer, zxbcdt, dt, xbc, y)) return;
 
     for (const Segment& sg : r.segs) {
         float* conv = sg.state->conv_state(layer);

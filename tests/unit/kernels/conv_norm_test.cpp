@@ -46,6 +46,29 @@ TEST(Conv1d, PrefillMatchesNaiveAndSteps) {
             }
 }
 
+// The decode step over a channel slice of a wider state (the fused Mamba2 step, issue 10) is the
+// T = 1 conv1d_silu bit for bit, and leaves the other channels alone.
+TEST(Conv1d, StepOnChannelSliceMatchesFullStep) {
+    for (int64_t K : {2, 3, 4}) {
+        const int64_t C = 37, c0 = 5, n = 19;
+        const auto x = test::random_floats(C, 1);
+        const auto w = test::random_floats(C * K, 2);
+        const auto b = test::random_floats(C, 3);
+        const auto st0 = test::random_floats((K - 1) * C, 4);
+        std::vector<float> st = st0, out(C);
+        kernels::conv1d_silu(x.data(), C, 1, C, K, w.data(), b.data(), st.data(), out.data(), C);
+        std::vector<float> st2 = st0, out2(C, -7.0f);
+        kernels::conv1d_silu_step(x.data() + c0, n, K, w.data() + c0 * K, b.data() + c0, st2.data() + c0, C,
+                                  out2.data() + c0);
+        for (int64_t c = 0; c < C; ++c) {
+            const bool in = c >= c0 && c < c0 + n;
+            EXPECT_EQ(out2[c], in ? out[c] : -7.0f) << K << " " << c;
+            for (int64_t j = 0; j + 1 < K; ++j)
+                EXPECT_EQ(st2[j * C + c], in ? st[j * C + c] : st0[j * C + c]) << K << " " << c;
+        }
+    }
+}
+
 TEST(Norm, RmsGatedAndLayerNorm) {
     for (int64_t n : {1, 7, 64}) {
         const auto x = test::random_floats(n, 1), z = test::random_floats(n, 2),

@@ -136,6 +136,43 @@ TEST(Forward, LastLogitsOnlyAndBadToken) {
     EXPECT_THROW(f.run(std::span<const SequenceInput>(&in2, 1)), Error);
 }
 
+// The fused Mamba2 decode step (issue 10) does the unfused path's arithmetic: token-by-token logits
+// and the final states are bit-identical, alone and in a batch of single-token sequences.
+TEST(Forward, FusedMambaStepIsBitIdentical) {
+    for (DType dt : {DType::F32, DType::BF16}) {
+        auto m = test::make_random_model(dt);
+        ThreadPool pool(2);
+        Forward f(m->w, pool);
+        const std::vector<int32_t> t = prompt(9, 4, m->w.config.vocab_size);
+        const std::vector<int64_t> steps = {3, 1, 1, 1, 1, 1, 1};
+        const std::vector<float> fused = run_chunks(f, t, steps);
+        f.options().fused_mamba_step = false;
+        EXPECT_EQ(run_chunks(f, t, steps), fused);
+        // Two sequences decoding side by side.
+        std::vector<float> out[2], states[2];
+        for (int mode = 0; mode < 2; ++mode) {
+            f.options().fused_mamba_step = mode == 0;
+            auto a = f.new_sequence(), b = f.new_sequence();
+            for (size_t i = 0; i < t.size(); ++i) {
+                const SequenceInput in[2] = {
+                    {a.get(), std::span<const int32_t>(&t[i], 1), true},
+                    {b.get(), std::span<const int32_t>(&t[t.size() - 1 - i], 1), true}};
+                const ForwardOutput& o = f.run(in);
+                out[mode].insert(out[mode].end(), o.logits.begin(), o.logits.begin() + o.n_rows * o.n_vocab);
+            }
+            for (LocalSequenceState* q : {a.get(), b.get()})
+                for (int64_t layer : {0, 3}) {
+                    states[mode].insert(states[mode].end(), q->ssm_state(layer),
+                                        q->ssm_state(layer) + 4 * 8 * 16);
+                    states[mode].insert(states[mode].end(), q->conv_state(layer),
+                                        q->conv_state(layer) + 3 * 96);
+                }
+        }
+        EXPECT_EQ(out[0], out[1]);
+        EXPECT_EQ(states[0], states[1]);
+    }
+}
+
 struct CountingSink : MambaStateSink {
     int calls = 0;
     std::vector<float> last_ssm;

@@ -1,0 +1,40 @@
+#include "model/mamba2_step.h"
+
+#include "kernels/conv1d.h"
+#include "kernels/isa.h"
+#include "kernels/norm.h"
+
+namespace hy {
+
+void mamba_step_group(const MambaStepArgs& a, int64_t g) {
+    const int64_t hpg = a.H / a.G, gs = hpg * a.P, Di = a.H * a.P, GN = a.G * a.N, Cd = Di + 2 * GN;
+    // Channel ranges of group g in the conv input/output: its heads' x, then its B, then its C.
+    const int64_t c0[3] = {g * gs, Di + g * a.N, Di + GN + g * a.N};
+    const int64_t cn[3] = {gs, a.N, a.N};
+    for (int i = 0; i < 3; ++i)
+        kernels::conv1d_silu_step(a.xbc_in + c0[i], cn[i], a.K, a.conv_w + c0[i] * a.K, a.conv_b + c0[i],
+                                  a.conv_state + c0[i], Cd, a.xbc + c0[i]);
+    kernels::SsmInputs in;
+    in.T = 1;
+    in.H = a.H;
+    in.P = a.P;
+    in.N = a.N;
+    in.G = a.G;
+    in.x = a.xbc;
+    in.ldx = Cd;
+    in.B = a.xbc + Di;
+    in.C = a.xbc + Di + GN;
+    in.ldbc = Cd;
+    in.dt = a.dt;
+    in.lddt = a.H;
+    in.A = a.A;
+    in.D = a.D;
+    in.state = a.ssm_state;
+    in.y = a.y;
+    in.ldy = Di;
+    const kernels::KernelTable& k = kernels::kernels();
+    for (int64_t h = g * hpg; h < (g + 1) * hpg; ++h) k.ssm_serial_head(kernels::SsmHeadArgs{&in, h});
+    kernels::gated_rmsnorm(a.y + g * gs, a.z + g * gs, a.norm_w + g * gs, gs, gs, a.eps, a.out + g * gs);
+}
+
+}  // namespace hy
