@@ -41,10 +41,17 @@ int ThreadPool::default_threads() {
 }
 
 void ThreadPool::work(int index) {
+    // Guided self-scheduling: each take is a share of what is left (at least the grain), so the
+    // first takes are long contiguous runs (decode GEMV rows stream as long sequential reads) and
+    // the last ones short, and the threads finish within about one grain of each other. Equal
+    // fixed chunks left one thread idle for up to a whole chunk at the end of every region.
+    int64_t b = next_.load(std::memory_order_relaxed);
     for (;;) {
-        const int64_t b = next_.fetch_add(chunk_, std::memory_order_relaxed);
         if (b >= n_) break;
-        task_(ctx_, b, std::min(n_, b + chunk_), index);
+        const int64_t c = std::min(n_ - b, std::max(grain_, (n_ - b) / (2 * n_threads_)));
+        if (!next_.compare_exchange_weak(b, b + c, std::memory_order_relaxed)) continue;
+        task_(ctx_, b, b + c, index);
+        b = next_.load(std::memory_order_relaxed);
     }
 }
 
@@ -59,8 +66,7 @@ void ThreadPool::run(int64_t n, int64_t grain, Task task, void* ctx) {
     task_ = task;
     ctx_ = ctx;
     n_ = n;
-    // About 4 chunks per thread balances uneven work without much counter traffic.
-    chunk_ = std::max<int64_t>(grain, (n + 4 * n_threads_ - 1) / (4 * n_threads_));
+    grain_ = grain;
     next_.store(0, std::memory_order_relaxed);
     pending_.store(n_threads_ - 1, std::memory_order_relaxed);
     {

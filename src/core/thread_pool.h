@@ -1,7 +1,8 @@
 // A persistent worker pool: threads are created once and reused for every parallel region, so a
 // decode step never creates threads or allocates (issue 3: "no heap allocation per decoded token").
-// parallel_for splits [0, n) into tasks taken from an atomic counter and returns only when all are
-// done (a barrier per call); the calling thread works too.
+// parallel_for splits [0, n) into chunks taken from an atomic counter (guided: long chunks first,
+// grain-sized ones last) and returns only when all are done (a barrier per call); the calling
+// thread works too.
 #pragma once
 
 #include <atomic>
@@ -62,7 +63,7 @@ class ThreadPool {
     Task task_ = nullptr;
     void* ctx_ = nullptr;
     int64_t n_ = 0;
-    int64_t chunk_ = 1;
+    int64_t grain_ = 1;
     std::atomic<int64_t> next_{0};
 };
 

@@ -198,14 +198,26 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
 // are converted in registers, so their bytes stream from memory once with nothing written back.
 // Products and sums stay fp32 (the matmul tests hold every path to 1e-6 of the float64 dot).
 
+// Rows ahead of the current 4-row pass whose cache lines are prefetched (one line per row per 64
+// bytes consumed): the hardware prefetchers stop at every 4 KiB page and a BF16 row of 1024 is
+// half a page, so without this each new page of each of the four streams waits on DRAM latency.
+constexpr int64_t kGemvPrefetchRows = 8;
+
 // Load(r, i): 16 weights of row r from column i (i a multiple of W); Scalar(r, i): one weight.
+// w/ldw (2-byte elements) locate the rows for the prefetches only.
 template <class Load, class Scalar>
-inline void gemv_generic(Load ld, Scalar sc, int64_t rows, const float* x, int64_t n, float* y) {
+inline void gemv_generic(Load ld, Scalar sc, const uint16_t* w, int64_t ldw, int64_t rows, const float* x,
+                         int64_t n, float* y) {
     const int64_t nv = n - n % W;
     int64_t r = 0;
     for (; r + 4 <= rows; r += 4) {
         vf a0{}, a1{}, a2{}, a3{};
+        // Prefetch only inside this call's rows: past them lie another task's rows.
+        const bool pf = r + kGemvPrefetchRows + 4 <= rows;
+        const uint16_t* p = w + (pf ? r + kGemvPrefetchRows : 0) * ldw;
         for (int64_t i = 0; i < nv; i += W) {
+            if (pf && i % 32 == 0)  // 32 two-byte weights = one 64-byte line per row
+                for (int k = 0; k < 4; ++k) __builtin_prefetch(p + k * ldw + i);
             const vf xv = load(x + i);
             a0 += ld(r, i) * xv;
             a1 += ld(r + 1, i) * xv;
@@ -226,13 +238,84 @@ inline void gemv_generic(Load ld, Scalar sc, int64_t rows, const float* x, int64
     }
 }
 
+// BF16 decode GEMV. A bf16 is the top half of an fp32, so 32 weights loaded as 16 uint32 hold the
+// even-indexed weights in the low halves (<< 16 makes them fp32) and the odd ones in the high halves
+// (& 0xFFFF0000 does): one load and two integer ops per 32 weights, where widening 16 at a time
+// took a load, an extract, two widening shuffles, an insert and a shift. x is split into its even
+// and odd elements to match (two shuffles per 32, shared by four rows). Products and sums are
+// still exact fp32; only the order of the fp32 additions differs from a row-order dot.
+inline vu load_u32(const uint16_t* p) {
+    vu v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline vf as_float(vu u) {
+    vf f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+inline void split_even_odd(const float* x, vf& xe, vf& xo) {
+    static_assert(W == 16, "the shuffles below spell out 16 lanes");
+    const vf x0 = load(x), x1 = load(x + W);
+    xe = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    xo = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
 void gemv_bf16(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y) {
-    gemv_generic([w, ldw](int64_t r, int64_t i) { return load_bf16(w + r * ldw + i); },
-                 [w, ldw](int64_t r, int64_t i) { return bf16_to_f32(w[r * ldw + i]); }, rows, x, n, y);
+    const int64_t nv = n - n % (2 * W);
+    const vu hi = vu{} + 0xFFFF0000u;
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const uint16_t* p0 = w + r * ldw;
+        const uint16_t* p1 = p0 + ldw;
+        const uint16_t* p2 = p1 + ldw;
+        const uint16_t* p3 = p2 + ldw;
+        // Prefetch only inside this call's rows: past them lie another task's rows.
+        const bool pf = r + kGemvPrefetchRows + 4 <= rows;
+        const uint16_t* q = pf ? p0 + kGemvPrefetchRows * ldw : p0;
+        vf a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
+        for (int64_t i = 0; i < nv; i += 2 * W) {
+            if (pf)  // 32 weights = one 64-byte line per row
+                for (int k = 0; k < 4; ++k) __builtin_prefetch(q + k * ldw + i);
+            vf xe, xo;
+            split_even_odd(x + i, xe, xo);
+            vu v = load_u32(p0 + i);
+            a0 += as_float(v << 16) * xe;
+            b0 += as_float(v & hi) * xo;
+            v = load_u32(p1 + i);
+            a1 += as_float(v << 16) * xe;
+            b1 += as_float(v & hi) * xo;
+            v = load_u32(p2 + i);
+            a2 += as_float(v << 16) * xe;
+            b2 += as_float(v & hi) * xo;
+            v = load_u32(p3 + i);
+            a3 += as_float(v << 16) * xe;
+            b3 += as_float(v & hi) * xo;
+        }
+        float s[4] = {hsum(a0 + b0), hsum(a1 + b1), hsum(a2 + b2), hsum(a3 + b3)};
+        for (int64_t i = nv; i < n; ++i)
+            for (int k = 0; k < 4; ++k) s[k] += bf16_to_f32(p0[k * ldw + i]) * x[i];
+        for (int k = 0; k < 4; ++k) y[r + k] = s[k];
+    }
+    for (; r < rows; ++r) {
+        const uint16_t* p = w + r * ldw;
+        vf a{}, b{};
+        for (int64_t i = 0; i < nv; i += 2 * W) {
+            vf xe, xo;
+            split_even_odd(x + i, xe, xo);
+            const vu v = load_u32(p + i);
+            a += as_float(v << 16) * xe;
+            b += as_float(v & hi) * xo;
+        }
+        float s = hsum(a + b);
+        for (int64_t i = nv; i < n; ++i) s += bf16_to_f32(p[i]) * x[i];
+        y[r] = s;
+    }
 }
 void gemv_f16(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y) {
     gemv_generic([w, ldw](int64_t r, int64_t i) { return load_f16(w + r * ldw + i); },
-                 [w, ldw](int64_t r, int64_t i) { return f16_to_f32(w[r * ldw + i]); }, rows, x, n, y);
+                 [w, ldw](int64_t r, int64_t i) { return f16_to_f32(w[r * ldw + i]); }, w, ldw, rows, x, n,
+                 y);
 }
 
 // Q8_0 (GGML blocks {f16 d; int8 q[32]}): Σ_b d_b · Σ_j q_bj·x_bj, the int8 values widened to fp32

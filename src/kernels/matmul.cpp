@@ -42,9 +42,11 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
     }
     if (T <= kGemvMaxTokens && (W.dtype == DType::BF16 || W.dtype == DType::F16 || W.dtype == DType::Q8_0)) {
         // Decode: weights converted in registers, never written out; a few tokens take turns on each
-        // block of rows while it is in L1/L2.
-        for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
-            const int64_t re = std::min(r1, rb + kRowBlock);
+        // block of rows while it is in L1/L2. One token takes all its rows in one call (one stream
+        // the GEMV prefetches ahead in).
+        const int64_t block = T == 1 ? r1 - r0 : kRowBlock;
+        for (int64_t rb = r0; rb < r1; rb += block) {
+            const int64_t re = std::min(r1, rb + block);
             for (int64_t t = 0; t < T; ++t) {
                 const float* xt = x + t * ldx;
                 float* yt = y + t * ldy + rb;
@@ -82,21 +84,22 @@ void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
         tasks += (j.W->rows() + g - 1) / g;
     }
     const Q8Batch q8(jobs, pool);  // the Q8_0 jobs' activations, quantised once
+    // The tasks of a taken range that belong to one job are consecutive rows: one call covers them
+    // (one stream for the decode GEMV to prefetch along).
     pool.parallel_for(tasks, 1, [&](int64_t b, int64_t e, int) {
-        for (int64_t i = b; i < e; ++i) {
-            int64_t first = 0;
-            for (const MatmulJob& j : jobs) {
-                const int64_t g = row_grain(*j.W, j.T), rows = j.W->rows(), n = (rows + g - 1) / g;
-                if (i < first + n) {
-                    const int64_t r0 = (i - first) * g;
-                    if (const Q8Acts* a = q8.acts(static_cast<size_t>(&j - jobs.data())))
-                        q8_matmul_rows(*j.W, r0, std::min(rows, r0 + g), *a, j.y, j.ldy);
-                    else
-                        matmul_rows(*j.W, r0, std::min(rows, r0 + g), j.x, j.ldx, j.T, j.y, j.ldy);
-                    break;
-                }
-                first += n;
+        int64_t first = 0;
+        for (const MatmulJob& j : jobs) {
+            const int64_t g = row_grain(*j.W, j.T), rows = j.W->rows(), n = (rows + g - 1) / g;
+            const int64_t lo = std::max(b, first), hi = std::min(e, first + n);
+            if (lo < hi) {
+                const int64_t r0 = (lo - first) * g, r1 = std::min(rows, (hi - first) * g);
+                if (const Q8Acts* a = q8.acts(static_cast<size_t>(&j - jobs.data())))
+                    q8_matmul_rows(*j.W, r0, r1, *a, j.y, j.ldy);
+                else
+                    matmul_rows(*j.W, r0, r1, j.x, j.ldx, j.T, j.y, j.ldy);
             }
+            first += n;
+            if (first >= e) break;
         }
     });
 }
