@@ -99,6 +99,7 @@ struct ChatFold {
     OJson stop_reason;
     bool has_tool_calls = false;
     int64_t reasoning_tokens = 0;
+    std::vector<PromptLogprob> prompt_logprobs;
 };
 
 void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
@@ -113,6 +114,7 @@ void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
             fo.tokens.insert(fo.tokens.end(), ev.tokens.begin(), ev.tokens.end());
             fo.has_tool_calls = ev.has_tool_calls;
             fo.reasoning_tokens = ev.reasoning_tokens;
+            if (!ev.prompt_logprobs.empty()) fo.prompt_logprobs = ev.prompt_logprobs;
             if (ev.finish != FinishReason::NONE) fo.finish = ev.finish, fo.stop_reason = ev.stop_reason;
             return true;
         },
@@ -139,7 +141,11 @@ void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
     OJson out = response_json(c.id, "chat.completion", c.created, ctx, std::move(choices), n_prompt,
                               r.completion_tokens, ctx.usage_cached_tokens(r.cached_tokens));
     out["usage"]["completion_tokens_details"] = {{"reasoning_tokens", total_reasoning}};
-    out["prompt_logprobs"] = nullptr;
+    // vLLM: one top-level list for the request (every choice shares the prompt).
+    out["prompt_logprobs"] = f.prompt_logprobs >= 0 && !folds.empty()
+                                 ? vllm_prompt_logprobs(ctx, prompt_ids_of(*c.conv), folds[0].prompt_logprobs,
+                                                        static_cast<size_t>(f.prompt_logprobs))
+                                 : OJson(nullptr);
     out["prompt_token_ids"] = f.return_token_ids ? OJson(prompt_ids_of(*c.conv)) : OJson(nullptr);
     out["kv_transfer_params"] = nullptr;
     w.write(dump(out));

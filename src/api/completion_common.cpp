@@ -82,4 +82,28 @@ double seconds_since_epoch_mono() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+OJson vllm_prompt_logprobs(const ServingContext& ctx, const std::vector<int32_t>& prompt,
+                           const std::vector<PromptLogprob>& lps, size_t n_top) {
+    OJson out = OJson::array({nullptr});
+    for (size_t p = 1; p < prompt.size(); ++p) {
+        if (p - 1 >= lps.size()) {
+            out.push_back(nullptr);
+            continue;
+        }
+        const PromptLogprob& e = lps[p - 1];
+        OJson pos = OJson::object();
+        pos[std::to_string(e.token)] = {
+            {"logprob", e.logprob}, {"rank", e.rank}, {"decoded_token", token_text(ctx, e.token)}};
+        for (size_t k = 0; k < e.top.size() && k < n_top; ++k) {
+            const std::string id = std::to_string(e.top[k].token);
+            if (!pos.contains(id))
+                pos[id] = {{"logprob", e.top[k].logprob},
+                           {"rank", static_cast<int64_t>(k + 1)},
+                           {"decoded_token", token_text(ctx, e.top[k].token)}};
+        }
+        out.push_back(std::move(pos));
+    }
+    return out;
+}
+
 }  // namespace hy::api

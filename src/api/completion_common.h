@@ -24,6 +24,10 @@ struct ChoiceFold {
 // The ids of the folded tokens (return_token_ids), or null.
 OJson token_ids_json(const std::vector<GeneratedToken>& tokens, bool wanted);
 void fold_delta(std::vector<ChoiceFold>& choices, const ChoiceDelta& d);
+// vLLM's `prompt_logprobs`: null for the first prompt token, then per position
+// {"<token id>": {"logprob", "rank", "decoded_token"}} for the prompt token and the n_top best.
+OJson vllm_prompt_logprobs(const ServingContext& ctx, const std::vector<int32_t>& prompt,
+                           const std::vector<PromptLogprob>& lps, size_t n_top);
 
 // Runs a non-streaming generation to its end: folded choices, the request log line, and false when
 // nothing should be written (client gone) or an error body was written instead.
@@ -34,7 +38,8 @@ bool run_folded(ServingContext& ctx, const std::vector<std::vector<int32_t>>& pr
 
 // The envelope shared by chat.completion and text_completion responses.
 OJson response_json(const std::string& id, const char* object, int64_t created, const ServingContext& ctx,
-                    OJson choices, int64_t prompt_tokens, int64_t completion_tokens, int64_t cached_tokens = -1);
+                    OJson choices, int64_t prompt_tokens, int64_t completion_tokens,
+                    int64_t cached_tokens = -1);
 
 void log_request(const std::string& id, const char* endpoint, int64_t prompt_tokens, const RunResult& r,
                  double total_s);

@@ -118,32 +118,6 @@ OJson prompt_logprobs_json(const ServingContext& ctx, const std::vector<int32_t>
     return lp;
 }
 
-// vLLM's `prompt_logprobs` (choice field): null for the first prompt token, then per position
-// {"<token id>": {"logprob", "rank", "decoded_token"}} for the prompt token and the n_top best.
-OJson vllm_prompt_logprobs(const ServingContext& ctx, const std::vector<int32_t>& prompt,
-                           const std::vector<PromptLogprob>& lps, size_t n_top) {
-    OJson out = OJson::array({nullptr});
-    for (size_t p = 1; p < prompt.size(); ++p) {
-        if (p - 1 >= lps.size()) {
-            out.push_back(nullptr);
-            continue;
-        }
-        const PromptLogprob& e = lps[p - 1];
-        OJson pos = OJson::object();
-        pos[std::to_string(e.token)] = {
-            {"logprob", e.logprob}, {"rank", e.rank}, {"decoded_token", token_text(ctx, e.token)}};
-        for (size_t k = 0; k < e.top.size() && k < n_top; ++k) {
-            const std::string id = std::to_string(e.top[k].token);
-            if (!pos.contains(id))
-                pos[id] = {{"logprob", e.top[k].logprob},
-                           {"rank", static_cast<int64_t>(k + 1)},
-                           {"decoded_token", token_text(ctx, e.top[k].token)}};
-        }
-        out.push_back(std::move(pos));
-    }
-    return out;
-}
-
 void append_logprobs(OJson& into, const OJson& more) {
     for (const char* k : {"text_offset", "token_logprobs", "tokens", "top_logprobs"})
         for (const auto& v : more[k]) into[k].push_back(v);

@@ -170,6 +170,7 @@ RunResult run_conversation(ServingContext& ctx, const PreparedConversation& pc,
     }
     RunOptions opts;
     opts.keep_special_ids = pc.keep_special_ids;
+    opts.prompt_logprobs = f.prompt_logprobs;
     if (pc.constrained)
         opts.make_constraint = [&pc](size_t) { return std::make_shared<ReasoningConstraint>(pc.constraint); };
 
@@ -180,6 +181,7 @@ RunResult run_conversation(ServingContext& ctx, const PreparedConversation& pc,
         ev.tokens = d.tokens;
         ev.finish = d.finish;
         ev.stop_reason = d.stop_reason;
+        ev.prompt_logprobs = d.prompt_logprobs;
         if (d.finish == FinishReason::STOP && d.stop_reason.is_string())
             ev.stop_sequence = d.stop_reason.get<std::string>();
         o.completion_tokens += static_cast<int64_t>(d.tokens.size());

@@ -82,6 +82,7 @@ struct ChoiceEvent {
     bool has_tool_calls = false;         // final event: the choice made at least one tool call
     int64_t completion_tokens = 0;       // running totals for this choice
     int64_t reasoning_tokens = 0;
+    std::vector<PromptLogprob> prompt_logprobs;  // first event, with sampling prompt_logprobs >= 0
 };
 
 // on_event returns false when the client is gone; client_gone is polled while waiting for tokens.

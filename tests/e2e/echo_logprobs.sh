@@ -68,6 +68,21 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$HYSERVE_URL/v1/completions" -H '
     -d '{"model":"tiny","prompt":"hi","prompt_logprobs":1,"stream":true}')
 [[ $code == 400 ]] || fail "prompt_logprobs with stream: $code"
 
+# Chat: prompt_logprobs is one top-level list for the rendered prompt (vLLM), keyed by the prompt ids.
+curl -sf "$HYSERVE_URL/v1/chat/completions" -H 'Content-Type: application/json' \
+    -d '{"model":"tiny","messages":[{"role":"user","content":"hello there"}],"max_tokens":1,
+         "prompt_logprobs":2,"return_token_ids":true}' >"$TMP/d.json" || fail "chat prompt_logprobs"
+$PY - "$TMP/d.json" <<'PYEOF' || fail "chat prompt_logprobs"
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids, plp = r["prompt_token_ids"], r["prompt_logprobs"]
+assert len(plp) == len(ids) > 3 and plp[0] is None, (len(plp), len(ids))
+for tok, pos in zip(ids[1:], plp[1:]):
+    e = pos[str(tok)]
+    assert e["logprob"] <= 0 and e["rank"] >= 1 and isinstance(e["decoded_token"], str), e
+    assert 1 <= len(pos) <= 3, pos
+PYEOF
+
 # A non-streaming request whose client leaves after 0.5 s is aborted by the server.
 curl -s -m 0.5 "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' \
     -d '{"model":"tiny","prompt":[100,101],"max_tokens":4000,"ignore_eos":true}' >/dev/null 2>&1 || true
