@@ -4,9 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -68,6 +70,24 @@ inline GenerationRequest greedy(std::vector<int32_t> prompt, int64_t max_tokens)
     r.sampling.max_tokens = max_tokens;
     r.sampling.temperature = 0.0;
     return r;
+}
+
+// Token ids 3..2000 (inside the tiny vocabulary, clear of the special ids).
+inline std::vector<int32_t> random_prompt(std::mt19937& rng, int64_t n) {
+    std::uniform_int_distribution<int32_t> d(3, 2000);
+    std::vector<int32_t> v(static_cast<size_t>(n));
+    for (auto& t : v) t = d(rng);
+    return v;
+}
+
+// ||a − b|| / ||b|| over two logprob rows.
+inline double rel_l2_rows(const std::vector<float>& a, const std::vector<float>& b) {
+    double d = 0, n = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        d += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+        n += static_cast<double>(b[i]) * b[i];
+    }
+    return std::sqrt(d / n);
 }
 
 // Waits until the engine has nothing running or waiting (its pools can then be read).
