@@ -1,8 +1,9 @@
 // --kv-cache-dtype (issue 6 "Memory"): K/V stored as bfloat16 or fp8 e4m3 on the tiny generated model.
 // Stated tolerances (rel. L2 of full logprob rows against the fp32-KV run; measured values in
-// docs/engine.md): bfloat16 ≤ 1e-3 (measured 1.8e-4) with the same greedy tokens, fp8 ≤ 1e-2 (measured 2.1e-3). The same budget holds 2× /
-// 3.76× the tokens (head_dim 16: 34 bytes per head and token instead of 128), and a prefix-cache hit
-// reads the published narrow rows back exactly as the cold run wrote them.
+// docs/engine.md): bfloat16 ≤ 1e-3 (measured 1.8e-4) with the same greedy tokens, fp8 ≤ 1e-2
+// (measured 2.1e-3). The same budget holds 2× / 3.76× the tokens (head_dim 16: 34 bytes per head and token
+// instead of 128), and a prefix-cache hit reads the published narrow rows back exactly as the cold run wrote
+// them.
 #include <gtest/gtest.h>
 
 #include <cmath>
