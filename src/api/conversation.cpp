@@ -11,6 +11,7 @@
 #include "api/json_fields.h"
 #include "api/structured_output.h"
 #include "api/tool_call_output.h"
+#include "api/turn_boundary.h"
 #include "chat/output/output_parser.h"
 
 namespace hy::api {
@@ -18,6 +19,7 @@ namespace hy::api {
 struct PreparedConversation {
     Conversation conv;
     std::vector<int32_t> prompt;
+    int64_t turn_start = -1;  // tokens before the generation prompt (api/turn_boundary.h)
     chat::OutputParserOptions parser;
     chat::ReasoningPhase initial = chat::ReasoningPhase::IN_CONTENT;
     ReasoningMarkers markers;
@@ -91,7 +93,9 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
 
     auto tmpl = conv.chat_template ? conv.chat_template : ctx.chat_template;
     if (!tmpl) throw bad_request("this model has no chat template; use /v1/completions");
-    p->prompt = tmpl->encode(conv.chat, tk);
+    const std::string text = tmpl->render(conv.chat);
+    p->prompt = tk.encode(text, false);  // = tmpl->encode(conv.chat, tk)
+    p->turn_start = generation_prompt_start(*tmpl, conv.chat, text, p->prompt, tk);
     if (p->prompt.empty()) throw bad_request("the rendered prompt is empty", "messages");
     const auto n_prompt = static_cast<int64_t>(p->prompt.size());
     if (conv.clamp_max_tokens && conv.sampling.max_tokens && n_prompt < ctx.max_model_len)
@@ -170,6 +174,7 @@ RunResult run_conversation(ServingContext& ctx, const PreparedConversation& pc,
     }
     RunOptions opts;
     opts.keep_special_ids = pc.keep_special_ids;
+    opts.turn_start = pc.turn_start;
     opts.prompt_logprobs = f.prompt_logprobs;
     if (pc.constrained)
         opts.make_constraint = [&pc](size_t) { return std::make_shared<ReasoningConstraint>(pc.constraint); };

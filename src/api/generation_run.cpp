@@ -66,6 +66,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             req.cache_salt = f.cache_salt;
             if (options.make_constraint) req.sampling.constraint = options.make_constraint(choices.size());
             req.prompt_logprobs = options.prompt_logprobs;
+            req.turn_start = options.turn_start;
             Choice c;
             c.decoder = std::make_unique<tok::StreamDecoder>(ctx.tokenizer, f.skip_special_tokens);
             c.stop = std::make_unique<StopMatcher>(f.stop, f.include_stop_str_in_output);

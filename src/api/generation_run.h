@@ -49,6 +49,7 @@ struct RunOptions {
     // The logits processor of choice i (thinking budget, grammar), or null.
     std::function<std::shared_ptr<TokenConstraint>(size_t choice)> make_constraint;
     int prompt_logprobs = -1;  // >= 0: the engine returns the prompt tokens' logprobs (N best each)
+    int64_t turn_start = -1;   // GenerationRequest::turn_start of the (single) chat prompt
 };
 
 // on_delta returns false when the client is gone; client_gone is polled while waiting for tokens.

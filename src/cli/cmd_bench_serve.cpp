@@ -5,7 +5,8 @@
 // keeps at most that many in flight, and reports what vLLM's benchmark reports: request and token
 // throughput, TTFT, TPOT (per request: (latency - TTFT) / (output tokens - 1)) and ITL (gaps between
 // streamed chunks), as mean / p50 / p99. --prefix-ttft instead measures the TTFT of a prompt whose
-// prefix is not cached (cold) and of a second prompt with the same prefix (warm).
+// prefix is not cached (cold), of a second prompt with the same prefix (sibling), and of a third one
+// after its prefix alone was served (warm: a next chat turn, issue 6's cached-prefix target).
 #include <httplib.h>
 
 #include <algorithm>
@@ -261,20 +262,29 @@ class Bench {
         return j;
     }
 
-    // Cold then warm TTFT of two prompts sharing --shared-prefix-len tokens (the prefix is fresh).
+    // TTFT of a prompt of input_len tokens (the prefix is fresh): cold (nothing cached); "sibling":
+    // after another prompt with the same first shared_prefix_len tokens (the cache resumes at its last
+    // snapshot inside them); "turn" (issue 6's case, warm_*): after the shared prefix itself was
+    // served as a prompt, as a next chat turn extends the previous one (it resumes at its very end).
     Json run_prefix_ttft() {
-        const auto prompts = make_prompts(2);
+        const auto prompts = make_prompts(3);
+        const std::vector<int32_t> prefix(prompts[0].begin(), prompts[0].begin() + o_.shared_prefix_len);
         auto cli = client();
         const RequestResult cold = send(*cli, prompts[0], o_.output_len);
-        const RequestResult warm = send(*cli, prompts[1], o_.output_len);
-        if (!cold.ok || !warm.ok)
-            throw Error("prefix TTFT probe failed: " + (cold.ok ? warm.error : cold.error));
+        const RequestResult sibling = send(*cli, prompts[1], o_.output_len);
+        const RequestResult turn1 = send(*cli, prefix, o_.output_len);
+        const RequestResult warm = send(*cli, prompts[2], o_.output_len);
+        for (const RequestResult* r : {&cold, &sibling, &turn1, &warm})
+            if (!r->ok) throw Error("prefix TTFT probe failed: " + r->error);
         return {{"input_len", o_.input_len},
                 {"shared_prefix_len", o_.shared_prefix_len},
                 {"cold_ttft_ms", cold.ttft * 1e3},
                 {"warm_ttft_ms", warm.ttft * 1e3},
                 {"warm_over_cold", warm.ttft / cold.ttft},
-                {"warm_cached_tokens", warm.cached_tokens}};
+                {"warm_cached_tokens", warm.cached_tokens},
+                {"sibling_ttft_ms", sibling.ttft * 1e3},
+                {"sibling_over_cold", sibling.ttft / cold.ttft},
+                {"sibling_cached_tokens", sibling.cached_tokens}};
     }
 
     void warmup() {
@@ -315,6 +325,8 @@ void run(const Options& opt) {
         throw Error("--input-len and --output-len must be >= 1", 400);
     if (opt.shared_prefix_len < 0 || opt.shared_prefix_len > opt.input_len)
         throw Error("--shared-prefix-len must be between 0 and --input-len", 400);
+    if (opt.prefix_ttft && opt.shared_prefix_len < 1)
+        throw Error("--prefix-ttft needs --shared-prefix-len >= 1", 400);
     if (opt.token_lo < 0 || opt.token_hi <= opt.token_lo)
         throw Error("--token-range LO,HI needs 0 <= LO < HI", 400);
     Bench b(opt);
@@ -332,11 +344,14 @@ void run(const Options& opt) {
         if (!o.json) {
             const Json& p = report["prefix_ttft"];
             std::printf(
-                "prefix TTFT: %d-token prompt, %d shared: cold %.1f ms, warm %.1f ms (%.2f%% of cold), "
-                "cached tokens reported %lld\n",
-                o.input_len, o.shared_prefix_len, p["cold_ttft_ms"].get<double>(),
+                "prefix TTFT: %d-token prompt, %d shared: cold %.1f ms; next turn of the %d-token prompt "
+                "%.1f ms (%.2f%% of cold, cached tokens reported %lld); sibling of the cold prompt %.1f ms "
+                "(%.2f%%, cached %lld)\n",
+                o.input_len, o.shared_prefix_len, p["cold_ttft_ms"].get<double>(), o.shared_prefix_len,
                 p["warm_ttft_ms"].get<double>(), 100.0 * p["warm_over_cold"].get<double>(),
-                static_cast<long long>(p["warm_cached_tokens"].get<int64_t>()));
+                static_cast<long long>(p["warm_cached_tokens"].get<int64_t>()),
+                p["sibling_ttft_ms"].get<double>(), 100.0 * p["sibling_over_cold"].get<double>(),
+                static_cast<long long>(p["sibling_cached_tokens"].get<int64_t>()));
         }
     } else {
         if (!o.json) {
@@ -394,8 +409,9 @@ void register_bench_serve(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag(
         "--prefix-ttft", opt->prefix_ttft,
-        "Measure cold vs warm TTFT of two prompts sharing --shared-prefix-len tokens instead of the "
-        "sweep");
+        "Instead of the sweep, measure the TTFT of an --input-len prompt cold, after a prompt sharing its "
+        "first --shared-prefix-len tokens (sibling), and after those tokens were served as a prompt "
+        "(next turn)");
     cmd->add_flag("--no-warmup", opt->no_warmup, "Skip the short warm-up request");
     cmd->add_flag("--json", opt->json, "Print one JSON report instead of the table");
     cmd->callback([opt] { run(*opt); });

@@ -45,6 +45,9 @@ struct GenerationRequest {
     // each prompt token's logprob and the N best. Such a request is prefilled whole (no prefix-cache
     // resume: cached positions have no logits).
     int prompt_logprobs = -1;
+    // Chat: the prompt tokens before the generation prompt (api/turn_boundary.h), a token boundary the
+    // next turn of the conversation shares, so the prefix cache keeps a Mamba snapshot there; -1 none.
+    int64_t turn_start = -1;
 };
 
 enum class FinishReason { NONE, STOP, LENGTH, ABORT, ERROR };

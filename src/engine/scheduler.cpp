@@ -24,6 +24,7 @@ struct Scheduler::Request {
     int64_t published = 0;                      // blocks of `state` offered to the prefix cache
     int64_t n_new = 0;                          // this step's tokens
     int64_t cached_tokens = -1;                 // prefix hit of the first admission (usage details)
+    uint64_t hit_tail = 0;                      // lookup_prefix: key of the tail snapshot resumed, or 0
     std::vector<PromptLogprob> prompt_lp;       // req.prompt_logprobs >= 0: filled while prefilling
     bool done = false;
     RequestTimeline times;
@@ -48,6 +49,23 @@ int64_t ceil_div(int64_t a, int64_t b) {
     return (a + b - 1) / b;
 }
 
+// The Mamba state after t tokens of a sequence: keyed by block t/B's chain hash on a block boundary,
+// else stored with its tail (the tokens and K/V rows after the last full block, SnapshotTail).
+void save_snapshot(MambaSnapshotStore& store, KvBlockPool& blocks, const std::vector<int32_t>& tokens,
+                   const std::vector<uint64_t>& hashes, uint64_t root, const std::vector<int32_t>& table,
+                   int64_t t, const float* slot) {
+    const int64_t B = blocks.block_size(), j = t / B, rows = t % B;
+    if (rows == 0) return store.save(hashes[static_cast<size_t>(j - 1)], slot);
+    SnapshotTail tail;
+    tail.parent = j == 0 ? root : hashes[static_cast<size_t>(j - 1)];
+    tail.tokens.assign(tokens.begin() + j * B, tokens.begin() + t);
+    const uint64_t key = tail_key(tail.parent, tail.tokens);
+    if (store.contains(key)) return store.save(key, slot);  // refreshes its LRU place only
+    tail.kv.resize(static_cast<size_t>(blocks.rows_bytes(rows)));
+    blocks.read_rows(table[static_cast<size_t>(j)], rows, tail.kv.data());
+    store.save(key, slot, std::move(tail));
+}
+
 }  // namespace
 
 Scheduler::Scheduler(const ModelWeights& weights, ThreadPool& pool, EngineOptions options,
@@ -58,7 +76,8 @@ Scheduler::Scheduler(const ModelWeights& weights, ThreadPool& pool, EngineOption
       plan_(plan_cache(weights.config, options.cache, options.max_num_seqs)),
       blocks_(plan_.num_blocks, options.cache.block_size,
               std::count(weights.config.layers.begin(), weights.config.layers.end(), LayerKind::ATTENTION),
-              weights.config.num_key_value_heads * weights.config.head_dim),
+              weights.config.num_key_value_heads * weights.config.head_dim, options.cache.kv_dtype,
+              std::max<int64_t>(1, weights.config.num_key_value_heads)),
       slots_(plan_.num_slots, weights.config),
       snapshots_(plan_.num_snapshots, slots_.conv_floats(), slots_.ssm_floats(), options.cache.ssm_cache),
       attn_index_(attention_index(weights.config)),
@@ -155,18 +174,38 @@ void Scheduler::ensure_hashes(Request& r, int64_t n_blocks) {
     }
 }
 
+// Tokens resumable from the cache: the longest prefix with its full blocks cached and a snapshot at
+// its end, either on a block boundary or at the end of an earlier prompt (a tail snapshot, whose
+// partial-block rows come with it; its key goes to r.hit_tail).
 int64_t Scheduler::lookup_prefix(Request& r) {
+    r.hit_tail = 0;
     if (!caching() || r.req.prompt_logprobs >= 0) return 0;  // cached positions have no logits
-    const int64_t B = blocks_.block_size();
-    const int64_t limit = (static_cast<int64_t>(r.tokens.size()) - 1) / B;  // at least one token to compute
+    const int64_t B = blocks_.block_size(), n = static_cast<int64_t>(r.tokens.size());
+    const int64_t limit = (n - 1) / B;  // at least one token to compute
     ensure_hashes(r, limit);
-    int64_t best = 0;
-    for (int64_t i = 0; i < limit; ++i) {
+    int64_t best = 0, full = 0;
+    for (; full < limit; ++full) {
+        const int64_t i = full;
         const uint64_t parent = i == 0 ? r.root : r.hashes[static_cast<size_t>(i - 1)];
         const auto toks =
             std::span<const int32_t>(r.tokens).subspan(static_cast<size_t>(i * B), static_cast<size_t>(B));
         if (blocks_.find(r.hashes[static_cast<size_t>(i)], parent, toks) < 0) break;
-        if (snapshots_.contains(r.hashes[static_cast<size_t>(i)])) best = i + 1;
+        if (snapshots_.contains(r.hashes[static_cast<size_t>(i)])) best = (i + 1) * B;
+    }
+    // A tail after block j ends inside block j, beyond every boundary up to j·B: search from the last
+    // cached block down and stop at the first j with a matching tail.
+    for (int64_t j = full; j >= 0 && (j + 1) * B > best + 1; --j) {
+        const uint64_t parent = j == 0 ? r.root : r.hashes[static_cast<size_t>(j - 1)];
+        for (uint64_t key : snapshots_.tails_after(parent)) {
+            const SnapshotTail* t = snapshots_.tail(key);
+            const int64_t end = j * B + static_cast<int64_t>(t->tokens.size());
+            if (end <= best || end >= n ||
+                !std::equal(t->tokens.begin(), t->tokens.end(), r.tokens.begin() + j * B))
+                continue;
+            best = end;
+            r.hit_tail = key;
+        }
+        if (r.hit_tail != 0) break;
     }
     return best;
 }
@@ -177,10 +216,13 @@ int64_t Scheduler::chunk(const Request& r, int64_t budget) const {
     return std::min(static_cast<int64_t>(r.tokens.size()) - r.num_computed, budget);
 }
 
-// A block boundary whose Mamba state is kept (--mamba-cache-mode): every block (all), or the last
-// boundary before the prompt's end and every snapshot_interval tokens (align).
+// A token boundary whose Mamba state is kept (--mamba-cache-mode): every block (all), or the last
+// block boundary before the prompt's end and every snapshot_interval tokens (align); in both, the
+// prompt's end itself, the turn boundary that a next chat turn extends (off a block boundary it is
+// stored with its partial block's rows, SnapshotTail).
 bool Scheduler::snapshot_point(const Request& r, int64_t t) const {
     const int64_t B = blocks_.block_size();
+    if (caching() && t > 0 && (t == r.prompt_len || t == r.req.turn_start)) return true;
     if (!caching() || t <= 0 || t % B != 0) return false;
     const int64_t every =
         opt_.cache.mamba_cache_mode == MambaCacheMode::ALL ? B : opt_.cache.snapshot_interval;
@@ -201,7 +243,7 @@ bool Scheduler::admit(Request& r, int64_t budget) {
     if (slot < 0) return false;
     auto state = std::make_unique<PagedSequenceState>(blocks_, slots_, attn_index_, slot);
     const int64_t B = blocks_.block_size();
-    const int64_t hit = lookup_prefix(r);
+    const int64_t hit_tokens = lookup_prefix(r), hit = hit_tokens / B;
     // Hit blocks that sit in the free list stop being allocatable once referenced.
     int64_t hit_free = 0;
     std::vector<int32_t> hit_blocks;
@@ -212,7 +254,7 @@ bool Scheduler::admit(Request& r, int64_t budget) {
         hit_blocks.push_back(blocks_.find(r.hashes[static_cast<size_t>(i)], parent, toks));
         hit_free += blocks_.ref_count(hit_blocks.back()) == 0;
     }
-    r.num_computed = hit * B;
+    r.num_computed = hit_tokens;
     const int64_t n = chunk(r, budget);
     const int64_t need = ceil_div(r.num_computed + n, B) - hit;
     if (need > blocks_.num_free() - hit_free) {
@@ -223,7 +265,15 @@ bool Scheduler::admit(Request& r, int64_t budget) {
         blocks_.ref(b);
         state->append_block(b);
     }
-    if (hit > 0) snapshots_.restore(r.hashes[static_cast<size_t>(hit - 1)], state->slot_data());
+    if (r.hit_tail != 0) {  // the partial block: a private copy of the tail's rows
+        const SnapshotTail* tail = snapshots_.tail(r.hit_tail);
+        const int32_t b = blocks_.allocate();
+        blocks_.write_rows(b, static_cast<int64_t>(tail->tokens.size()), tail->kv.data());
+        state->append_block(b);
+        snapshots_.restore(r.hit_tail, state->slot_data());
+    } else if (hit > 0) {
+        snapshots_.restore(r.hashes[static_cast<size_t>(hit - 1)], state->slot_data());
+    }
     state->set_n_past(r.num_computed);
     r.state = std::move(state);
     if (speculating(r)) {
@@ -232,10 +282,10 @@ bool Scheduler::admit(Request& r, int64_t budget) {
     }
     r.n_drafts = 0;
     r.published = hit;
-    if (r.cached_tokens < 0) r.cached_tokens = hit * B;
+    if (r.cached_tokens < 0) r.cached_tokens = hit_tokens;
     counters_.prefix_queries += static_cast<int64_t>(r.tokens.size());
-    counters_.prefix_hits += hit * B;
-    if (caching()) metrics_.on_prefix_cache_query(static_cast<int64_t>(r.tokens.size()), hit * B);
+    counters_.prefix_hits += hit_tokens;
+    if (caching()) metrics_.on_prefix_cache_query(static_cast<int64_t>(r.tokens.size()), hit_tokens);
     r.admission = admissions_++;
     return true;
 }
@@ -326,6 +376,12 @@ void Scheduler::step() {
         for (int64_t t = r->num_computed / blocks_.block_size() * blocks_.block_size() + blocks_.block_size();
              caching() && r->n_drafts == 0 && t < r->num_computed + r->n_new; t += blocks_.block_size())
             if (snapshot_point(*r, t)) points.push_back(t);
+        // The turn boundary and the prompt's end off a block boundary inside the chunk (a recomputed
+        // request feeds prompt and output at once); on a block boundary the loop has them.
+        for (const int64_t x : {r->req.turn_start, r->prompt_len})
+            if (snapshot_point(*r, x) && x % blocks_.block_size() != 0 && r->num_computed < x &&
+                x < r->num_computed + r->n_new && !std::binary_search(points.begin(), points.end(), x))
+                points.insert(std::upper_bound(points.begin(), points.end(), x), x);
         r->state->set_capture_points(std::move(points));
         // prompt_logprobs: a logits row for every prompt position until the first token is out.
         const bool all =
@@ -402,8 +458,11 @@ void Scheduler::after_forward(Request& r) {
     }
     const auto& points = r.state->capture_points();  // inside this step's tokens, ascending
     for (size_t i = 0; i < points.size(); ++i)
-        snapshots_.save(r.hashes[static_cast<size_t>(points[i] / B - 1)], r.state->captured(i));
-    if (snapshot_point(r, nc)) snapshots_.save(r.hashes[static_cast<size_t>(full - 1)], r.state->slot_data());
+        save_snapshot(snapshots_, blocks_, r.tokens, r.hashes, r.root, r.state->blocks(), points[i],
+                      r.state->captured(i));
+    if (snapshot_point(r, nc))
+        save_snapshot(snapshots_, blocks_, r.tokens, r.hashes, r.root, r.state->blocks(), nc,
+                      r.state->slot_data());
 }
 
 // Speculative verification (spec §5.2): row i of the step's logits is the target's distribution after

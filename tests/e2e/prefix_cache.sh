@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prefix caching through HTTP (issue 6): with --enable-prompt-tokens-details, a repeated chat request
-# and the next turn of the conversation report usage.prompt_tokens_details.cached_tokens of at least
-# 90% of the shared prefix (KV blocks + a Mamba snapshot at the previous prompt's end); without the
-# flag the details stay null; --no-enable-prefix-caching caches nothing.
+# reports usage.prompt_tokens_details.cached_tokens of at least 90% of the prompt, and the next turn of
+# the conversation all of the previous prompt but its generation prompt (KV blocks + a Mamba snapshot
+# where the generation prompt starts, with its partial block's rows); without the flag the details stay null;
+# --no-enable-prefix-caching caches nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/server_harness.sh
@@ -44,7 +45,10 @@ answer=$(py 'import json,sys; print(json.loads(sys.argv[1])["choices"][0]["messa
 turn2=$(py 'import json,sys; m=json.loads(sys.argv[1]); m+= [{"role":"assistant","content":sys.argv[2]},{"role":"user","content":"second question"}]; print(json.dumps(m))' "$turn1" "$answer")
 r3=$(chat "$turn2" 1) || fail "second turn (streaming)"
 c3=$(usage_field "$r3" 'u["prompt_tokens_details"]["cached_tokens"]')
-((c3 * 10 >= p1 * 9)) || fail "second turn: $c3 cached tokens for a shared prefix of $p1 (< 90%)"
+# The next turn resumes right after the previous user message (the snapshot at the start of the
+# generation prompt `<|im_start|>assistant\n<think>\n`, which the next turn renders differently), not at
+# the block boundary before it (block size 16).
+((c3 >= p1 - 8)) || fail "second turn: $c3 cached tokens, more than the generation prompt short of the previous prompt ($p1)"
 echo "prompt $p1 tokens: repeated request cached $c2, next turn cached $c3"
 # cache_salt isolates: a new salt starts cold, the same salt hits; an empty salt is a 400.
 complete() {  # SALT -> HTTP status; body in $TMP/out.json

@@ -142,6 +142,55 @@ TEST(MambaSnapshotStore, EvictsLeastRecentlyUsed) {
     EXPECT_EQ(out[4], 1.0f);
 }
 
+// An end-of-prompt snapshot off a block boundary carries its tail (tokens + K/V rows); its bytes count
+// against the same budget, and eviction drops it from the parent index.
+TEST(MambaSnapshotStore, TailsCountAgainstTheBudget) {
+    MambaSnapshotStore st(2, 2, 3, SnapshotRounding{});  // 2 x 20 bytes
+    const float a[5] = {1, 2, 3, 4, 5}, b[5] = {6, 7, 8, 9, 10};
+    SnapshotTail t;
+    t.parent = 99;
+    t.tokens = {4, 5};
+    t.kv = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    const uint64_t key = tail_key(t.parent, t.tokens);
+    EXPECT_NE(key, block_hash(99, std::vector<int32_t>{4, 5}));
+    st.save(key, a, t);
+    EXPECT_EQ(st.used_bytes(), 20 + 8 + 12);
+    ASSERT_EQ(st.tails_after(99), std::vector<uint64_t>{key});
+    ASSERT_NE(st.tail(key), nullptr);
+    EXPECT_EQ(st.tail(key)->kv, t.kv);
+    float out[5];
+    ASSERT_TRUE(st.restore(key, out));
+    EXPECT_EQ(out[4], 5.0f);
+    st.save(1, b);  // 20 more bytes: over the 40-byte budget, so the tail snapshot goes
+    EXPECT_FALSE(st.contains(key));
+    EXPECT_TRUE(st.tails_after(99).empty());
+    EXPECT_EQ(st.used_bytes(), 20);
+    t.kv.resize(100);  // larger than the whole budget: not stored, nothing evicted
+    st.save(tail_key(t.parent, t.tokens), a, t);
+    EXPECT_TRUE(st.contains(1));
+    EXPECT_EQ(st.size(), 1);
+}
+
+// K/V rows of a block out to bytes and into another block.
+TEST(KvBlockPool, RowsCopyBetweenBlocks) {
+    KvBlockPool pool(4, 8, 2, 3);
+    const int32_t a = pool.allocate(), b = pool.allocate();
+    for (int64_t l = 0; l < 2; ++l)
+        for (int64_t i = 0; i < 8 * 3; ++i) {
+            pool.k(a, l)[i] = static_cast<float>(100 * l + i);
+            pool.v(a, l)[i] = static_cast<float>(-100 * l - i);
+        }
+    std::vector<uint8_t> bytes(static_cast<size_t>(pool.rows_bytes(5)));
+    EXPECT_EQ(bytes.size(), 5u * 2 * 2 * 3 * sizeof(float));
+    pool.read_rows(a, 5, bytes.data());
+    pool.write_rows(b, 5, bytes.data());
+    for (int64_t l = 0; l < 2; ++l)
+        for (int64_t i = 0; i < 5 * 3; ++i) {
+            EXPECT_EQ(pool.k(b, l)[i], pool.k(a, l)[i]);
+            EXPECT_EQ(pool.v(b, l)[i], pool.v(a, l)[i]);
+        }
+}
+
 TEST(CachePlan, SplitsTheBudget) {
     ModelConfig c;
     c.layers = {LayerKind::MAMBA, LayerKind::ATTENTION, LayerKind::MOE};

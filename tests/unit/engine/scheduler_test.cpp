@@ -129,6 +129,80 @@ TEST(Scheduler, Bfloat16SnapshotFidelity) {
     check_cached_matches_cold(SsmCacheDtype::BFLOAT16, 1e-2);
 }
 
+// The next turn of a conversation extends the previous prompt: it resumes at exactly that prompt's
+// end (issue 6 "snapshots at the end of every prompt"), off a block boundary too, where the partial
+// block's rows come from the tail snapshot into a fresh block; logits as in a cold run.
+TEST(Scheduler, NextTurnResumesAtThePreviousPromptEnd) {
+    ThreadPool pool(2);
+    std::mt19937 rng(19);
+    const int64_t V = tiny_engine_model().embeddings.rows();
+    auto req = [&](const std::vector<int32_t>& p) {
+        GenerationRequest r = greedy(p, 4);
+        r.sampling.top_logprobs = static_cast<int>(V);
+        return r;
+    };
+    auto extend = [&](std::vector<int32_t> p, int64_t n) {
+        const auto more = random_tokens(rng, n);
+        p.insert(p.end(), more.begin(), more.end());
+        return p;
+    };
+    // 150 = 9 blocks of 16 + 6 rows; 5 = a tail inside the first block; 128 = on a boundary.
+    for (const int64_t len : {150, 5, 128}) {
+        const auto turn1 = random_tokens(rng, len);
+        const auto turn2 = extend(turn1, 23), turn3 = extend(turn2, 40);
+        test::Collected cold2, cold3;
+        {
+            Engine e(tiny_engine_model(), pool, options(4, 64, 16, 64 << 20, false));
+            cold2 = collect(e.submit(req(turn2)));
+            cold3 = collect(e.submit(req(turn3)));
+        }
+        Engine e(tiny_engine_model(), pool, options(4, 64, 16, 64 << 20, true));
+        EXPECT_EQ(collect(e.submit(req(turn1))).cached_tokens, 0);
+        const auto warm2 = collect(e.submit(req(turn2)));
+        const auto warm3 = collect(e.submit(req(turn3)));
+        EXPECT_EQ(warm2.cached_tokens, len) << len;
+        EXPECT_EQ(warm3.cached_tokens, static_cast<int64_t>(turn2.size())) << len;
+        for (const auto* pair : {&warm2, &warm3}) {
+            const auto& ref = pair == &warm2 ? cold2 : cold3;
+            EXPECT_EQ(pair->tokens, ref.tokens) << len;
+            ASSERT_EQ(pair->logprobs.size(), ref.logprobs.size());
+            for (size_t t = 0; t < ref.logprobs.size(); ++t)
+                EXPECT_LE(rel_l2(pair->logprobs[t], ref.logprobs[t]), 1e-5) << len << " token " << t;
+        }
+        expect_all_free(e);
+    }
+}
+
+// A chat prompt's generation prompt is rendered differently in the next turn, which shares only the
+// tokens before it (GenerationRequest::turn_start): a snapshot there, captured inside the prefill
+// chunk 128..150 and off a block boundary, lets the next turn resume at 145, not at 144.
+TEST(Scheduler, NextTurnResumesAtTheTurnStart) {
+    ThreadPool pool(2);
+    std::mt19937 rng(23);
+    const int64_t V = tiny_engine_model().embeddings.rows();
+    const auto turn1 = random_tokens(rng, 150);
+    std::vector<int32_t> turn2(turn1.begin(), turn1.begin() + 145);
+    const auto answer = random_tokens(rng, 30);
+    turn2.insert(turn2.end(), answer.begin(), answer.end());
+    GenerationRequest first = greedy(turn1, 2), next = greedy(turn2, 4);
+    first.turn_start = 145;
+    next.sampling.top_logprobs = static_cast<int>(V);
+    test::Collected cold;
+    {
+        Engine e(tiny_engine_model(), pool, options(4, 64, 16, 64 << 20, false));
+        cold = collect(e.submit(next));
+    }
+    Engine e(tiny_engine_model(), pool, options(4, 64, 16, 64 << 20, true));
+    collect(e.submit(first));
+    const auto warm = collect(e.submit(next));
+    EXPECT_EQ(warm.cached_tokens, 145);
+    EXPECT_EQ(warm.tokens, cold.tokens);
+    ASSERT_EQ(warm.logprobs.size(), cold.logprobs.size());
+    for (size_t t = 0; t < cold.logprobs.size(); ++t)
+        EXPECT_LE(rel_l2(warm.logprobs[t], cold.logprobs[t]), 1e-5) << "token " << t;
+    expect_all_free(e);
+}
+
 TEST(Scheduler, DifferentCacheSaltsShareNothing) {
     ThreadPool pool(2);
     std::mt19937 rng(3);
@@ -202,6 +276,7 @@ TEST(Scheduler, RandomizedWorkloadFreesEverything) {
     Engine e(tiny_engine_model(), pool, o);
     std::vector<std::vector<int32_t>> bases;
     for (int i = 0; i < 4; ++i) bases.push_back(random_tokens(rng, 80));
+    std::vector<std::vector<int32_t>> turns = {{}};  // earlier prompts that a next turn extends
     struct Live {
         std::shared_ptr<RequestStream> s;
         int64_t max_tokens;
@@ -220,6 +295,8 @@ TEST(Scheduler, RandomizedWorkloadFreesEverything) {
         }
         const auto tail = random_tokens(rng, 1 + static_cast<int64_t>(rng() % 40));
         p.insert(p.end(), tail.begin(), tail.end());
+        if (i % 4 == 3) p.insert(p.begin(), turns.back().begin(), turns.back().end());  // a next turn
+        if (p.size() < 60) turns.push_back(p);
         GenerationRequest r = greedy(p, 1 + static_cast<int64_t>(rng() % 12));
         if (rng() % 3 == 0) r.sampling.temperature = 1.0;
         const int abort_after = rng() % 5 == 0 ? static_cast<int>(rng() % 4) : -1;
