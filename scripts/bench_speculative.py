@@ -22,6 +22,7 @@ def post_stream(url, body):
     req = urllib.request.Request(url + "/v1/chat/completions", data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"})
     text, times, usage = [], [], None
+    t0 = time.perf_counter()
     with urllib.request.urlopen(req, timeout=600) as resp:
         for raw in resp:
             line = raw.decode().strip()
@@ -38,7 +39,7 @@ def post_stream(url, body):
                 if piece:
                     times.append(time.perf_counter())
                     text.append(piece)
-    return "".join(text), times, usage
+    return "".join(text), times, usage, time.perf_counter() - t0
 
 
 def metric(url, name):
@@ -72,7 +73,7 @@ def main():
         return [metric(url, c).get(-1, 0) for c in counters] + [metric(url, pos_counter).get(0, 0)]
 
     base = {name: read(url) for name, url in servers}
-    stats = {name: {"tokens": 0, "seconds": 0.0, "same": 0} for name, _ in servers}
+    stats = {name: {"tokens": 0, "seconds": 0.0, "same": 0, "all_tokens": 0, "wall": 0.0} for name, _ in servers}
     failures = 0
     for i, c in enumerate(cases):
         body = dict(c["request"])
@@ -84,8 +85,10 @@ def main():
         ref = None
         for name, url in servers:
             body["model"] = served[name]
-            text, times, usage = post_stream(url, body)
+            text, times, usage, wall = post_stream(url, body)
             n = usage["completion_tokens"] if usage else len(times)
+            stats[name]["all_tokens"] += n
+            stats[name]["wall"] += wall
             if len(times) >= 2 and n >= 2:
                 stats[name]["tokens"] += n - 1
                 stats[name]["seconds"] += times[-1] - times[0]
@@ -97,9 +100,9 @@ def main():
                 failures += 1
                 print(f"case {i} ({c.get('skill')}): {name} differs:\n  {ref!r}\n  {text!r}", file=sys.stderr)
     print(f"{len(cases)} greedy chat requests per server, interleaved, one at a time")
-    print("| server | same output as first | decode tok/s | steps with drafts | draft tokens | accepted | "
+    print("| server | same output as first | output tok/s (request wall time) | decode tok/s (first to last chunk) | steps with drafts | draft tokens | accepted | "
           "acceptance (all drafts) | first-draft acceptance | accepted per position |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, url in servers:
         s = stats[name]
         now = read(url)
@@ -111,7 +114,8 @@ def main():
         first_rate = first / steps if steps else float("nan")
         per_txt = " ".join(f"{int(per[k])}" for k in sorted(per)) if per else "-"
         tps = s["tokens"] / s["seconds"] if s["seconds"] else float("nan")
-        print(f"| {name} | {s['same']}/{len(cases)} | {tps:.1f} | {int(steps)} | {int(drafts)} | {int(acc)} | "
+        wall_tps = s["all_tokens"] / s["wall"] if s["wall"] else float("nan")
+        print(f"| {name} | {s['same']}/{len(cases)} | {wall_tps:.1f} | {tps:.1f} | {int(steps)} | {int(drafts)} | {int(acc)} | "
               f"{rate:.4f} | {first_rate:.4f} | {per_txt} |")
         if steps and first_rate < a.min_acceptance:
             print(f"{name}: first-draft acceptance {first_rate:.4f} below the floor {a.min_acceptance}",
