@@ -1,5 +1,7 @@
 // `hyserve eval-logits`: run the forward pass over given token ids and print the top logits as
 // JSON (issue 3); --out writes the full float32 rows for comparison with other implementations.
+// --mtp reports the MTP block's logits instead (spec/model.md §5.1), teacher-forced: position t takes
+// the trunk's post-norm_f hidden H_t and token x_{t+1} and predicts x_{t+2}, so there are T-1 rows.
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -22,6 +24,7 @@ struct EvalOptions {
     std::string chunks;
     std::string out;
     bool all_positions = false;
+    bool mtp = false;
     int top = 20;
     int threads = 0;
     std::string ssm = "auto";
@@ -58,6 +61,9 @@ void run_eval(const EvalOptions& o) {
         fo.ssm_mode = SsmMode::CHUNKED;
     Forward fwd(w, pool, fo);
     auto seq = fwd.new_sequence();
+    if (o.mtp && tokens.size() < 2) throw Error("--mtp needs at least 2 tokens");
+    auto mtp_seq = o.mtp ? fwd.new_mtp_sequence() : nullptr;
+    std::vector<float> hidden;  // --mtp: the current chunk's trunk hidden rows
 
     const int64_t V = w.lm_head.rows();
     std::vector<float> logits;  // rows of the positions to report
@@ -68,11 +74,23 @@ void run_eval(const EvalOptions& o) {
         SequenceInput in;
         in.state = seq.get();
         in.tokens = std::span<const int32_t>(tokens.data() + at, static_cast<size_t>(chunks[ci]));
-        in.all_logits = o.all_positions;
-        const ForwardOutput& out = fwd.run(std::span<const SequenceInput>(&in, 1));
+        in.all_logits = o.all_positions || o.mtp;
+        const ForwardOutput* outp = &fwd.run(std::span<const SequenceInput>(&in, 1));
+        const size_t pos0 = at;
         at += static_cast<size_t>(chunks[ci]);
-        if (!o.all_positions && !last_chunk) continue;
-        for (int64_t r = 0; r < out.n_rows; ++r) {
+        if (o.mtp) {
+            // The MTP block runs in the same chunks as the trunk (its KV grows incrementally, as in the
+            // drafter); the sequence's last position has no next token, so it has no MTP row.
+            const size_t n = std::min(at, tokens.size() - 1) - pos0;
+            if (n == 0) continue;
+            hidden.assign(outp->hidden_row(0),
+                          outp->hidden_row(0) + static_cast<int64_t>(n) * outp->hidden_size);
+            outp =
+                &fwd.run_mtp(*mtp_seq, std::span<const int32_t>(tokens.data() + pos0 + 1, n), hidden.data());
+        }
+        const ForwardOutput& out = *outp;
+        if (!o.all_positions && !last_chunk && !(o.mtp && at + 1 >= tokens.size())) continue;
+        for (int64_t r = o.all_positions ? 0 : out.n_rows - 1; r < out.n_rows; ++r) {
             logits.insert(logits.end(), out.logits_row(r), out.logits_row(r) + V);
             positions.push_back(out.row_pos[static_cast<size_t>(r)]);
         }
@@ -113,6 +131,9 @@ void register_eval_logits(CLI::App& app) {
     cmd->add_option("--model", o->model, "Model directory, .safetensors or .gguf file");
     cmd->add_option("--tokens", o->tokens, "Comma-separated token ids")->required();
     cmd->add_flag("--all-positions", o->all_positions, "Report every position, not only the last");
+    cmd->add_flag(
+        "--mtp", o->mtp,
+        "Report the MTP block's teacher-forced logits (row t predicts token t+2 from H_t, x_{t+1})");
     cmd->add_option("--top", o->top, "Logits to list per position (default 20)");
     cmd->add_option("--chunks", o->chunks, "Feed the tokens as prefill chunks of these sizes, e.g. 3,17,1");
     cmd->add_option("--out", o->out, "Write the reported positions' full float32 logits (row-major) here");

@@ -9,7 +9,14 @@ Greedy continuations: a candidate is taken from `hyserve generate` when --hyserv
 then checked by ONE teacher-forced PyTorch forward: if PyTorch's argmax at every position equals the
 next token, the candidate is exactly PyTorch's own greedy continuation. At the first position where it
 is not, PyTorch continues token by token on its own, so the fixture is PyTorch's greedy output
-either way. Held-out prompts come from gen_data's conversation builder with a seed training never used."""
+either way. Held-out prompts come from gen_data's conversation builder with a seed training never used.
+
+  make_fidelity_fixture.py --mtp-only [--model ...] [--out ...]
+
+writes the MTP part from the committed fidelity.json: PyTorch's teacher-forced MTP logits (spec/model.md
+§5.1: row t from H_t and token t+1, predicting token t+2) over prompt + greedy continuation of a few
+prompts — the argmax and top-2 margin of every row in fidelity_mtp.json and full rows at every
+MTP_STRIDE-th position (and the last) in fidelity_mtp_logits.f32, to keep the fixture small."""
 import argparse
 import json
 import os
@@ -26,6 +33,31 @@ import tokenize_data as TD  # noqa: E402
 from hf_io import load_hf  # noqa: E402
 
 N_PROMPTS, N_GEN, SEED = 20, 128, 4242
+MTP_PROMPTS, MTP_STRIDE = (2, 3, 8), 32  # short prompts: 149-167 positions with their continuations
+
+
+def write_mtp_fixture(model, out):
+    f = json.load(open(os.path.join(out, "fidelity.json")))
+    rows, entries = [], []
+    for i in MTP_PROMPTS:
+        seq = f["prompts"][i] + f["greedy"][i]
+        with torch.no_grad():
+            _, ml = model(torch.tensor([seq]))
+        ml = ml[0]
+        top2 = torch.topk(ml, 2, dim=-1).values
+        keep = sorted(set(range(0, ml.shape[0], MTP_STRIDE)) | {ml.shape[0] - 1})
+        rows.append(ml[keep].numpy().astype("<f4"))
+        entries.append({"prompt": i, "tokens": seq, "argmax": ml.argmax(-1).tolist(),
+                        "margin": [round(float(m), 6) for m in (top2[:, 0] - top2[:, 1])], "rows": keep})
+    np.concatenate(rows).tofile(os.path.join(out, "fidelity_mtp_logits.f32"))
+    with open(os.path.join(out, "fidelity_mtp.json"), "w") as fo:
+        json.dump({"about": "PyTorch (tools/train/model.py) teacher-forced MTP logits on models/default over "
+                            "prompt + greedy continuation (row t predicts token t+2): argmax and top-2 margin of "
+                            "every row; full fp32 rows `rows` of each sequence in fidelity_mtp_logits.f32 "
+                            "(concatenated in order); regenerate with make_fidelity_fixture.py --mtp-only",
+                   "vocab": int(rows[0].shape[1]), "sequences": entries}, fo)
+        fo.write("\n")
+    print(f"MTP fixture: {len(entries)} sequences, {sum(len(r) for r in rows)} full rows")
 
 
 def held_out_prompts(tpl, n, seed):
@@ -70,9 +102,13 @@ def main():
     ap.add_argument("--model", default=os.path.join(root, "models", "default"))
     ap.add_argument("--hyserve")
     ap.add_argument("--out", default=os.path.join(root, "tests", "data", "default_model"))
+    ap.add_argument("--mtp-only", action="store_true", help="write only the MTP fixture (from fidelity.json)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     model = load_hf(args.model)
+    if args.mtp_only:
+        write_mtp_fixture(model, args.out)
+        return
     enc = TD.PyBpe(os.path.join(args.model, "tokenizer.json"))
     prompts = [enc.encode(t) for t in held_out_prompts(gen_data.load_template(), N_PROMPTS, SEED)]
     logits, conts, verified = [], [], 0
