@@ -31,7 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN" make-test-model "$TMP/model" --preset small >/dev/null
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source scripts/lib/server.sh  # free_port, wait_until_ready
+PORT=$(free_port)
 extra=()
 # cached_tokens in usage, where this build has the flag (help captured first: grep -q closing the pipe
 # early would fail the pipeline under pipefail)
@@ -43,11 +44,7 @@ max_seqs=$(echo "$CONCURRENCY" | tr ',' '\n' | sort -n | tail -1)
     --max-model-len $((PREFIX_LEN + 64)) --max-num-seqs "$max_seqs" "${extra[@]}" ${SERVE_ARGS:-} \
     >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 600); do
-    curl -sf "http://127.0.0.1:$PORT/v1/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+wait_until_ready "$PORT" "$SERVER_PID" "$OUT/server.log"
 URL="http://127.0.0.1:$PORT"
 echo "# $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $(grep -m1 'compute threads' "$OUT/server.log" | sed 's/.*\] //')"
 

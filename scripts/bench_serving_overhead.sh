@@ -30,6 +30,7 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
+source scripts/lib/server.sh  # free_port, wait_until_ready
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 offline() {  # -> decode tok/s (median of 3 repeats)
@@ -39,17 +40,13 @@ offline() {  # -> decode tok/s (median of 3 repeats)
 
 serving() {  # -> "decode_tok_s vmhwm_kib" for one server life: REQUESTS sequential streams
     local port
-    port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    port=$(free_port)
     # shellcheck disable=SC2086
     "$BIN" serve --model "$MODEL" --served-model-name m --host 127.0.0.1 --port "$port" --threads "$THREADS" \
         --max-model-len $((P + N + 64)) --max-num-seqs 4 --kv-cache-memory "$KV_MEM" ${SERVE_ARGS:-} \
         >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 1200); do
-        curl -sf "http://127.0.0.1:$port/v1/health/ready" >/dev/null 2>&1 && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; exit 1; }
-        sleep 0.1
-    done
+    wait_until_ready "$port" "$SERVER_PID" "$TMP/server.log" 1200
     "$BIN" bench-serve --url "http://127.0.0.1:$port" --concurrency 1 --num-prompts "$REQUESTS" \
         --input-len "$P" --output-len "$N" --json >"$TMP/serve.json"
     local hwm

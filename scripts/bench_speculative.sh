@@ -19,7 +19,7 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source scripts/lib/server.sh  # free_port, wait_until_ready
 start() {  # NAME ARGS...: one server; echoes NAME=URL once it is ready
     local name=$1 port
     shift
@@ -27,11 +27,7 @@ start() {  # NAME ARGS...: one server; echoes NAME=URL once it is ready
     "$BIN" serve --model "$MODEL" --host 127.0.0.1 --port "$port" --threads "${THREADS:-2}" "$@" \
         >"$TMP/$name.log" 2>&1 &
     PIDS+=($!)
-    for _ in $(seq 1 300); do
-        curl -sf "http://127.0.0.1:$port/v1/health/ready" >/dev/null 2>&1 && break
-        kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$TMP/$name.log" >&2; exit 1; }
-        sleep 0.1
-    done
+    wait_until_ready "$port" "${PIDS[-1]}" "$TMP/$name.log"
     SERVERS+=("$name=http://127.0.0.1:$port")
 }
 SERVERS=()

@@ -14,16 +14,13 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source scripts/lib/server.sh  # free_port, wait_until_ready
+PORT=$(free_port)
 model_args=()
 [[ -n "${MODEL:-}" ]] && model_args=(--model "$MODEL")
 "$BIN" serve "${model_args[@]}" --host 127.0.0.1 --port "$PORT" >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do
-    curl -sf "http://127.0.0.1:$PORT/v1/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+wait_until_ready "$PORT" "$SERVER_PID" "$TMP/server.log"
 /usr/bin/python3 tools/train/eval_prompts.py --n "$N" >"$TMP/cases.json"
 served=$(curl -sf "http://127.0.0.1:$PORT/v1/models" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 HYSERVE_URL="http://127.0.0.1:$PORT" HYSERVE_MODEL="$served" node tools/train/eval_skills.mjs "$TMP/cases.json" \

@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN" make-test-model "$TMP/model" --preset tiny >/dev/null
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source scripts/lib/server.sh  # free_port, wait_until_ready
 
 # start_server ARGS...: starts the server and waits until /v1/health/ready answers 200.
 start_server() {
@@ -25,14 +25,6 @@ start_server() {
     SERVER_LOG="$TMP/server.log"
     "$BIN" serve --model "$TMP/model" --host 127.0.0.1 --port "$PORT" "$@" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 300); do
-        if curl -sf "http://127.0.0.1:$PORT/v1/health/ready" >/dev/null 2>&1; then break; fi
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            cat "$SERVER_LOG" >&2
-            echo "server died during startup" >&2
-            exit 1
-        fi
-        sleep 0.1
-    done
+    wait_until_ready "$PORT" "$SERVER_PID" "$SERVER_LOG"
     export HYSERVE_URL="http://127.0.0.1:$PORT" HYSERVE_MODEL="$TMP/model" SERVER_LOG HYSERVE_BIN="$BIN"
 }
