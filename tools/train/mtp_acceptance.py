@@ -8,7 +8,14 @@ evaluation prompts (eval_prompts.py).
 
 Each answer is generated greedily up to <|im_end|>; with --hyserve the candidate comes from `hyserve
 generate` and one teacher-forced PyTorch forward keeps only its prefix that is PyTorch's own greedy
-output (reported), so the figure is PyTorch's."""
+output (reported), so the figure is PyTorch's.
+
+It also prints the same drafts counted the way hyserve's speculative decoding (n = 1, greedy) counts
+them, which scripts/bench_speculative.sh's first-draft acceptance can be compared with: drafts only where
+a verify step starts (after the prefill, answer token 1 emitted, the draft is for token 2; a step's row
+0 emits token c+1, an accepted draft is followed by the bonus token c+2), and a step whose row 0 emits
+the answer's last token (the stop token, or max_tokens) counts one draft and none accepted, as
+scheduler.cpp `verify` does — also shown without those ending steps."""
 import argparse
 import json
 import os
@@ -25,6 +32,21 @@ from hf_io import load_hf  # noqa: E402
 IM_END = 11
 
 
+def step_counts(draft_ok, K):
+    """draft_ok[j]: the MTP draft for answer token j (1-based, 2 <= j <= K) equals it; K: answer length.
+    Returns (drafts, accepted, ending steps) as hyserve counts them per verify step (see above)."""
+    drafts = accepted = ending = 0
+    c = 1
+    while c < K:
+        drafts += 1
+        if c + 1 == K:
+            ending += 1
+            break
+        accepted += draft_ok[c + 1]
+        c += 2 if draft_ok[c + 1] else 1
+    return drafts, accepted, ending
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("cases")
@@ -38,6 +60,7 @@ def main():
     tpl = gen_data.load_template()
     cases = json.load(open(args.cases))
     accepted = drafts = agree = generated = 0
+    steps = [0, 0, 0]  # hyserve-style drafts, accepted, ending steps
     for c in cases:
         req = c["request"]
         kw = req.get("chat_template_kwargs", {})
@@ -72,8 +95,14 @@ def main():
         for t in range(L - 1, L + k - 2):
             drafts += 1
             accepted += dr[t] == seq[t + 2]
+        # Answer token j sits at position L + j - 1; its draft is dr[L + j - 3] (PyTorch greedy prefix only).
+        d, a, e = step_counts({j: dr[L + j - 3] == seq[L + j - 1] for j in range(2, k + 1)}, k)
+        steps = [steps[0] + d, steps[1] + a, steps[2] + e]
     print(f"MTP greedy draft acceptance (PyTorch): {accepted}/{drafts} = {100 * accepted / max(1, drafts):.1f}% "
           f"over {len(cases)} prompts; hyserve/PyTorch greedy agreement {agree}/{generated} tokens")
+    d, a, e = steps
+    print(f"counted per verify step as hyserve does (n = 1): {a}/{d} = {a / max(1, d):.4f}; "
+          f"without the {e} steps that end a request: {a}/{d - e} = {a / max(1, d - e):.4f}")
 
 
 if __name__ == "__main__":
