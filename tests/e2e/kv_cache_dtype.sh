@@ -6,8 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/server_harness.sh
-fail() { echo "FAIL: $*" >&2; [[ -n "${SERVER_LOG:-}" ]] && tail -20 "$SERVER_LOG" >&2; exit 1; }
-stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
 py() { /usr/bin/python3 -c "$@"; }
 plan_tokens() { sed -n 's/.*KV blocks ([a-z0-9_]*, [0-9.]* KiB each, \([0-9]*\) tokens).*/\1/p' "$SERVER_LOG" | head -1; }
 

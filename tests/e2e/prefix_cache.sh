@@ -7,8 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/server_harness.sh
-fail() { echo "FAIL: $*" >&2; [[ -n "${SERVER_LOG:-}" ]] && tail -20 "$SERVER_LOG" >&2; exit 1; }
-stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
 py() { /usr/bin/python3 -c "$@"; }
 
 SYSTEM=$(py 'import random; r=random.Random(3); print(" ".join("".join(r.choice("abcdefghij") for _ in range(5)) for _ in range(120)))')

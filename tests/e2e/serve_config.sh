@@ -5,8 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/server_harness.sh
-fail() { echo "FAIL: $*" >&2; [[ -n "${SERVER_LOG:-}" ]] && tail -20 "$SERVER_LOG" >&2; exit 1; }
-stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
 # Startup errors: the process exits non-zero and names the problem.

@@ -28,3 +28,8 @@ start_server() {
     wait_until_ready "$PORT" "$SERVER_PID" "$SERVER_LOG"
     export HYSERVE_URL="http://127.0.0.1:$PORT" HYSERVE_MODEL="$TMP/model" SERVER_LOG HYSERVE_BIN="$BIN"
 }
+
+# stop_server: stops the server start_server started (a script may start several in turn).
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
+# fail MESSAGE: reports a failed check with the server log's tail and exits 1 (scripts may redefine it).
+fail() { echo "FAIL: $*" >&2; [[ -n "${SERVER_LOG:-}" ]] && tail -20 "$SERVER_LOG" >&2; exit 1; }
