@@ -477,8 +477,9 @@ void Scheduler::verify(Request& r, const ForwardOutput& out, int64_t first_row) 
     int64_t accepted = 0;
     for (int64_t i = 0; i <= n; ++i) {
         const int32_t tok = emit(r, out.logits_row(first_row + i), out.n_vocab);
-        if (r.done || i == n || tok != r.mtp.drafts[static_cast<size_t>(i)]) break;
-        ++accepted;
+        if (i == n || tok != r.mtp.drafts[static_cast<size_t>(i)]) break;
+        ++accepted;  // a draft equal to the token that ends the request (stop token, max_tokens) counts too
+        if (r.done) break;
     }
     ++counters_.spec_drafts;
     counters_.spec_proposed += n;
