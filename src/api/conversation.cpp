@@ -109,7 +109,7 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
             p->initial =
                 chat::reasoning_phase_from_prompt_ids(p->prompt, p->markers.start_id, p->markers.end_id);
         else
-            p->initial = chat::reasoning_phase_from_prompt(tmpl->render(conv.chat));
+            p->initial = chat::reasoning_phase_from_prompt(text);
     }
     for (const char* m : {"<think>", "</think>", "<tool_call>", "</tool_call>"})
         if (int32_t id = tk.token_to_id(m); id >= 0) p->keep_special_ids.push_back(id);
