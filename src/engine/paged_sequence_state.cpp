@@ -49,18 +49,6 @@ void PagedSequenceState::kv_reserve(int64_t layer, int64_t n_tokens) {
     HY_ASSERT(n_tokens <= capacity());  // the scheduler allocates blocks before the forward
 }
 
-float* PagedSequenceState::k_row(int64_t layer, int64_t pos) {
-    const int64_t B = pool_.block_size();
-    HY_ASSERT(pos >= 0 && pos < capacity() && !k_pages_.empty());  // fp32 pools only
-    return k_pages_[static_cast<size_t>(attn(layer))][static_cast<size_t>(pos / B)] + (pos % B) * pool_.row();
-}
-
-float* PagedSequenceState::v_row(int64_t layer, int64_t pos) {
-    const int64_t B = pool_.block_size();
-    HY_ASSERT(pos >= 0 && pos < capacity() && !v_pages_.empty());  // fp32 pools only
-    return v_pages_[static_cast<size_t>(attn(layer))][static_cast<size_t>(pos / B)] + (pos % B) * pool_.row();
-}
-
 void PagedSequenceState::store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) {
     const int64_t B = pool_.block_size(), rb = pool_.row_bytes(), heads = pool_.kv_heads();
     HY_ASSERT(pos >= 0 && pos < capacity() && row == pool_.row());

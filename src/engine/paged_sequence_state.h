@@ -27,8 +27,6 @@ class PagedSequenceState final : public SequenceState {
     float* conv_state(int64_t layer) override { return slots_.conv(slot_, layer); }
     float* ssm_state(int64_t layer) override { return slots_.ssm(slot_, layer); }
     void kv_reserve(int64_t layer, int64_t n_tokens) override;
-    float* k_row(int64_t layer, int64_t pos) override;
-    float* v_row(int64_t layer, int64_t pos) override;
     kernels::KvView kv_view(int64_t layer) override;
     void store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) override;
     const std::vector<int64_t>* mamba_capture_points() override { return &capture_points_; }

@@ -7,11 +7,6 @@
 
 namespace hy {
 
-void SequenceState::store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) {
-    std::memcpy(k_row(layer, pos), k, static_cast<size_t>(row) * sizeof(float));
-    std::memcpy(v_row(layer, pos), v, static_cast<size_t>(row) * sizeof(float));
-}
-
 LocalSequenceState::LocalSequenceState(const ModelConfig& cfg, const std::vector<LayerKind>& layers)
     : kv_row_(cfg.num_key_value_heads * cfg.head_dim), layers_(layers.size()) {
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -45,16 +40,14 @@ void LocalSequenceState::kv_reserve(int64_t layer, int64_t n_tokens) {
     }
 }
 
-float* LocalSequenceState::k_row(int64_t layer, int64_t pos) {
+// fp32 storage: the rows are copied as they are.
+void LocalSequenceState::store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) {
     Layer& l = layer_at(layer);
-    HY_ASSERT(pos >= 0 && pos / kPageTokens < static_cast<int64_t>(l.k.size()));
-    return l.k_ptrs[static_cast<size_t>(pos / kPageTokens)] + (pos % kPageTokens) * kv_row_;
-}
-
-float* LocalSequenceState::v_row(int64_t layer, int64_t pos) {
-    Layer& l = layer_at(layer);
-    HY_ASSERT(pos >= 0 && pos / kPageTokens < static_cast<int64_t>(l.v.size()));
-    return l.v_ptrs[static_cast<size_t>(pos / kPageTokens)] + (pos % kPageTokens) * kv_row_;
+    HY_ASSERT(row == kv_row_ && pos >= 0 && pos / kPageTokens < static_cast<int64_t>(l.k.size()));
+    const size_t page = static_cast<size_t>(pos / kPageTokens),
+                 bytes = static_cast<size_t>(row) * sizeof(float);
+    std::memcpy(l.k_ptrs[page] + (pos % kPageTokens) * kv_row_, k, bytes);
+    std::memcpy(l.v_ptrs[page] + (pos % kPageTokens) * kv_row_, v, bytes);
 }
 
 kernels::KvView LocalSequenceState::kv_view(int64_t layer) {

@@ -38,12 +38,10 @@ class SequenceState {
     // Attention layer `layer`: make tokens [0, n_tokens) addressable; pointers stay valid until
     // the next reserve.
     virtual void kv_reserve(int64_t layer, int64_t n_tokens) = 0;
-    virtual float* k_row(int64_t layer, int64_t pos) = 0;  // [Hkv·dh]
-    virtual float* v_row(int64_t layer, int64_t pos) = 0;
     virtual kernels::KvView kv_view(int64_t layer) = 0;
     // Writes token `pos`'s K and V rows (fp32, `row` = Hkv·dh values each) into the cache, converted to
-    // its storage dtype (--kv-cache-dtype); the default copies them into k_row/v_row (fp32 storage).
-    virtual void store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row);
+    // its storage dtype (--kv-cache-dtype).
+    virtual void store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) = 0;
 
     virtual MambaStateSink* mamba_sink() { return nullptr; }
 
@@ -69,8 +67,7 @@ class LocalSequenceState final : public SequenceState {
     float* conv_state(int64_t layer) override;
     float* ssm_state(int64_t layer) override;
     void kv_reserve(int64_t layer, int64_t n_tokens) override;
-    float* k_row(int64_t layer, int64_t pos) override;
-    float* v_row(int64_t layer, int64_t pos) override;
+    void store_kv(int64_t layer, int64_t pos, const float* k, const float* v, int64_t row) override;
     kernels::KvView kv_view(int64_t layer) override;
     MambaStateSink* mamba_sink() override { return sink_; }
 
