@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/bf16_matmul.h"
 #include "kernels/isa.h"
 #include "kernels/q8_matmul.h"
 #include "kernels/quant_rows.h"
@@ -33,6 +34,10 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
     const int64_t n = W.cols();
     if (q8_route(W)) {  // Q8_0 x int8-quantised activations (q8_dot.h)
         q8_matmul_rows(W, r0, r1, x, ldx, T, y, ldy);
+        return;
+    }
+    if (bf16_route(W)) {  // BF16 x bf16-rounded activations, every T (bf16_matmul.h)
+        bf16_matmul_rows(W, r0, r1, x, ldx, T, y, ldy);
         return;
     }
     if (W.dtype == DType::F32) {
@@ -70,7 +75,8 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
 namespace {
 // Rows per task: enough that a task's work dwarfs the dispatch cost (~64 K multiply-adds).
 int64_t row_grain(const TensorView& W, int64_t T) {
-    return std::max<int64_t>(kRowBlock, 65536 / std::max<int64_t>(1, W.cols() * T));
+    const int64_t g = std::max<int64_t>(kRowBlock, 65536 / std::max<int64_t>(1, W.cols() * T));
+    return bf16_route(W) ? (g + 15) / 16 * 16 : g;  // whole 16-row panels (bf16_dot_avx512.cpp)
 }
 }  // namespace
 
@@ -83,7 +89,8 @@ void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
         const int64_t g = row_grain(*j.W, j.T);
         tasks += (j.W->rows() + g - 1) / g;
     }
-    const Q8Batch q8(jobs, pool);  // the Q8_0 jobs' activations, quantised once
+    const Q8Batch q8(jobs, pool);      // the Q8_0 jobs' activations, quantised once
+    const Bf16Batch bf16(jobs, pool);  // the BF16 jobs' activations, rounded once
     // The tasks of a taken range that belong to one job are consecutive rows: one call covers them
     // (one stream for the decode GEMV to prefetch along).
     pool.parallel_for(tasks, 1, [&](int64_t b, int64_t e, int) {
@@ -95,6 +102,8 @@ void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
                 const int64_t r0 = (lo - first) * g, r1 = std::min(rows, (hi - first) * g);
                 if (const Q8Acts* a = q8.acts(static_cast<size_t>(&j - jobs.data())))
                     q8_matmul_rows(*j.W, r0, r1, *a, j.y, j.ldy);
+                else if (const Bf16Acts* b16 = bf16.acts(static_cast<size_t>(&j - jobs.data())))
+                    bf16_matmul_rows(*j.W, r0, r1, *b16, j.y, j.ldy);
                 else
                     matmul_rows(*j.W, r0, r1, j.x, j.ldx, j.T, j.y, j.ldy);
             }
@@ -108,6 +117,7 @@ void matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, float* 
             ThreadPool& pool) {
     HY_ASSERT(W.shape.size() == 2 && dtype_row_ok(W.dtype, static_cast<uint64_t>(W.cols())));
     if (q8_route(W)) return q8_matmul(W, x, ldx, T, y, ldy, pool);
+    if (bf16_route(W)) return bf16_matmul(W, x, ldx, T, y, ldy, pool);
     const int64_t rows = W.rows();
     const int64_t grain = row_grain(W, T);
     pool.parallel_for(rows, grain,

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "kernel_test_util.h"
+#include "kernels/bf16_matmul.h"
 #include "model/dequant.h"
 
 namespace hy {
@@ -90,11 +91,14 @@ void check(DType dt, int64_t rows, int64_t cols, int64_t T, ThreadPool& pool) {
     for (kernels::Isa isa : test::supported_isas()) {
         test::IsaScope scope(isa);
         std::vector<float> y(static_cast<size_t>(T * (rows + 2)), -7.0f);
-        // Q8_0 here is the exact path (fp32 activations, HYSERVE_Q8_ACTIVATIONS=f32); the default
-        // int8-activation route has its own tests (q8_dot_test.cpp).
+        // Q8_0 and BF16 here are the exact paths (fp32 activations, HYSERVE_Q8_ACTIVATIONS=f32,
+        // HYSERVE_BF16_ACTIVATIONS=f32); the default quantised/rounded-activation routes have their
+        // own tests (q8_dot_test.cpp, bf16_dot_test.cpp).
         kernels::set_q8_activations_override(false);
+        kernels::set_bf16_activations_override(false);
         kernels::matmul(w.view, x.data(), cols + 3, T, y.data(), rows + 2, pool);
         kernels::clear_q8_activations_override();
+        kernels::clear_bf16_activations_override();
         for (int64_t t = 0; t < T; ++t) {
             for (int64_t r = 0; r < rows; ++r) {
                 const double tol = 1e-6 * mag[t * rows + r] + 1e-7;
