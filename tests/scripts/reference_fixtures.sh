@@ -60,6 +60,10 @@ done
 # 0.79 per position vs the reference), so it is held instead to the float64 value of the same quantised
 # product and to bit-identity across ISAs (tests/unit/kernels/q8_dot_test.cpp; docs/performance.md).
 export HYSERVE_Q8_ACTIVATIONS=f32
+# Likewise BF16 runs its exact path (bf16 weights x fp32 activations); the default route on AVX-512 BF16
+# CPUs rounds activations to bf16 (kernels/bf16_matmul.h), held to a float64 product of the same rounded
+# inputs (tests/unit/kernels/bf16_dot_test.cpp).
+export HYSERVE_BF16_ACTIVATIONS=f32
 while read -r id dtype format file; do
     dir="$tmp/dtype/$id-$dtype-$format"
     latent=()
