@@ -29,6 +29,14 @@ struct ToolChoice {
     std::string function_name;  // NAMED
 };
 
+// The whitespace a JSON constraint allows between tokens (and before the value) unless the request
+// says otherwise. As vLLM's default (xgrammar `any_whitespace`, `disable_any_whitespace: false`), the
+// model may write `</think>\n{"a": 1}` as it was trained to; a compact-only grammar refused the
+// newline and the `": "` token and pushed it off its distribution (issue 11: the default model ran
+// to max_tokens inside a key). Bounded, as llama.cpp's JSON grammar bounds its `space` rule, so a
+// looping model cannot fill max_tokens with blanks.
+inline constexpr const char* kJsonWhitespace = "[ \\t\\n]{0,20}";
+
 // At most one output constraint (issue 9): response_format, structured_outputs, guided_*, or the
 // Responses API's text.format all reduce to this. It applies only after reasoning ends.
 struct OutputFormat {
@@ -37,8 +45,9 @@ struct OutputFormat {
     nlohmann::ordered_json schema;     // JSON_SCHEMA
     std::string text;                  // REGEX pattern or GRAMMAR source
     std::vector<std::string> choices;  // CHOICE
-    std::string whitespace_pattern;    // JSON kinds: whitespace allowed between tokens ("" = compact)
-    std::string field;                 // the request field it came from, named in 400s
+    // JSON kinds: whitespace allowed between tokens ("" = compact; default: kJsonWhitespace).
+    std::string whitespace_pattern = kJsonWhitespace;
+    std::string field;  // the request field it came from, named in 400s
 };
 
 // The internal request every chat-style front end converts to.

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "api/json_fields.h"
 #include "tokenizer/tokenizer.h"
@@ -66,7 +67,8 @@ bool is_set(const Json& body, const char* key) {
 OutputFormat read_output_format(const Json& body) {
     OutputFormat f;
     int constraints = 0;
-    std::string whitespace;
+    std::optional<std::string> whitespace;  // an explicit pattern wins over the default and the flag
+    bool compact = false;
 
     if (const Json* so = opt_object(body, "structured_outputs")) {
         if (is_set(*so, "structural_tag"))
@@ -81,6 +83,7 @@ OutputFormat read_output_format(const Json& body) {
                 "structured_outputs must set exactly one of json, regex, choice, grammar, json_object",
                 "structured_outputs");
         if (auto ws = opt_string(*so, "whitespace_pattern")) whitespace = *ws;
+        compact = opt_bool(*so, "disable_any_whitespace").value_or(false);
     }
     // Legacy aliases (vLLM ≤ 0.11), kept as such.
     for (const char* key : {"json", "regex", "choice", "grammar"}) {
@@ -89,7 +92,7 @@ OutputFormat read_output_format(const Json& body) {
         ++constraints;
         read_constraint(key, body.at(field), field, f);
     }
-    if (auto ws = opt_string(body, "guided_whitespace_pattern"); ws && whitespace.empty()) whitespace = *ws;
+    if (auto ws = opt_string(body, "guided_whitespace_pattern"); ws && !whitespace) whitespace = *ws;
 
     if (const Json* rf = opt_object(body, "response_format")) {
         const std::string type = opt_string(*rf, "type").value_or("");
@@ -117,7 +120,10 @@ OutputFormat read_output_format(const Json& body) {
     if (constraints > 1)
         throw bad_request(
             "only one of response_format, structured_outputs and guided_* may constrain the output", f.field);
-    f.whitespace_pattern = whitespace;
+    if (whitespace)
+        f.whitespace_pattern = *whitespace;
+    else if (compact)
+        f.whitespace_pattern.clear();
     return f;
 }
 

@@ -109,15 +109,18 @@ class SchemaCompiler {
   public:
     SchemaCompiler(const json& root, const JsonSchemaOptions& opt) : root_(root), opt_(opt), j_(b_, opt) {}
 
+    // The configured whitespace may also lead the value (RFC 8259: JSON-text = ws value ws): a
+    // reasoning model writes "</think>\n{...", and a grammar that refuses the "\n" pushes it off its
+    // distribution right at the start of the answer.
     std::shared_ptr<const Grammar> run() {
         uint32_t start = b_.declare("root");
-        b_.define(start, compile(root_, "", 0));
+        b_.define(start, seq({j_.ws(), compile(root_, "", 0)}));
         return b_.build(start, "JSON schema");
     }
 
     std::shared_ptr<const Grammar> run_any_object() {
         uint32_t start = b_.declare("root");
-        b_.define(start, j_.any_object());
+        b_.define(start, seq({j_.ws(), j_.any_object()}));
         return b_.build(start, "json_object");
     }
 

@@ -51,6 +51,33 @@ TEST(OutputFormat, EachFieldReadsToOneKind) {
               " *");
 }
 
+// JSON whitespace as vLLM allows it by default (bounded); disable_any_whitespace or an explicit
+// pattern chooses otherwise.
+TEST(OutputFormat, JsonAllowsBoundedWhitespaceUnlessDisabled) {
+    auto accepts = [](const char* request, const std::string& text) {
+        grammar::GrammarMatcher m(compile_output_format(read_output_format(body(request))), nullptr);
+        return m.accept_bytes(text) && m.can_end();
+    };
+    const char* object = R"({"response_format":{"type":"json_object"}})";
+    EXPECT_TRUE(accepts(object, R"({"name":"Tara","age":99})"));
+    EXPECT_TRUE(accepts(object, R"({"name": "Tara", "age": 99})"));
+    EXPECT_TRUE(accepts(object, "{\n  \"a\": [1, 2]\n}"));
+    EXPECT_TRUE(accepts(object, "\n{\"a\": 1}"));  // "</think>\n{": the newline may lead the value
+    EXPECT_FALSE(accepts(object, "{" + std::string(41, ' ') + "}"));  // 20 after "{", 20 before "}"
+    const char* compact = R"({"structured_outputs":{"json_object":true,"disable_any_whitespace":true}})";
+    EXPECT_TRUE(accepts(compact, R"({"a":1})"));
+    EXPECT_FALSE(accepts(compact, R"({"a": 1})"));
+    EXPECT_FALSE(accepts(compact, "\n{\"a\":1}"));
+    const char* pattern = R"({"structured_outputs":{"json":{"type":"object"},"whitespace_pattern":" ?",
+        "disable_any_whitespace":true}})";
+    EXPECT_TRUE(accepts(pattern, R"({"a": 1})"));
+    EXPECT_EQ(status_of([] {
+                  read_output_format(
+                      body(R"({"structured_outputs":{"json_object":true,"disable_any_whitespace":3}})"));
+              }),
+              400);
+}
+
 TEST(OutputFormat, NotExactlyOneIs400) {
     EXPECT_EQ(status_of([] { read_output_format(body(R"({"structured_outputs":{}})")); }), 400);
     EXPECT_EQ(
