@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace hy::kernels {
 
@@ -12,8 +14,16 @@ inline float silu(float x) {
 inline float softplus(float x) {
     return x > 20.0f ? x : std::log1p(std::exp(x));
 }
+// max(x, 0)^2 with the sign bit as the mask: GCC keeps a compare-and-select loop scalar (it may trap
+// without -fno-trapping-math), and the MoE's relu2 loops were ~8% of BF16 prefill that way. Same value
+// as x > 0 ? x*x : 0 for every non-NaN x (-0 gives +0).
 inline float relu2(float x) {
-    return x > 0.0f ? x * x : 0.0f;
+    uint32_t b;
+    std::memcpy(&b, &x, 4);
+    b &= ~static_cast<uint32_t>(static_cast<int32_t>(b) >> 31);
+    float r;
+    std::memcpy(&r, &b, 4);
+    return r * r;
 }
 
 }  // namespace hy::kernels
