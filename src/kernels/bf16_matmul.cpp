@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "kernels/act_batch.h"
 #include "kernels/isa.h"
 
 namespace hy::kernels {
@@ -23,13 +24,11 @@ struct ActStore {
         if (static_cast<int64_t>(x.size()) < pairs * T) x.resize(static_cast<size_t>(pairs * T));
         return Bf16Acts{n, pairs, T, x.data()};
     }
-    void round(const Bf16Acts& a, const float* src, int64_t ldx, int64_t t) {
+    void prepare(const Bf16Acts& a, const float* src, int64_t ldx, int64_t t) {
         bf16_round_pairs(src + t * ldx, a.n, x.data() + t * a.pairs);
     }
 };
 
-// Below this many tokens in all, rounding on the calling thread beats waking the pool.
-constexpr int64_t kParallelRoundTokens = 16;
 constexpr int64_t kPanelRows = 16;  // the kernel's row group (bf16_dot_avx512.cpp)
 
 // Rows per task: whole 16-row panels (a split panel would be packed twice), two of them when the
@@ -76,7 +75,7 @@ void bf16_matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* 
                       float* y, int64_t ldy) {
     thread_local ActStore store;
     const Bf16Acts a = store.reserve(W.cols(), T);
-    for (int64_t t = 0; t < T; ++t) store.round(a, x, ldx, t);
+    for (int64_t t = 0; t < T; ++t) store.prepare(a, x, ldx, t);
     bf16_matmul_rows(W, r0, r1, a, y, ldy);
 }
 
@@ -86,13 +85,7 @@ void bf16_matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, fl
     thread_local ActStore caller_store;
     ActStore& store = caller_store;
     const Bf16Acts a = store.reserve(W.cols(), T);
-    if (T < kParallelRoundTokens) {
-        for (int64_t t = 0; t < T; ++t) store.round(a, x, ldx, t);
-    } else {
-        pool.parallel_for(T, 4, [&](int64_t b, int64_t e, int) {
-            for (int64_t t = b; t < e; ++t) store.round(a, x, ldx, t);
-        });
-    }
+    prepare_tokens(store, a, x, ldx, T, pool);
     // Tasks are whole grains of rows, so chunk ends stay on panel boundaries.
     const int64_t g = bf16_grain(W.cols(), T), rows = W.rows();
     pool.parallel_for((rows + g - 1) / g, 1, [&](int64_t b, int64_t e, int) {
@@ -107,33 +100,7 @@ thread_local std::vector<char> t_has;
 }  // namespace
 
 Bf16Batch::Bf16Batch(std::span<const MatmulJob> jobs, ThreadPool& pool) : acts_(t_acts), has_(t_has) {
-    const size_t J = jobs.size();
-    if (t_stores.size() < J) t_stores.resize(J);
-    acts_.assign(J, Bf16Acts{});
-    has_.assign(J, 0);
-    int64_t tokens = 0;
-    for (size_t j = 0; j < J; ++j)
-        if (bf16_route(*jobs[j].W)) {
-            has_[j] = 1;
-            acts_[j] = t_stores[j].reserve(jobs[j].W->cols(), jobs[j].T);
-            tokens += jobs[j].T;
-        }
-    if (tokens == 0) return;
-    std::vector<ActStore>& stores = t_stores;  // the caller's (see bf16_matmul)
-    // Token i of the batch: job j's token i - (tokens of the jobs before j).
-    const auto run = [&](int64_t b, int64_t e, int) {
-        int64_t first = 0;
-        for (size_t j = 0; j < J && b < e; ++j) {
-            if (!has_[j]) continue;
-            const int64_t T = jobs[j].T;
-            for (; b < e && b < first + T; ++b) stores[j].round(acts_[j], jobs[j].x, jobs[j].ldx, b - first);
-            first += T;
-        }
-    };
-    if (tokens < kParallelRoundTokens)
-        run(0, tokens, 0);
-    else
-        pool.parallel_for(tokens, 4, [&](int64_t b, int64_t e, int w) { run(b, e, w); });
+    prepare_batch(jobs, pool, bf16_route, t_stores, acts_, has_);
 }
 
 }  // namespace hy::kernels

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "kernels/act_batch.h"
 
 namespace hy::kernels {
 
@@ -25,14 +26,11 @@ struct ActStore {
         return Q8Acts{n, T, q.data(), d.data(), corr.data()};
     }
 
-    void quantize(const Q8Kernels& k, int64_t n, const float* x, int64_t ldx, int64_t t) {
-        const int64_t nb = n / kQ8Block;
-        k.quantize(x + t * ldx, n, q.data() + t * n, d.data() + t * nb, corr.data() + t * nb);
+    void prepare(const Q8Acts& a, const float* x, int64_t ldx, int64_t t) {
+        const int64_t n = a.n, nb = n / kQ8Block;
+        q8_kernels().quantize(x + t * ldx, n, q.data() + t * n, d.data() + t * nb, corr.data() + t * nb);
     }
 };
-
-// Below this many tokens in all, quantising on the calling thread beats waking the pool.
-constexpr int64_t kParallelQuantTokens = 16;
 
 // Rows per task: a multiple of the kernels' row groups (4 for the GEMV, 16 for the VNNI panel),
 // large enough that a task's work dwarfs the dispatch cost.
@@ -55,9 +53,8 @@ void q8_matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const Q8Acts& a
 void q8_matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, int64_t ldx, int64_t T,
                     float* y, int64_t ldy) {
     thread_local ActStore store;
-    const Q8Kernels& k = q8_kernels();
     const Q8Acts a = store.reserve(W.cols(), T);
-    for (int64_t t = 0; t < T; ++t) store.quantize(k, a.n, x, ldx, t);
+    for (int64_t t = 0; t < T; ++t) store.prepare(a, x, ldx, t);
     q8_matmul_rows(W, r0, r1, a, y, ldy);
 }
 
@@ -66,15 +63,8 @@ void q8_matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, floa
     // A thread_local named inside the lambda would be the worker's own: take the caller's by reference.
     thread_local ActStore caller_store;
     ActStore& store = caller_store;
-    const Q8Kernels& k = q8_kernels();
     const Q8Acts a = store.reserve(W.cols(), T);
-    if (T < kParallelQuantTokens) {
-        for (int64_t t = 0; t < T; ++t) store.quantize(k, a.n, x, ldx, t);
-    } else {
-        pool.parallel_for(T, 4, [&](int64_t b, int64_t e, int) {
-            for (int64_t t = b; t < e; ++t) store.quantize(k, a.n, x, ldx, t);
-        });
-    }
+    prepare_tokens(store, a, x, ldx, T, pool);
     pool.parallel_for(W.rows(), q8_grain(W.cols(), T),
                       [&](int64_t b, int64_t e, int) { q8_matmul_rows(W, b, e, a, y, ldy); });
 }
@@ -86,35 +76,7 @@ thread_local std::vector<char> t_has;
 }  // namespace
 
 Q8Batch::Q8Batch(std::span<const MatmulJob> jobs, ThreadPool& pool) : acts_(t_acts), has_(t_has) {
-    const size_t J = jobs.size();
-    if (t_stores.size() < J) t_stores.resize(J);
-    acts_.assign(J, Q8Acts{});
-    has_.assign(J, 0);
-    int64_t tokens = 0;
-    for (size_t j = 0; j < J; ++j)
-        if (q8_route(*jobs[j].W)) {
-            has_[j] = 1;
-            acts_[j] = t_stores[j].reserve(jobs[j].W->cols(), jobs[j].T);
-            tokens += jobs[j].T;
-        }
-    if (tokens == 0) return;
-    const Q8Kernels& k = q8_kernels();
-    std::vector<ActStore>& stores = t_stores;  // the caller's (see q8_matmul)
-    // Token i of the batch: job j's token i - (tokens of the jobs before j).
-    const auto run = [&](int64_t b, int64_t e, int) {
-        int64_t first = 0;
-        for (size_t j = 0; j < J && b < e; ++j) {
-            if (!has_[j]) continue;
-            const int64_t T = jobs[j].T;
-            for (; b < e && b < first + T; ++b)
-                stores[j].quantize(k, acts_[j].n, jobs[j].x, jobs[j].ldx, b - first);
-            first += T;
-        }
-    };
-    if (tokens < kParallelQuantTokens)
-        run(0, tokens, 0);
-    else
-        pool.parallel_for(tokens, 4, [&](int64_t b, int64_t e, int w) { run(b, e, w); });
+    prepare_batch(jobs, pool, q8_route, t_stores, acts_, has_);
 }
 
 }  // namespace hy::kernels
