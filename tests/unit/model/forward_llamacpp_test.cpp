@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/thread_pool.h"
+#include "kernels/bf16_matmul.h"
 #include "model/forward.h"
 
 namespace hy {
@@ -34,12 +35,17 @@ std::vector<float> read_f32(const std::string& path) {
 struct Case {
     const char* name;
     double tol;  // relative L2 of the whole logit vector
+    // The limit while BF16 runs bf16-rounded activations (kernels/bf16_matmul.h, AVX-512 BF16 CPUs):
+    // then hyserve computes what llama.cpp computes, up to fp32 summation order (0: tol).
+    double bf16_route_tol = 0;
 };
 
 class LlamaCpp : public ::testing::TestWithParam<Case> {};
 
 TEST_P(LlamaCpp, LastPositionLogits) {
     const Case c = GetParam();
+    const bool route = kernels::bf16_dot_supported() && kernels::bf16_activations_rounded();
+    const double tol = route && c.bf16_route_tol > 0 ? c.bf16_route_tol : c.tol;
     const std::string gguf = models_dir() + "/" + c.name + ".gguf";
     if (!std::filesystem::exists(gguf)) GTEST_SKIP() << gguf << " not present";
     const std::string data = std::string(HYSERVE_TEST_DATA_DIR) + "/llamacpp/" + c.name;
@@ -68,7 +74,7 @@ TEST_P(LlamaCpp, LastPositionLogits) {
             }
             const double rel = std::sqrt(num / den);
             EXPECT_EQ(a_got, a_exp) << c.name << " prompt " << p;
-            EXPECT_LE(rel, c.tol) << c.name << " prompt " << p << " ssm mode " << static_cast<int>(mode);
+            EXPECT_LE(rel, tol) << c.name << " prompt " << p << " ssm mode " << static_cast<int>(mode);
             std::printf("%s p%d mode %d: rel L2 %.3g\n", c.name, p, static_cast<int>(mode), rel);
         }
     }
@@ -78,7 +84,7 @@ INSTANTIATE_TEST_SUITE_P(Models, LlamaCpp,
                          ::testing::Values(Case{"nemotron-h-dense-tiny-f32", 1e-4},
                                            Case{"nemotron-h-moe-tiny-f32", 1e-4},
                                            Case{"nemotron-h-moe-tiny-latent-f32", 1e-4},
-                                           Case{"nemotron-h-moe-tiny-bf16", 2e-2}),
+                                           Case{"nemotron-h-moe-tiny-bf16", 2e-2, 1e-5}),
                          [](const auto& info) {
                              std::string n = info.param.name;
                              for (char& ch : n)
