@@ -4,10 +4,14 @@
 // over the repeats. Decode bandwidth = weight bytes per decoded token (model/weight_traffic.h) × tok/s,
 // compared with a read bandwidth measured in the same process before and after the timed runs
 // (--measure-bandwidth; the better of the two, as STREAM reports its best trial).
+// --batch B (issue 6) prefills B sequences, each with its own prompt in its own call, then decodes N
+// steps in which one forward call carries one new token of every sequence, as the engine's decode
+// steps do: decode tok/s is then the aggregate B·N / time, and the step time is reported too.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -29,6 +33,7 @@ struct BenchOptions {
     int gen = 128;
     int threads = 0;
     int repeats = 3;
+    int batch = 1;
     bool json = false;
     bool bandwidth = false;
 };
@@ -63,8 +68,8 @@ std::string load_average() {
 }
 
 void run_bench(const BenchOptions& o) {
-    if (o.prompt < 1 || o.gen < 0 || o.repeats < 1)
-        throw Error("bench: -p must be >= 1, -n >= 0 and --repeats >= 1");
+    if (o.prompt < 1 || o.gen < 0 || o.repeats < 1 || o.batch < 1)
+        throw Error("bench: -p must be >= 1, -n >= 0, --repeats >= 1 and --batch >= 1");
     auto t0 = std::chrono::steady_clock::now();
     const ModelWeights w = load_model(o.model);
     const double load_s = seconds_since(t0);
@@ -76,31 +81,41 @@ void run_bench(const BenchOptions& o) {
     kernels::BandwidthResult bw;
     if (o.bandwidth) bw = kernels::measure_read_bandwidth(pool);
 
-    const std::vector<int32_t> prompt = bench_tokens(o.prompt, V, 1);
-    const std::vector<int32_t> gen = bench_tokens(std::max(o.gen, 1), V, 2);
-    auto decode_steps = [&](SequenceState* seq, int n) {
+    // Sequence b's prompt and decode tokens (b = 0 keeps the seeds of the one-sequence bench).
+    const size_t B = static_cast<size_t>(o.batch);
+    std::vector<std::vector<int32_t>> prompt(B), gen(B);
+    for (size_t b = 0; b < B; ++b) {
+        prompt[b] = bench_tokens(o.prompt, V, 1 + 2 * b);
+        gen[b] = bench_tokens(std::max(o.gen, 1), V, 2 + 2 * b);
+    }
+    std::vector<std::unique_ptr<LocalSequenceState>> seqs(B);
+    std::vector<SequenceInput> in(B);
+    auto prefill_all = [&] {
+        for (size_t b = 0; b < B; ++b) {
+            seqs[b] = fwd.new_sequence();
+            in[b] = SequenceInput{seqs[b].get(), std::span<const int32_t>(prompt[b]), false};
+            fwd.run(std::span<const SequenceInput>(&in[b], 1));
+        }
+    };
+    auto decode_steps = [&](int n) {  // one call per step, one token of every sequence
         for (int i = 0; i < n; ++i) {
-            SequenceInput in{seq, std::span<const int32_t>(&gen[static_cast<size_t>(i)], 1), false};
-            fwd.run(std::span<const SequenceInput>(&in, 1));
+            for (size_t b = 0; b < B; ++b)
+                in[b] = SequenceInput{seqs[b].get(),
+                                      std::span<const int32_t>(&gen[b][static_cast<size_t>(i)], 1), false};
+            fwd.run(std::span<const SequenceInput>(in));
         }
     };
     // Warm-up: page the mapped weights in and grow every scratch buffer once.
-    {
-        auto seq = fwd.new_sequence();
-        SequenceInput in{seq.get(), std::span<const int32_t>(prompt), false};
-        fwd.run(std::span<const SequenceInput>(&in, 1));
-        decode_steps(seq.get(), std::min(o.gen, 4));
-    }
+    prefill_all();
+    decode_steps(std::min(o.gen, 4));
     std::vector<double> pre_s, dec_s;
     for (int r = 0; r < o.repeats; ++r) {
-        auto seq = fwd.new_sequence();
-        SequenceInput in{seq.get(), std::span<const int32_t>(prompt), false};
         t0 = std::chrono::steady_clock::now();
-        fwd.run(std::span<const SequenceInput>(&in, 1));
+        prefill_all();
         pre_s.push_back(seconds_since(t0));
         if (o.gen > 0) {
             t0 = std::chrono::steady_clock::now();
-            decode_steps(seq.get(), o.gen);
+            decode_steps(o.gen);
             dec_s.push_back(seconds_since(t0));
         }
     }
@@ -109,17 +124,21 @@ void run_bench(const BenchOptions& o) {
         if (after.best_gb_s > bw.best_gb_s) bw = after;
     }
     std::vector<double> pre_rate, dec_rate;
-    for (double s : pre_s) pre_rate.push_back(o.prompt / s);
-    for (double s : dec_s) dec_rate.push_back(o.gen / s);
+    for (double s : pre_s) pre_rate.push_back(o.batch * o.prompt / s);
+    for (double s : dec_s) dec_rate.push_back(o.batch * o.gen / s);
     const double prefill = median(pre_rate);
     const double decode = dec_rate.empty() ? 0.0 : median(dec_rate);
-    const double gb_s = decode * static_cast<double>(traffic.decode_bytes_per_token) / 1e9;
+    // Per step at least one token's weights are read (with --batch, the union of the sequences'
+    // experts: more), so for B > 1 this is a lower bound on the traffic.
+    const double gb_s = decode / o.batch * static_cast<double>(traffic.decode_bytes_per_token) / 1e9;
 
     nlohmann::json j = {{"model", o.model},
                         {"threads", pool.size()},
                         {"isa", kernels::isa_name(kernels::kernels().isa)},
                         {"n_prompt", o.prompt},
                         {"n_gen", o.gen},
+                        {"batch", o.batch},
+                        {"decode_step_ms", decode > 0 ? 1e3 * o.batch / decode : 0.0},
                         {"repeats", o.repeats},
                         {"load_s", load_s},
                         {"prefill_tok_s", prefill},
@@ -146,7 +165,10 @@ void run_bench(const BenchOptions& o) {
     std::printf("threads  %d, kernels %s, load average %s\n", pool.size(),
                 kernels::isa_name(kernels::kernels().isa), load_average().c_str());
     std::printf("prefill  pp%d: %8.1f tok/s (median of %d)\n", o.prompt, prefill, o.repeats);
-    if (o.gen > 0)
+    if (o.gen > 0 && o.batch > 1)
+        std::printf("decode   tg%d x %d sequences: %8.2f tok/s aggregate (median of %d), %.3f ms per step\n",
+                    o.gen, o.batch, decode, o.repeats, 1e3 * o.batch / decode);
+    else if (o.gen > 0)
         std::printf("decode   tg%d: %8.2f tok/s (median of %d), %.1f MB of weights per token, %.1f GB/s\n",
                     o.gen, decode, o.repeats, traffic.decode_bytes_per_token / 1e6, gb_s);
     if (o.bandwidth)
@@ -166,6 +188,9 @@ void register_bench(CLI::App& app) {
     cmd->add_option("-n,--gen", o->gen, "Tokens decoded one call each (tg)");
     cmd->add_option("--threads", o->threads, "Threads (default: physical cores)");
     cmd->add_option("--repeats", o->repeats, "Repeats; figures are medians");
+    cmd->add_option("--batch", o->batch,
+                    "Sequences decoded together: each step is one forward call with one token of each "
+                    "(decode tok/s is then the aggregate)");
     cmd->add_flag("--json", o->json, "Print one JSON object");
     cmd->add_flag("--measure-bandwidth", o->bandwidth,
                   "Measure read bandwidth and report decode's fraction of it");

@@ -61,6 +61,9 @@ for x in r["results"]:
     assert x["completed"] == 4 and x["failed"] == 0, x
     assert x["total_output_tokens"] == 16 and x["total_input_tokens"] == 64, x
     assert x["output_throughput"] > 0 and x["ttft_ms"]["p50"] > 0 and x["ttft_ms"]["p99"] >= x["ttft_ms"]["p50"], x
+    # aggregate decode throughput = concurrency x mean per-request (output - 1) / (e2e - TTFT)
+    assert x["decode_tok_s_per_stream"] > 0, x
+    assert abs(x["aggregate_decode_throughput"] - x["concurrency"] * x["decode_tok_s_per_stream"]) < 1e-6 * x["aggregate_decode_throughput"], x
 PYEOF
 scrape /metrics "$M.2"
 # warm-up (2 tokens) + 8 requests × 4 tokens since the last scrape

@@ -29,6 +29,15 @@ if sys.argv[2] == "avx2":
 print(f"{sys.argv[2]}: ok ({j['isa']}, pp {j['prefill_tok_s']:.0f} tok/s, tg {j['decode_tok_s']:.0f} tok/s)")
 PY
 done
+# --batch: 3 sequences decoded together, one forward call per step (issue 6's offline probe).
+"$HY" bench --model "$TMP/m/model.gguf" -p 8 -n 4 --threads 2 --repeats 1 --batch 3 --json >"$TMP/batch.json"
+/usr/bin/python3 - "$TMP/batch.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["batch"] == 3 and j["decode_tok_s"] > 0, j
+assert abs(j["decode_step_ms"] - 3e3 / j["decode_tok_s"]) < 1e-6 * j["decode_step_ms"], j
+print(f"batch 3: ok ({j['decode_tok_s']:.0f} tok/s aggregate, {j['decode_step_ms']:.2f} ms per step)")
+PY
 if "$HY" bench --model "$TMP/m/model.gguf" -p 0 >/dev/null 2>"$TMP/err"; then
     echo "FAIL: -p 0 accepted"
     exit 1
