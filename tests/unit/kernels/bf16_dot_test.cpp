@@ -150,6 +150,7 @@ TEST(Bf16Dot, MatmulRouteAndSwitch) {
 TEST(Bf16Dot, ManyEqualsOneByOne) {
     REQUIRE_BF16();
     ThreadPool pool(2);
+    kernels::set_bf16_activations_override(true);  // the route whatever HYSERVE_BF16_ACTIVATIONS says
     const Bf16Weights a = make(96, 64, 11), b = make(41, 96, 12), c = make(7, 33, 13);
     const std::vector<float> x = test::random_floats(41 * 96, 21);
     for (int64_t T : {1, 5, 40}) {
@@ -163,6 +164,7 @@ TEST(Bf16Dot, ManyEqualsOneByOne) {
         kernels::matmul(c.view, x.data(), 96, T, y2.data() + 2 * T * 96, 7, pool);
         EXPECT_EQ(y1, y2) << "T=" << T;
     }
+    kernels::clear_bf16_activations_override();
 }
 
 }  // namespace
