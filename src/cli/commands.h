@@ -34,5 +34,6 @@ void register_bench_grammar(CLI::App& app);   // cmd_bench_grammar.cpp
 void register_bench(CLI::App& app);           // cmd_bench.cpp
 void register_bench_serve(CLI::App& app);     // cmd_bench_serve.cpp
 void register_bench_attention(CLI::App& app);  // cmd_bench_attention.cpp
+void register_bench_bandwidth(CLI::App& app);  // cmd_bench_bandwidth.cpp
 
 }  // namespace hy::cli

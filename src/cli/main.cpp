@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     hy::cli::register_bench(app);
     hy::cli::register_bench_serve(app);
     hy::cli::register_bench_attention(app);
+    hy::cli::register_bench_bandwidth(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

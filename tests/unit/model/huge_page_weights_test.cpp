@@ -1,0 +1,71 @@
+// Weights copied into 2 MiB pages (core/mapped_file.h, HUGE_PAGE_COPY) give bit-identical logits to
+// the file mapping: the copy holds the same bytes at the same offsets, and the kernels do not depend
+// on where the bytes live.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/mapped_file.h"
+#include "core/thread_pool.h"
+#include "model/forward.h"
+#include "model/model_weights.h"
+#include "model_files_fixture.h"
+
+namespace hy {
+namespace {
+
+using testing_util::dummy_tokenizer;
+using testing_util::TempDir;
+
+// Logits of a 7-token prefill's last row, then of 6 single-token decode steps fed greedily.
+std::vector<float> logits_trace(const ModelWeights& w, ThreadPool& pool) {
+    Forward f(w, pool);
+    auto seq = f.new_sequence();
+    std::vector<int32_t> feed = {5, 17, 42, 99, 3, 8250, 7};
+    std::vector<float> out;
+    for (int step = 0; step < 7; ++step) {
+        SequenceInput in{seq.get(), std::span<const int32_t>(feed), false};
+        const ForwardOutput& o = f.run(std::span<const SequenceInput>(&in, 1));
+        const float* row = o.logits_row(o.n_rows - 1);
+        out.insert(out.end(), row, row + o.n_vocab);
+        feed = {static_cast<int32_t>(std::max_element(row, row + o.n_vocab) - row)};
+    }
+    return out;
+}
+
+class HugePageWeights : public ::testing::TestWithParam<DType> {};
+
+TEST_P(HugePageWeights, LogitsAreBitIdenticalToTheMapping) {
+    TempDir dir("hugepage");
+    // A 9000-token vocabulary makes the untied embeddings and head alone 2.3 MB in BF16: the file is
+    // over one huge page, so it is copied (smaller files stay mapped).
+    constexpr int64_t kVocab = 9000;
+    const ModelConfig cfg = test_model_config("tiny", false, kVocab);
+    write_test_model_gguf(dir.str("model.gguf"), cfg, generate_test_weights(cfg, 5), GetParam(),
+                          dummy_tokenizer(kVocab), "hugepage");
+    ThreadPool pool(2);
+    const FileResidency before = default_file_residency();
+    set_default_file_residency(FileResidency::MAPPED);
+    const ModelWeights mapped = load_model(dir.str("model.gguf"));
+    set_default_file_residency(FileResidency::HUGE_PAGE_COPY);
+    const ModelWeights copied = load_model(dir.str("model.gguf"));
+    set_default_file_residency(before);
+    ASSERT_EQ(mapped.files.size(), 1u);
+    ASSERT_EQ(copied.files.size(), 1u);
+    EXPECT_EQ(mapped.files[0]->residency(), FileResidency::MAPPED);
+    ASSERT_EQ(copied.files[0]->residency(), FileResidency::HUGE_PAGE_COPY) << "tiny file under 2 MiB?";
+    // The views point into the copy, not into some mapping of the file.
+    const uint8_t* lo = copied.files[0]->data();
+    EXPECT_GE(copied.lm_head.data, lo);
+    EXPECT_LE(copied.lm_head.data + copied.lm_head.nbytes, lo + copied.files[0]->size());
+
+    const std::vector<float> a = logits_trace(mapped, pool), b = logits_trace(copied, pool);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, HugePageWeights, ::testing::Values(DType::F32, DType::BF16),
+                         [](const auto& info) { return std::string(dtype_name(info.param)); });
+
+}  // namespace
+}  // namespace hy
