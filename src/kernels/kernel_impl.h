@@ -73,15 +73,12 @@ inline vf load_f16(const uint16_t* p) {
 typedef float vf8 __attribute__((vector_size(32)));
 typedef float vf4 __attribute__((vector_size(16)));
 inline float hsum(vf v) {
-    // Fixed pairwise order (halves, then quarters...), identical on every ISA.
-    vf8 a, b;
-    std::memcpy(&a, &v, 32);
-    std::memcpy(&b, reinterpret_cast<const char*>(&v) + 32, 32);
-    const vf8 s8 = a + b;
-    vf4 c, d;
-    std::memcpy(&c, &s8, 16);
-    std::memcpy(&d, reinterpret_cast<const char*>(&s8) + 16, 16);
-    const vf4 s4 = c + d;
+    // Fixed pairwise order (halves, then quarters...), identical on every ISA. Shuffles rather than
+    // memcpy of the halves: taking v's address made GCC keep dot4's accumulators in memory (a store
+    // and a reload around every multiply-add of the decode loop).
+    const vf8 s8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                   __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    const vf4 s4 = __builtin_shufflevector(s8, s8, 0, 1, 2, 3) + __builtin_shufflevector(s8, s8, 4, 5, 6, 7);
     return (s4[0] + s4[2]) + (s4[1] + s4[3]);
 }
 
@@ -148,42 +145,95 @@ inline void dot4(const float* w, int64_t ldw, const float* x, int64_t n, float* 
 }
 
 #if HY_KERNEL_TILE4X4
+// hsum of 16 vectors at once: lane m of the result is hsum(v[m]), bit for bit. Each level adds the
+// same lane pairs as hsum (lane j + lane j+8, then k + k+4, then 0+2 and 1+3, then those two), with
+// two-source permutes gathering the left and the right operands of several vectors into one vector:
+// 15 vector adds and 30 permutes instead of 16 scalar reduction chains (the tile's tail was as long
+// as its K = 256 loop). Float addition is commutative, so only the pairing matters.
+// Fully unrolled and inlined so that the accumulators stay in registers (no array in memory).
+__attribute__((always_inline)) inline vf hsum16(const vf (&v)[16]) {
+    static_assert(W == 16, "the shuffles below spell out 16 lanes");
+    vf u[8], q[4], h[2];
+#pragma GCC unroll 8
+    for (int m = 0; m < 8; ++m)  // [s8 of v[2m], s8 of v[2m+1]]
+        u[m] = __builtin_shufflevector(v[2 * m], v[2 * m + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21,
+                                       22, 23) +
+               __builtin_shufflevector(v[2 * m], v[2 * m + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27,
+                                       28, 29, 30, 31);
+#pragma GCC unroll 4
+    for (int m = 0; m < 4; ++m)  // [s4 of v[4m] .. v[4m+3]]
+        q[m] = __builtin_shufflevector(u[2 * m], u[2 * m + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24,
+                                       25, 26, 27) +
+               __builtin_shufflevector(u[2 * m], u[2 * m + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28,
+                                       29, 30, 31);
+#pragma GCC unroll 2
+    for (int m = 0; m < 2; ++m)  // [s4[0]+s4[2], s4[1]+s4[3]] of v[8m] .. v[8m+7]
+        h[m] = __builtin_shufflevector(q[2 * m], q[2 * m + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24,
+                                       25, 28, 29) +
+               __builtin_shufflevector(q[2 * m], q[2 * m + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26,
+                                       27, 30, 31);
+    return __builtin_shufflevector(h[0], h[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
+           __builtin_shufflevector(h[0], h[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
 // 4 weight rows x 4 tokens: 8 loads feed 16 multiply-adds (dot4 needs 5 for 4), which keeps the
 // prefill GEMM on the FMA units instead of the load ports. 16 accumulators + 8 operands fit the 32
 // zmm registers of AVX-512 only, so the narrower copies keep dot4.
 inline void dot4x4(const float* w, int64_t ldw, const float* x, int64_t ldx, int64_t n, float* y,
                    int64_t ldy) {
-    vf a[4][4] = {};
+    vf a[16] = {};  // a[4t + r]: token t, row r
     int64_t i = 0;
     for (; i + W <= n; i += W) {
         const vf w0 = load(w + i), w1 = load(w + ldw + i), w2 = load(w + 2 * ldw + i),
                  w3 = load(w + 3 * ldw + i);
         for (int t = 0; t < 4; ++t) {
             const vf xv = load(x + t * ldx + i);
-            a[t][0] += w0 * xv;
-            a[t][1] += w1 * xv;
-            a[t][2] += w2 * xv;
-            a[t][3] += w3 * xv;
+            a[4 * t] += w0 * xv;
+            a[4 * t + 1] += w1 * xv;
+            a[4 * t + 2] += w2 * xv;
+            a[4 * t + 3] += w3 * xv;
         }
     }
-    for (int t = 0; t < 4; ++t)
-        for (int r = 0; r < 4; ++r) {
-            float s = hsum(a[t][r]);
-            for (int64_t j = i; j < n; ++j) s += w[r * ldw + j] * x[t * ldx + j];
-            y[t * ldy + r] = s;
-        }
+    const vf s = hsum16(a);  // lane 4t + r = hsum(a[4t + r])
+    for (int t = 0; t < 4; ++t) {
+        float o[4] = {s[4 * t], s[4 * t + 1], s[4 * t + 2], s[4 * t + 3]};
+        for (int r = 0; r < 4; ++r)
+            for (int64_t j = i; j < n; ++j) o[r] += w[r * ldw + j] * x[t * ldx + j];
+        std::memcpy(y + t * ldy, o, sizeof o);
+    }
 }
 #endif
 
 void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t ldx, int64_t T, int64_t n,
               float* y, int64_t ldy) {
+    // The 4 rows of a block come from memory during its first pass (a 4x4 tile or one token) and
+    // from L1 in the others: with several tokens, each pass prefetches its share of the next block's
+    // lines, so that memory streams while the FMA units work instead of only during first passes (a
+    // decode step of 16 sequences reads every dense weight and most experts once, from DRAM). One
+    // token (single-stream decode) is left to the hardware prefetchers.
+    const int64_t tiles = HY_KERNEL_TILE4X4 ? T / 4 : 0, passes = tiles + T - 4 * tiles;
+    const int64_t lines = (n + 15) / 16, share = passes > 0 ? (4 * lines + passes - 1) / passes : 0;
+    auto prefetch_share = [&](int64_t r, int64_t j) {  // pass j of block r
+        if (T < 2 || r + 8 > rows || j * share >= 4 * lines) return;
+        const int64_t end = (j + 1) * share < 4 * lines ? (j + 1) * share : 4 * lines;
+        int64_t row = r + 4 + j * share / lines, col = (j * share % lines) * 16;
+        for (int64_t l = j * share; l < end; ++l) {
+            __builtin_prefetch(w + row * ldw + col);
+            col += 16;
+            if (col >= n) col = 0, ++row;
+        }
+    };
     int64_t r = 0;
     for (; r + 4 <= rows; r += 4) {
-        int64_t t0 = 0;
+        int64_t t0 = 0, j = 0;
 #if HY_KERNEL_TILE4X4
-        for (; t0 + 4 <= T; t0 += 4) dot4x4(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+        for (; t0 + 4 <= T; t0 += 4, ++j) {
+            prefetch_share(r, j);
+            dot4x4(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+        }
 #endif
-        for (int64_t t = t0; t < T; ++t) {
+        for (int64_t t = t0; t < T; ++t, ++j) {
+            prefetch_share(r, j);
             float s[4];
             dot4(w + r * ldw, ldw, x + t * ldx, n, s);
             for (int k = 0; k < 4; ++k) y[t * ldy + r + k] = s[k];

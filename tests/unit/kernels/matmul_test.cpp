@@ -163,5 +163,27 @@ TEST(Matmul, ManyEqualsOneByOne) {
     }
 }
 
+// An fp32 token's outputs do not depend on the tokens it is multiplied with: the 4-token tiles (and
+// their vectorised reduction) give exactly the one-token GEMV's bits. The engine's batch-invariance
+// guarantee (16 concurrent requests = each alone) rests on this.
+TEST(Matmul, F32TokenIndependentOfBatch) {
+    ThreadPool pool(2);
+    for (int64_t rows : {8, 13})
+        for (int64_t cols : {16, 40, 256})
+            for (int64_t T : {4, 7, 16}) {
+                const Weights w = make_weights(DType::F32, rows, cols, static_cast<uint32_t>(rows + cols + T));
+                const std::vector<float> x = test::random_floats(T * cols, 31);
+                for (kernels::Isa isa : test::supported_isas()) {
+                    test::IsaScope scope(isa);
+                    std::vector<float> all(static_cast<size_t>(T * rows)), one(all.size());
+                    kernels::matmul(w.view, x.data(), cols, T, all.data(), rows, pool);
+                    for (int64_t t = 0; t < T; ++t)
+                        kernels::matmul(w.view, x.data() + t * cols, cols, 1, one.data() + t * rows, rows, pool);
+                    EXPECT_EQ(all, one) << kernels::isa_name(isa) << " rows=" << rows << " cols=" << cols
+                                        << " T=" << T;
+                }
+            }
+}
+
 }  // namespace
 }  // namespace hy
