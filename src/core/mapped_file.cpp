@@ -84,16 +84,12 @@ std::atomic<int>& residency_setting() {
 
 }  // namespace
 
-FileResidency default_file_residency() {
+FileResidency weights_file_residency() {
     return static_cast<FileResidency>(residency_setting().load(std::memory_order_relaxed));
 }
 
-void set_default_file_residency(FileResidency r) {
+void set_weights_file_residency(FileResidency r) {
     residency_setting().store(static_cast<int>(r), std::memory_order_relaxed);
-}
-
-std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
-    return open(path, default_file_residency());
 }
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, FileResidency residency) {

@@ -24,16 +24,17 @@ enum class FileResidency {
     HUGE_PAGE_COPY,
 };
 
-// The residency `open(path)` uses: HUGE_PAGE_COPY, or MAPPED with HYSERVE_HUGEPAGES=0 (or off), until
-// set_default_file_residency overrides it (tests).
-FileResidency default_file_residency();
-void set_default_file_residency(FileResidency r);
+// The residency load_model asks for when it opens weight files (metadata-only readers such as the
+// tokenizer or `inspect` open them MAPPED): HUGE_PAGE_COPY, or MAPPED with HYSERVE_HUGEPAGES=0 (or
+// off), until set_weights_file_residency overrides it (tests).
+FileResidency weights_file_residency();
+void set_weights_file_residency(FileResidency r);
 
 class MappedFile {
   public:
     // Throws hy::Error naming the path if the file cannot be opened, mapped or read.
-    static std::shared_ptr<const MappedFile> open(const std::string& path);
-    static std::shared_ptr<const MappedFile> open(const std::string& path, FileResidency residency);
+    static std::shared_ptr<const MappedFile> open(const std::string& path,
+                                                  FileResidency residency = FileResidency::MAPPED);
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;

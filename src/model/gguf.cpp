@@ -728,8 +728,8 @@ GgufFile parse_gguf(const uint8_t* data, size_t size, const std::string& name) {
     return GgufParser(data, size, name).parse();
 }
 
-GgufFile open_gguf(const std::string& path) {
-    auto file = MappedFile::open(path);
+GgufFile open_gguf(const std::string& path, FileResidency residency) {
+    auto file = MappedFile::open(path, residency);
     GgufFile f = parse_gguf(file->data(), file->size(), path);
     f.file = std::move(file);
     return f;

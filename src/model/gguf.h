@@ -143,7 +143,8 @@ bool ggml_type_to_dtype(uint32_t ggml_type, DType* out);
 // Throws hy::Error for F8_E4M3, U8 and BOOL, which GGUF cannot store.
 uint32_t dtype_to_ggml_type(DType t);
 
-GgufFile open_gguf(const std::string& path);
+// MAPPED for readers of metadata; load_model asks for weights_file_residency() (core/mapped_file.h).
+GgufFile open_gguf(const std::string& path, FileResidency residency = FileResidency::MAPPED);
 
 // Parses a GGUF image in memory; views point into `data` (which must outlive them); `name` is used as
 // the path in error messages. open_gguf uses this; the fuzz target calls it directly.

@@ -228,7 +228,7 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
     ModelWeights w;
     std::vector<LoadedTensor> ts;
     if (mp.gguf) {
-        GgufFile g = open_gguf(mp.weights);
+        GgufFile g = open_gguf(mp.weights, weights_file_residency());
         ModelConfig c = config_from_gguf(g);
         ts = resolve(tensor_names(c, WeightFormat::GGUF),
                      [&](const std::string& n) { return g.find_tensor(n); }, mp.weights, {g.file});
@@ -240,7 +240,7 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
         }
     } else {
         ModelConfig c = load_hf_config(mp.config);
-        SafetensorsArchive a = open_safetensors(mp.weights);
+        SafetensorsArchive a = open_safetensors(mp.weights, weights_file_residency());
         auto find = [&](const std::string& n) {
             const TensorView* v = a.find(n);
             return v ? v : a.find("language_model." + n);

@@ -268,14 +268,15 @@ SafetensorsArchive parse_safetensors(const uint8_t* data, size_t size, const std
 
 namespace {
 
-SafetensorsArchive open_one(const std::string& path) {
-    auto file = MappedFile::open(path);
+SafetensorsArchive open_one(const std::string& path, FileResidency residency) {
+    auto file = MappedFile::open(path, residency);
     SafetensorsArchive ar = parse_safetensors(file->data(), file->size(), path);
     ar.files.push_back(std::move(file));
     return ar;
 }
 
-SafetensorsArchive open_sharded(const std::string& dir, const std::string& index_path) {
+SafetensorsArchive open_sharded(const std::string& dir, const std::string& index_path,
+                                FileResidency residency) {
     auto ifile = MappedFile::open(index_path);
     const char* p = reinterpret_cast<const char*>(ifile->data());
     ojson idx;
@@ -321,7 +322,7 @@ SafetensorsArchive open_sharded(const std::string& dir, const std::string& index
         const std::string spath = (std::filesystem::path(dir) / shards[s]).string();
         SafetensorsArchive part;
         try {
-            part = open_one(spath);
+            part = open_one(spath, residency);
         } catch (const Error& e) {
             // Name the index and a tensor that needs the shard, as well as the shard's own error.
             std::string tensor;
@@ -357,19 +358,19 @@ SafetensorsArchive open_sharded(const std::string& dir, const std::string& index
 
 }  // namespace
 
-SafetensorsArchive open_safetensors(const std::string& path) {
+SafetensorsArchive open_safetensors(const std::string& path, FileResidency residency) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
         const auto index = std::filesystem::path(path) / "model.safetensors.index.json";
-        if (std::filesystem::exists(index, ec)) return open_sharded(path, index.string());
+        if (std::filesystem::exists(index, ec)) return open_sharded(path, index.string(), residency);
         const auto single = std::filesystem::path(path) / "model.safetensors";
         if (std::filesystem::exists(single, ec)) {
-            SafetensorsArchive ar = open_one(single.string());
+            SafetensorsArchive ar = open_one(single.string(), residency);
             return ar;
         }
         throw file_error(path, "directory has neither model.safetensors.index.json nor model.safetensors");
     }
-    return open_one(path);
+    return open_one(path, residency);
 }
 
 }  // namespace hy

@@ -53,7 +53,8 @@ struct SafetensorsArchive {
 // `path` is a .safetensors file, or a directory holding `model.safetensors.index.json` (every shard
 // named in its weight_map is loaded, and each tensor must be in the shard the index names) or a single
 // `model.safetensors`. Duplicate tensor names across shards are an error.
-SafetensorsArchive open_safetensors(const std::string& path);
+// `residency` applies to the .safetensors files (the index JSON is mapped): see open_gguf.
+SafetensorsArchive open_safetensors(const std::string& path, FileResidency residency = FileResidency::MAPPED);
 
 // Parses one safetensors image held in memory (no mapping is kept: `files` stays empty and the views
 // point into `data`, which must outlive them). `name` is used in error messages as the file path.

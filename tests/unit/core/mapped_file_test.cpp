@@ -91,14 +91,15 @@ TEST(MappedFile, MissingFileThrowsNamingIt) {
     }
 }
 
-TEST(MappedFile, DefaultResidencyCanBeSet) {
-    const FileResidency before = default_file_residency();
+TEST(MappedFile, OpenMapsUnlessAskedToCopy) {
     TempFile f(pattern(kHugePageBytes + 1));
-    set_default_file_residency(FileResidency::HUGE_PAGE_COPY);
-    EXPECT_EQ(MappedFile::open(f.path)->residency(), FileResidency::HUGE_PAGE_COPY);
-    set_default_file_residency(FileResidency::MAPPED);
-    EXPECT_EQ(MappedFile::open(f.path)->residency(), FileResidency::MAPPED);
-    set_default_file_residency(before);
+    EXPECT_EQ(MappedFile::open(f.path)->residency(), FileResidency::MAPPED);  // metadata readers
+    const FileResidency before = weights_file_residency();
+    set_weights_file_residency(FileResidency::MAPPED);
+    EXPECT_EQ(weights_file_residency(), FileResidency::MAPPED);
+    set_weights_file_residency(FileResidency::HUGE_PAGE_COPY);
+    EXPECT_EQ(weights_file_residency(), FileResidency::HUGE_PAGE_COPY);
+    set_weights_file_residency(before);
 }
 
 TEST(HugePageRegion, IsAlignedZeroedAndMovable) {
