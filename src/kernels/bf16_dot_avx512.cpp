@@ -27,6 +27,9 @@ namespace hy::kernels {
 namespace {
 
 constexpr int64_t kPanelRows = 16;
+// Software prefetch distance in 64-byte lines per row (the hardware prefetchers track few of the 16
+// row streams a panel reads at once).
+constexpr int64_t kAheadLines = 8;
 
 // Scalar round to nearest even for the tails (core/dtype.h's f32_to_bf16, kept local: an inline
 // function compiled here with AVX-512 flags must not be the copy the linker gives baseline code).
@@ -92,6 +95,11 @@ void pack_panel(const uint16_t* w, int64_t ldw, int64_t nr, int64_t n, uint32_t*
     for (int64_t i = 0; i < kPanelRows; ++i) row[i] = w + std::min(i, nr - 1) * ldw;
     const int64_t full = n / 32;  // 16 whole pairs per row at a time
     for (int64_t c = 0; c < full; ++c, out += 256) {
+        // 16 row streams at once (an expert's rows come from memory once per call): prefetch ahead in
+        // each, as decode does.
+        if (c + kAheadLines < full)
+            for (int i = 0; i < kPanelRows; ++i)
+                _mm_prefetch(reinterpret_cast<const char*>(row[i] + 32 * (c + kAheadLines)), _MM_HINT_T0);
         __m512i z[16];
         transpose16(row, 32 * c, z);
         for (int k = 0; k < 16; ++k) _mm512_store_si512(out + 16 * k, z[k]);
@@ -145,9 +153,8 @@ void tokens(const uint32_t* pk, const Bf16Acts& a, float* y, int64_t ldy, const 
 }
 
 // Decode: NT <= 4 tokens x the 16 rows at w (rows past nr repeat the last), transposed in registers
-// and consumed at once. Prefetch runs kDecodeAhead 64-byte lines ahead in each row, on into the next
-// panel's rows when `next` (they belong to this call).
-constexpr int64_t kDecodeAhead = 8;
+// and consumed at once. Prefetch runs kAheadLines ahead in each row, on into the next panel's rows
+// when `next` (they belong to this call).
 
 template <int NT>
 void decode_panel(const uint16_t* w, int64_t ldw, int64_t nr, bool next, const Bf16Acts& a, float* y,
@@ -164,7 +171,7 @@ void decode_panel(const uint16_t* w, int64_t ldw, int64_t nr, bool next, const B
                 _mm512_dpbf16_ps(acc[t], wb, as_bh(_mm512_set1_epi32(static_cast<int>(a.x[t * pairs + i]))));
     };
     for (int64_t c = 0; c < full; ++c) {
-        const int64_t ahead = c + kDecodeAhead;
+        const int64_t ahead = c + kAheadLines;
         if (ahead < full) {
             for (int i = 0; i < kPanelRows; ++i)
                 _mm_prefetch(reinterpret_cast<const char*>(row[i] + 32 * ahead), _MM_HINT_T0);
