@@ -17,6 +17,8 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/huge_pages.h"
+#include "core/mapped_file.h"
 #include "core/thread_pool.h"
 #include "kernels/isa.h"
 #include "kernels/mem_bandwidth.h"
@@ -77,6 +79,15 @@ void run_bench(const BenchOptions& o) {
     Forward fwd(w, pool);
     const int64_t V = w.lm_head.rows();
     const WeightTraffic traffic = weight_traffic(w);
+    // How the weights are held (core/mapped_file.h): copied into 2 MiB pages by default, and how much of
+    // the copy the kernel actually backs with huge pages (THP is advice).
+    bool copied = !w.files.empty();
+    int64_t huge_bytes = 0;
+    for (const auto& f : w.files) {
+        copied = copied && f->residency() == FileResidency::HUGE_PAGE_COPY;
+        if (f->residency() == FileResidency::HUGE_PAGE_COPY)
+            huge_bytes += std::max<int64_t>(0, anon_huge_bytes(f->data(), f->size()));
+    }
 
     kernels::BandwidthResult bw;
     if (o.bandwidth) bw = kernels::measure_read_bandwidth(pool);
@@ -141,6 +152,8 @@ void run_bench(const BenchOptions& o) {
                         {"decode_step_ms", decode > 0 ? 1e3 * o.batch / decode : 0.0},
                         {"repeats", o.repeats},
                         {"load_s", load_s},
+                        {"weights_residency", copied ? "huge_page_copy" : "mapped"},
+                        {"weights_huge_page_bytes", huge_bytes},
                         {"prefill_tok_s", prefill},
                         {"decode_tok_s", decode},
                         {"prefill_tok_s_all", pre_rate},

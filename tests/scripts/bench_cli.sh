@@ -24,6 +24,8 @@ assert len(j["prefill_tok_s_all"]) == 2 and len(j["decode_tok_s_all"]) == 2, j
 # Decode reads less than the whole model (2 of 8 experts per MoE layer, one embedding row).
 assert 0 < j["decode_bytes_per_token"] < j["weight_bytes"], j
 assert j["active_params"] < j["total_params"], j
+# The tiny file is under one huge page, so it stays mapped (core/mapped_file.h).
+assert j["weights_residency"] == "mapped" and j["weights_huge_page_bytes"] == 0, j
 if sys.argv[2] == "avx2":
     assert j["isa"] in ("avx2", "scalar"), j["isa"]
 print(f"{sys.argv[2]}: ok ({j['isa']}, pp {j['prefill_tok_s']:.0f} tok/s, tg {j['decode_tok_s']:.0f} tok/s)")
