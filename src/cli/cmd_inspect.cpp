@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "core/mapped_file.h"
 #include "model/config_io.h"
 #include "model/model_loader.h"
 
@@ -121,6 +122,8 @@ void register_inspect(CLI::App& app) {
     cmd->callback([path, as_json] {
         const std::string p = path->empty() ? default_model_path() : *path;
         ModelLoadInfo info;
+        // A table of tensors needs no copy of the weights in 2 MiB pages (core/mapped_file.h).
+        set_weights_file_residency(FileResidency::MAPPED);
         ModelWeights w = load_model(p, &info);
         json j = to_json(p, w, info);
         if (*as_json) {
