@@ -17,9 +17,11 @@
 #include "kernels/bf16_matmul.h"
 
 // GCC 12 reports the deliberately undefined pass-through operand inside avx512fintrin.h's unpack
-// intrinsics as "may be used uninitialized" (as in q8_dot_avx512.cpp).
+// intrinsics as "may be used uninitialized" (as in q8_dot_avx512.cpp), and at -O1 (the sanitizer
+// build) as "is used uninitialized".
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 namespace hy::kernels {
