@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "cli/bench_stats.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/huge_pages.h"
@@ -44,12 +44,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 // Deterministic token ids spread over the vocabulary (like llama-bench's random tokens: the content
 // does not change the work, except which experts are routed to).
 std::vector<int32_t> bench_tokens(int64_t n, int64_t vocab, uint64_t seed) {
@@ -60,13 +54,6 @@ std::vector<int32_t> bench_tokens(int64_t n, int64_t vocab, uint64_t seed) {
         x = static_cast<int32_t>((s >> 33) % static_cast<uint64_t>(vocab));
     }
     return t;
-}
-
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    f >> a >> b >> c;
-    return a + " " + b + " " + c;
 }
 
 void run_bench(const BenchOptions& o) {

@@ -6,12 +6,12 @@
 // alternate over --rounds so drifting load on a shared machine hits them alike.
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli/bench_stats.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -58,9 +58,7 @@ void run_bench_bandwidth(const BandwidthOptions& o) {
             r.best = std::max(r.best, b.best_gb_s);
             r.medians.push_back(b.median_gb_s);
         }
-    std::ifstream la("/proc/loadavg");
-    std::string l1, l5, l15;
-    la >> l1 >> l5 >> l15;
+    const std::string load = load_average();
     nlohmann::json out = nlohmann::json::array();
     for (const Row& r : rows)
         out.push_back({{"segment_bytes", r.probe.segment_bytes},
@@ -71,14 +69,11 @@ void run_bench_bandwidth(const BandwidthOptions& o) {
     if (o.json) {
         std::printf(
             "%s\n",
-            nlohmann::json{{"threads", pool.size()}, {"loadavg", l1 + " " + l5 + " " + l15}, {"probes", out}}
-                .dump()
-                .c_str());
+            nlohmann::json{{"threads", pool.size()}, {"loadavg", load}, {"probes", out}}.dump().c_str());
         return;
     }
-    std::printf(
-        "read bandwidth, %d threads, %lld MiB, best of %d passes x %d rounds (load average %s %s %s)\n",
-        pool.size(), static_cast<long long>(o.mib), o.passes, o.rounds, l1.c_str(), l5.c_str(), l15.c_str());
+    std::printf("read bandwidth, %d threads, %lld MiB, best of %d passes x %d rounds (load average %s)\n",
+                pool.size(), static_cast<long long>(o.mib), o.passes, o.rounds, load.c_str());
     for (const Row& r : rows) {
         std::string seg = r.probe.segment_bytes
                               ? std::to_string(r.probe.segment_bytes >> 10) + " KiB segments"
