@@ -107,7 +107,6 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, File
         read_parallel(fd.fd, file->copy_.data(), file->size_, path);
         file->copy_.protect_read_only();
         file->data_ = file->copy_.data();
-        file->residency_ = FileResidency::HUGE_PAGE_COPY;
         return file;
     }
     void* p = ::mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd.fd, 0);
@@ -117,7 +116,7 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, File
 }
 
 MappedFile::~MappedFile() {
-    if (data_ && residency_ == FileResidency::MAPPED) ::munmap(const_cast<uint8_t*>(data_), size_);
+    if (data_ && residency() == FileResidency::MAPPED) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 }  // namespace hy

@@ -43,14 +43,15 @@ class MappedFile {
     size_t size() const { return size_; }
     const std::string& path() const { return path_; }
     // What open() did: MAPPED for small or too large files even when HUGE_PAGE_COPY was asked for.
-    FileResidency residency() const { return residency_; }
+    FileResidency residency() const {
+        return copy_.data() ? FileResidency::HUGE_PAGE_COPY : FileResidency::MAPPED;
+    }
 
   private:
     MappedFile() = default;
     const uint8_t* data_ = nullptr;
     size_t size_ = 0;
     HugePageRegion copy_;  // HUGE_PAGE_COPY: the bytes; MAPPED: empty, data_ is the file mapping
-    FileResidency residency_ = FileResidency::MAPPED;
     std::string path_;
 };
 
