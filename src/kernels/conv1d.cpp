@@ -5,9 +5,10 @@
 namespace hy::kernels {
 
 void conv1d_silu(const float* x, int64_t ldx, int64_t T, int64_t C, int64_t K, const float* w, const float* b,
-                 float* state, float* out, int64_t ldo) {
+                 float* state, float* out, int64_t ldo, int64_t ld_state) {
+    const int64_t lds = ld_state > 0 ? ld_state : C;
     // Row q of the window stream: q >= 0 is a new row, q < 0 the state row K−1+q.
-    auto row = [&](int64_t q) { return q >= 0 ? x + q * ldx : state + (K - 1 + q) * C; };
+    auto row = [&](int64_t q) { return q >= 0 ? x + q * ldx : state + (K - 1 + q) * lds; };
     for (int64_t t = 0; t < T; ++t) {
         float* o = out + t * ldo;
         for (int64_t c = 0; c < C; ++c) o[c] = b[c];
@@ -21,7 +22,7 @@ void conv1d_silu(const float* x, int64_t ldx, int64_t T, int64_t C, int64_t K, c
     // the one written (T ≥ 1), so ascending order is safe in place.
     for (int64_t i = 0; i + 1 < K; ++i) {
         const float* src = row(T - (K - 1) + i);
-        float* dst = state + i * C;
+        float* dst = state + i * lds;
         if (src != dst)
             for (int64_t c = 0; c < C; ++c) dst[c] = src[c];
     }

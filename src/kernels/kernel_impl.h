@@ -176,17 +176,21 @@ __attribute__((always_inline)) inline vf hsum16(const vf (&v)[16]) {
            __builtin_shufflevector(h[0], h[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 }
 
-// 4 weight rows x 4 tokens: 8 loads feed 16 multiply-adds (dot4 needs 5 for 4), which keeps the
-// prefill GEMM on the FMA units instead of the load ports. 16 accumulators + 8 operands fit the 32
-// zmm registers of AVX-512 only, so the narrower copies keep dot4.
-inline void dot4x4(const float* w, int64_t ldw, const float* x, int64_t ldx, int64_t n, float* y,
+// 4 weight rows x M tokens (M = 2..4): 4 + M loads feed 4M multiply-adds (dot4 needs 5 for 4), which
+// keeps the GEMM on the FMA units instead of the load ports. 16 accumulators + 8 operands fit the 32
+// zmm registers of AVX-512 only, so the narrower copies keep dot4. M < 4 serves the MoE experts'
+// remainder tokens (1-7 tokens each in a 16-sequence decode step); the unused accumulators stay
+// zero and hsum16 reduces the others at once (4M separate hsums otherwise).
+template <int M>
+inline void dot4xm(const float* w, int64_t ldw, const float* x, int64_t ldx, int64_t n, float* y,
                    int64_t ldy) {
+    static_assert(M >= 1 && M <= 4);
     vf a[16] = {};  // a[4t + r]: token t, row r
     int64_t i = 0;
     for (; i + W <= n; i += W) {
         const vf w0 = load(w + i), w1 = load(w + ldw + i), w2 = load(w + 2 * ldw + i),
                  w3 = load(w + 3 * ldw + i);
-        for (int t = 0; t < 4; ++t) {
+        for (int t = 0; t < M; ++t) {
             const vf xv = load(x + t * ldx + i);
             a[4 * t] += w0 * xv;
             a[4 * t + 1] += w1 * xv;
@@ -195,7 +199,7 @@ inline void dot4x4(const float* w, int64_t ldw, const float* x, int64_t ldx, int
         }
     }
     const vf s = hsum16(a);  // lane 4t + r = hsum(a[4t + r])
-    for (int t = 0; t < 4; ++t) {
+    for (int t = 0; t < M; ++t) {
         float o[4] = {s[4 * t], s[4 * t + 1], s[4 * t + 2], s[4 * t + 3]};
         for (int r = 0; r < 4; ++r)
             for (int64_t j = i; j < n; ++j) o[r] += w[r * ldw + j] * x[t * ldx + j];
@@ -211,7 +215,8 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
     // lines, so that memory streams while the FMA units work instead of only during first passes (a
     // decode step of 16 sequences reads every dense weight and most experts once, from DRAM). One
     // token (single-stream decode) is left to the hardware prefetchers.
-    const int64_t tiles = HY_KERNEL_TILE4X4 ? T / 4 : 0, passes = tiles + T - 4 * tiles;
+    const int64_t tiles = HY_KERNEL_TILE4X4 ? T / 4 : 0;
+    const int64_t passes = tiles + (HY_KERNEL_TILE4X4 && T % 4 >= 2 ? 1 : T - 4 * tiles);
     const int64_t lines = (n + 15) / 16, share = passes > 0 ? (4 * lines + passes - 1) / passes : 0;
     auto prefetch_share = [&](int64_t r, int64_t j) {  // pass j of block r
         if (T < 2 || r + 8 > rows || j * share >= 4 * lines) return;
@@ -229,7 +234,15 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
 #if HY_KERNEL_TILE4X4
         for (; t0 + 4 <= T; t0 += 4, ++j) {
             prefetch_share(r, j);
-            dot4x4(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+            dot4xm<4>(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+        }
+        if (T - t0 >= 2) {  // two or three remainder tokens in one pass
+            prefetch_share(r, j++);
+            if (T - t0 == 3)
+                dot4xm<3>(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+            else
+                dot4xm<2>(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
+            t0 = T;
         }
 #endif
         for (int64_t t = t0; t < T; ++t, ++j) {
@@ -456,7 +469,28 @@ void ssm_serial_head(const SsmHeadArgs& args) {
         const float* C = in.C + t * in.ldbc + g * N;
         float* y = in.y + t * in.ldy + h * P;
         const vf va = splat(a);
-        for (int64_t p = 0; p < P; ++p) {
+        int64_t p = 0;
+#if HY_KERNEL_TILE4X4
+        // 16 state rows per pass, their y sums reduced together by hsum16 (bit for bit the per-row
+        // hsum below): 45 shuffles and adds for 16 rows instead of a reduction chain per row.
+        if (N % W == 0)
+            for (; p + 16 <= P; p += 16) {
+                vf acc[16] = {};
+#pragma GCC unroll 16
+                for (int m = 0; m < 16; ++m) {
+                    float* s = S + (p + m) * N;
+                    const vf vxd = splat(dt * x[p + m]);
+                    for (int64_t n = 0; n < N; n += W) {
+                        const vf sv = va * load(s + n) + vxd * load(B + n);
+                        store(s + n, sv);
+                        acc[m] += sv * load(C + n);
+                    }
+                }
+                const vf ys = hsum16(acc);
+                for (int m = 0; m < 16; ++m) y[p + m] = ys[m] + Dh * x[p + m];
+            }
+#endif
+        for (; p < P; ++p) {
             float* s = S + p * N;
             const float xd = dt * x[p];
             const vf vxd = splat(xd);

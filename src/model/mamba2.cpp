@@ -51,39 +51,59 @@ void scan_segment(const LayerRun& r, const kernels::SsmInputs& in, bool chunked)
     });
 }
 
-// Decode (every sequence of the call has one new token and no capture point): the fused step of
-// model/mamba2_step.h, all sequences' groups in one parallel region, then out_proj. Returns false
-// (nothing done) when the call is not a decode step.
-bool decode_step(const LayerRun& r, const MambaWeights& w, int64_t layer, const float* zxbcdt,
-                 const float* dt, float* xbc, float* y) {
-    if (!r.opt.fused_mamba_step || r.opt.ssm_mode == SsmMode::CHUNKED) return false;
-    for (const Segment& sg : r.segs) {
-        const std::vector<int64_t>* points = sg.state->mamba_capture_points();
-        if (sg.n != 1 || (points != nullptr && !points->empty())) return false;
-    }
+// A segment takes the fused decode step (model/mamba2_step.h) when it feeds one token and has no
+// capture point: in a pure decode step all of them, in a step that also carries prompt chunks the
+// decoding sequences (they used to fall back to the per-sequence path, one sequence at a time).
+bool fused_ok(const LayerRun& r, const Segment& sg) {
+    if (!r.opt.fused_mamba_step || r.opt.ssm_mode == SsmMode::CHUNKED || sg.n != 1) return false;
+    const std::vector<int64_t>* points = sg.state->mamba_capture_points();
+    return points == nullptr || points->empty();
+}
+
+// The fused step for every fused_ok segment: all their groups in one parallel region; writes their
+// rows of v (the gated norm's output, out_proj's input).
+void decode_steps(const LayerRun& r, const MambaWeights& w, int64_t layer, const float* zxbcdt,
+                  const float* dt, float* xbc, float* y, float* v) {
     const ModelConfig& c = r.cfg;
-    const int64_t D = c.hidden_size, Di = c.mamba_inner(), Cd = c.conv_channels(), H = c.mamba_num_heads;
+    const int64_t Di = c.mamba_inner(), Cd = c.conv_channels(), H = c.mamba_num_heads;
     const int64_t R = c.in_proj_rows(), G = c.n_groups;
-    float* v = grow(r.s.d, r.T * Di);
     thread_local std::vector<MambaStepArgs> per_thread;  // one per sequence; grows once
-    std::vector<MambaStepArgs>& args = per_thread;       // the caller's (workers have their own)
+    thread_local std::vector<MambaStateSink*> sinks_per_thread;
+    std::vector<MambaStepArgs>& args = per_thread;  // the caller's (workers have their own)
+    std::vector<MambaStateSink*>& sinks = sinks_per_thread;
     args.clear();
+    sinks.clear();
     for (const Segment& sg : r.segs) {
+        if (!fused_ok(r, sg)) continue;
         const int64_t row = sg.row0;
         args.push_back(MambaStepArgs{zxbcdt + row * R + Di, zxbcdt + row * R, dt + row * H,
                                      sg.state->conv_state(layer), sg.state->ssm_state(layer), xbc + row * Cd,
                                      y + row * Di, v + row * Di, w.conv_weight.data(), w.conv_bias.data(),
                                      w.A.data(), w.D.data(), w.norm.data(), H, c.mamba_head_dim,
                                      c.ssm_state_size, G, c.conv_kernel, c.norm_eps});
+        sinks.push_back(sg.state->mamba_sink());
     }
+    if (args.empty()) return;
     r.pool.parallel_for(static_cast<int64_t>(args.size()) * G, 1, [&](int64_t b, int64_t e, int) {
         for (int64_t i = b; i < e; ++i) mamba_step_group(args[static_cast<size_t>(i / G)], i % G);
     });
     for (size_t i = 0; i < args.size(); ++i)
-        if (MambaStateSink* sink = r.segs[i].state->mamba_sink())
-            sink->on_token(layer, 0, args[i].conv_state, args[i].ssm_state);
-    kernels::matmul(w.out_proj, v, Di, r.T, r.out, D, r.pool);
-    return true;
+        if (sinks[i] != nullptr) sinks[i]->on_token(layer, 0, args[i].conv_state, args[i].ssm_state);
+}
+
+// Conv + SiLU of n rows from `row`, split by channels across the pool when there is enough of it (a
+// prompt chunk; each channel's arithmetic is the same in any split).
+void conv_rows(const LayerRun& r, const MambaWeights& w, const float* zxbcdt, int64_t row, int64_t n,
+               float* conv, float* xbc) {
+    const ModelConfig& c = r.cfg;
+    const int64_t Di = c.mamba_inner(), Cd = c.conv_channels(), K = c.conv_kernel, R = c.in_proj_rows();
+    constexpr int64_t kBlock = 64;  // channels per task
+    const int64_t blocks = (Cd + kBlock - 1) / kBlock;
+    r.pool.parallel_for(blocks, n * Cd < (int64_t{1} << 14) ? blocks : 1, [&](int64_t b, int64_t e, int) {
+        const int64_t c0 = b * kBlock, c1 = std::min(Cd, e * kBlock);
+        kernels::conv1d_silu(zxbcdt + row * R + Di + c0, R, n, c1 - c0, K, w.conv_weight.data() + c0 * K,
+                             w.conv_bias.data() + c0, conv + c0, xbc + row * Cd + c0, Cd, Cd);
+    });
 }
 
 }  // namespace
@@ -105,9 +125,11 @@ void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
             dt[t * H + h] = v > c.time_step_limit_max ? c.time_step_limit_max : v;
         }
 
-    if (decode_step(r, w, layer, zxbcdt, dt, xbc, y)) return;
+    float* v = grow(r.s.d, r.T * Di);
+    decode_steps(r, w, layer, zxbcdt, dt, xbc, y, v);
 
     for (const Segment& sg : r.segs) {
+        if (fused_ok(r, sg)) continue;
         float* conv = sg.state->conv_state(layer);
         kernels::SsmInputs in;
         in.H = H;
@@ -148,8 +170,7 @@ void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
             const int64_t end = p < n_points ? (*points)[p] - sg.pos0 : sg.n;
             HY_ASSERT(end > static_cast<int64_t>(t0) && end <= sg.n);
             const int64_t row = sg.row0 + static_cast<int64_t>(t0), n = end - static_cast<int64_t>(t0);
-            kernels::conv1d_silu(zxbcdt + row * R + Di, R, n, Cd, K, w.conv_weight.data(), w.conv_bias.data(),
-                                 conv, xbc + row * Cd, Cd);
+            conv_rows(r, w, zxbcdt, row, n, conv, xbc);
             bind(row, n);
             const bool chunked =
                 r.opt.ssm_mode == SsmMode::CHUNKED || (r.opt.ssm_mode == SsmMode::AUTO && n > 1);
@@ -159,11 +180,16 @@ void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
         }
     }
 
-    // Gated RMSNorm (gate before norm, per group, spec §2.2.7), then out_proj.
-    float* v = grow(r.s.d, r.T * Di);
-    for (int64_t t = 0; t < r.T; ++t)
-        kernels::gated_rmsnorm(y + t * Di, zxbcdt + t * R, w.norm.data(), Di, c.mamba_group_size(),
-                               c.norm_eps, v + t * Di);
+    // Gated RMSNorm (gate before norm, per group, spec §2.2.7) of the rows the fused step did not
+    // take, rows in parallel for a prompt chunk; then out_proj of every row.
+    for (const Segment& sg : r.segs) {
+        if (fused_ok(r, sg)) continue;
+        r.pool.parallel_for(sg.n, sg.n * Di < (int64_t{1} << 14) ? sg.n : 1, [&](int64_t b, int64_t e, int) {
+            for (int64_t t = sg.row0 + b; t < sg.row0 + e; ++t)
+                kernels::gated_rmsnorm(y + t * Di, zxbcdt + t * R, w.norm.data(), Di, c.mamba_group_size(),
+                                       c.norm_eps, v + t * Di);
+        });
+    }
     kernels::matmul(w.out_proj, v, Di, r.T, r.out, D, r.pool);
 }
 

@@ -170,7 +170,7 @@ TEST(Matmul, F32TokenIndependentOfBatch) {
     ThreadPool pool(2);
     for (int64_t rows : {8, 13})
         for (int64_t cols : {16, 40, 256})
-            for (int64_t T : {4, 7, 16}) {
+            for (int64_t T : {2, 3, 4, 6, 7, 16}) {
                 const Weights w = make_weights(DType::F32, rows, cols, static_cast<uint32_t>(rows + cols + T));
                 const std::vector<float> x = test::random_floats(T * cols, 31);
                 for (kernels::Isa isa : test::supported_isas()) {

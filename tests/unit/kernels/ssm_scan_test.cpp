@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "kernel_test_util.h"
 
 namespace hy {
@@ -77,6 +79,31 @@ TEST(SsmScan, SerialMatchesNaive) {
             for (size_t i = 0; i < S.size(); ++i)
                 ASSERT_NEAR(state[i], S[i], 1e-4 * (1 + std::fabs(S[i]))) << i;
         }
+    }
+}
+
+TEST(SsmScan, SerialRowsAreReducedAlike) {
+    // The AVX-512 copy reduces 16 state rows at once (hsum16, kernel_impl.h) and the rows past a
+    // multiple of 16 one by one: both must give the same bits (decode batch invariance rests on
+    // one reduction order). With P = 17, row 16 (one by one) repeats row 0's data (16-row pass).
+    Problem p(3, 4, 17, 32, 2);
+    for (int64_t t = 0; t < p.T; ++t)
+        for (int64_t h = 0; h < p.H; ++h) p.x[(t * p.H + h) * p.P + 16] = p.x[(t * p.H + h) * p.P];
+    for (int64_t h = 0; h < p.H; ++h)
+        std::copy_n(p.state0.begin() + h * p.P * p.N, p.N, p.state0.begin() + (h * p.P + 16) * p.N);
+    for (kernels::Isa isa : test::supported_isas()) {
+        test::IsaScope scope(isa);
+        std::vector<float> state = p.state0, y(static_cast<size_t>(p.T * p.H * p.P));
+        kernels::ssm_scan_serial(p.inputs(0, p.T, state.data(), y.data()));
+        for (int64_t t = 0; t < p.T; ++t)
+            for (int64_t h = 0; h < p.H; ++h)
+                EXPECT_EQ(y[static_cast<size_t>((t * p.H + h) * p.P + 16)],
+                          y[static_cast<size_t>((t * p.H + h) * p.P)])
+                    << kernels::isa_name(isa) << " t=" << t << " h=" << h;
+        for (int64_t h = 0; h < p.H; ++h)
+            EXPECT_TRUE(std::equal(state.begin() + h * p.P * p.N, state.begin() + h * p.P * p.N + p.N,
+                                   state.begin() + (h * p.P + 16) * p.N))
+                << kernels::isa_name(isa) << " h=" << h;
     }
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 
 #include "core/error.h"
 #include "forward_test_model.h"
@@ -142,6 +143,15 @@ TEST(Forward, LastLogitsOnlyAndBadToken) {
     EXPECT_THROW(f.run(std::span<const SequenceInput>(&in2, 1)), Error);
 }
 
+// The SSM and conv states of the random model's Mamba layers 0 and 3, appended to dst.
+void append_mamba_states(std::vector<float>& dst, std::initializer_list<LocalSequenceState*> seqs) {
+    for (LocalSequenceState* q : seqs)
+        for (int64_t layer : {0, 3}) {
+            dst.insert(dst.end(), q->ssm_state(layer), q->ssm_state(layer) + 4 * 8 * 16);
+            dst.insert(dst.end(), q->conv_state(layer), q->conv_state(layer) + 3 * 96);
+        }
+}
+
 // The fused Mamba2 decode step (issue 10) does the unfused path's arithmetic: token-by-token logits
 // and the final states are bit-identical, alone and in a batch of single-token sequences.
 TEST(Forward, FusedMambaStepIsBitIdentical) {
@@ -166,17 +176,38 @@ TEST(Forward, FusedMambaStepIsBitIdentical) {
                 const ForwardOutput& o = f.run(in);
                 out[mode].insert(out[mode].end(), o.logits.begin(), o.logits.begin() + o.n_rows * o.n_vocab);
             }
-            for (LocalSequenceState* q : {a.get(), b.get()})
-                for (int64_t layer : {0, 3}) {
-                    states[mode].insert(states[mode].end(), q->ssm_state(layer),
-                                        q->ssm_state(layer) + 4 * 8 * 16);
-                    states[mode].insert(states[mode].end(), q->conv_state(layer),
-                                        q->conv_state(layer) + 3 * 96);
-                }
+            append_mamba_states(states[mode], {a.get(), b.get()});
         }
         EXPECT_EQ(out[0], out[1]);
         EXPECT_EQ(states[0], states[1]);
     }
+}
+
+// A step that mixes decode tokens with prompt chunks runs the fused step on the decode tokens only
+// (issue 6): logits and states match the unfused path bit for bit.
+TEST(Forward, FusedMambaStepInMixedBatchIsBitIdentical) {
+    auto m = test::make_random_model(DType::F32);
+    ThreadPool pool(2);
+    Forward f(m->w, pool);
+    const std::vector<int32_t> t = prompt(9, 6, m->w.config.vocab_size);
+    // (offset, length) fed to sequences a and b at each step: chunks beside single tokens.
+    const int64_t plan[4][4] = {{0, 3, 0, 1}, {3, 1, 1, 4}, {4, 1, 5, 1}, {5, 4, 6, 1}};
+    std::vector<float> out[2], states[2];
+    for (int mode = 0; mode < 2; ++mode) {
+        f.options().fused_mamba_step = mode == 0;
+        auto a = f.new_sequence(), b = f.new_sequence();
+        for (const auto& p : plan) {
+            const std::span<const int32_t> all(t);
+            const SequenceInput in[2] = {
+                {a.get(), all.subspan(static_cast<size_t>(p[0]), static_cast<size_t>(p[1])), true},
+                {b.get(), all.subspan(static_cast<size_t>(p[2]), static_cast<size_t>(p[3])), true}};
+            const ForwardOutput& o = f.run(in);
+            out[mode].insert(out[mode].end(), o.logits.begin(), o.logits.begin() + o.n_rows * o.n_vocab);
+        }
+        append_mamba_states(states[mode], {a.get(), b.get()});
+    }
+    EXPECT_EQ(out[0], out[1]);
+    EXPECT_EQ(states[0], states[1]);
 }
 
 struct CountingSink : MambaStateSink {
