@@ -16,9 +16,11 @@ void attention_layer(const LayerRun& r, const AttentionWeights& w, int64_t layer
     float* k = grow(r.s.b, r.T * kw);
     float* v = grow(r.s.c, r.T * kw);
     float* o = grow(r.s.d, r.T * qw);
-    kernels::matmul(w.q_proj, r.u, D, r.T, q, qw, r.pool);
-    kernels::matmul(w.k_proj, r.u, D, r.T, k, kw, r.pool);
-    kernels::matmul(w.v_proj, r.u, D, r.T, v, kw, r.pool);
+    // q, k and v in one parallel region (one barrier instead of three per layer, issue 10); a row's
+    // output does not depend on how the rows are split, so the numbers are those of three matmuls.
+    const kernels::MatmulJob qkv[3] = {
+        {&w.q_proj, r.u, D, r.T, q, qw}, {&w.k_proj, r.u, D, r.T, k, kw}, {&w.v_proj, r.u, D, r.T, v, kw}};
+    kernels::matmul_many(qkv, r.pool);
     for (const Segment& sg : r.segs) {
         sg.state->kv_reserve(layer, sg.pos0 + sg.n);
         for (int64_t t = 0; t < sg.n; ++t)
