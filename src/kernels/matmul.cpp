@@ -80,12 +80,6 @@ int64_t row_grain(const TensorView& W, int64_t T) {
 }
 }  // namespace
 
-bool matmul_single_task(const TensorView& W, int64_t T) {
-    // matmul's own routes split no finer than row_grain: q8_grain is the same formula, bf16_grain the
-    // same or coarser.
-    return W.rows() <= row_grain(W, T);
-}
-
 void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
     // Tasks are row ranges of the jobs in order; a task index maps back to its job by a linear scan
     // (a handful of jobs), so nothing is allocated.

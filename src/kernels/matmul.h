@@ -30,11 +30,6 @@ struct MatmulJob {
 // a decode step's routed experts and shared expert (issue 10, MoE grouped by expert).
 void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool);
 
-// Whether matmul and matmul_many both compute W's T-token product in one kernel call (its rows are
-// at most one task): then moving the product from one to the other keeps its bits, whatever the
-// kernel's row tiling (gemm_f32 gives a remainder row other sums than a 4-row tile).
-bool matmul_single_task(const TensorView& W, int64_t T);
-
 // Same for output rows [r0, r1) only, single-threaded (callers that parallelise themselves).
 void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, int64_t ldx, int64_t T,
                  float* y, int64_t ldy);

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "kernels/activations.h"
-#include "kernels/bf16_matmul.h"
 #include "kernels/matmul.h"
 #include "kernels/router.h"
 #include "model/layer_ops.h"
@@ -20,34 +19,10 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
     const int64_t Fe = E > 0 ? w.up[0].rows() : 0;
     auto& s = r.s;
 
-    // Router (fp32 logits whatever the stored dtype: the matmul converts exactly) and selection. The
-    // shared expert's up projection and the latent projection need only u, so they can share one
-    // parallel region with the router (issue 10): a decode step's router is a single task, which alone
-    // ran on the calling thread while the others waited (~13 us per layer). Done only where that keeps
-    // every product's bits: a router of one task in both matmul and matmul_many, and the other
-    // matrices on the bf16 route, where a row is one lane whatever the split into calls (gemm_f32's
-    // remainder rows sum differently from its 4-row tiles, so moving an F32 product between regions
-    // could change how its rows are tiled).
-    const int64_t Fs = w.shared_up.rows();
-    const bool shared_first = kernels::matmul_single_task(w.router, T) && kernels::bf16_route(w.shared_up) &&
-                              (E == 0 || kernels::bf16_route(w.up[0])) &&
-                              (!latent || kernels::bf16_route(w.latent_down));
+    // Router (fp32 logits whatever the stored dtype: the matmul converts exactly) and selection.
     float* logits = grow(s.a, T * E + 2 * E);
     float* route_scratch = logits + T * E;
-    float* sh = grow(s.proj, T * Fs);
-    float* latent_in = latent ? grow(s.b, T * Lt) : nullptr;
-    thread_local std::vector<kernels::MatmulJob> jobs;
-    jobs.reserve(static_cast<size_t>(E + 2));
-    jobs.clear();
-    if (shared_first) {
-        jobs.push_back({&w.router, r.u, D, T, logits, E});
-        jobs.push_back({&w.shared_up, r.u, D, T, sh, Fs});
-        if (latent) jobs.push_back({&w.latent_down, r.u, D, T, latent_in, Lt});
-        kernels::matmul_many(jobs, r.pool);
-    } else {
-        kernels::matmul(w.router, r.u, D, T, logits, E, r.pool);
-        if (latent) kernels::matmul(w.latent_down, r.u, D, T, latent_in, Lt, r.pool);
-    }
+    kernels::matmul(w.router, r.u, D, T, logits, E, r.pool);
     int32_t* idx = grow(s.idx, T * k);
     float* wts = grow(s.wts, T * k);
     kernels::RouterParams rp;
@@ -62,7 +37,12 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
         kernels::route_topk(logits + t * E, bias, rp, route_scratch, idx + t * k, wts + t * k);
 
     // Routed input: the latent projection or u itself.
-    const float* xr = latent ? latent_in : r.u;
+    const float* xr = r.u;
+    if (latent) {
+        float* buf = grow(s.b, T * Lt);
+        kernels::matmul(w.latent_down, r.u, D, T, buf, Lt, r.pool);
+        xr = buf;
+    }
 
     // Bucket (token, slot) pairs by expert.
     int32_t* count = grow(s.expert_count, E + 1);
@@ -77,22 +57,24 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
         for (int64_t i = 0; i < T * k; ++i) rows[fill[idx[i]]++] = static_cast<int32_t>(i);
     }
 
-    // Every active expert's up projection (and the shared expert's, unless done above) in one parallel
-    // region, then every down projection in another (issue 10): each expert's weights stream once per
-    // call for all the tokens routed to it, with two barriers per layer instead of two per expert.
-    // Slot i of the sorted order (expert e's rows are [count[e], count[e+1])) owns row i of xin, hid
-    // and eout.
-    const int64_t S = T * k;
+    // Every active expert's up projection and the shared expert's in one parallel region, then every
+    // down projection in another (issue 10): each expert's weights stream once per call for all the
+    // tokens routed to it, with two barriers per layer instead of two per expert. Slot i of the sorted
+    // order (expert e's rows are [count[e], count[e+1])) owns row i of xin, hid and eout.
+    const int64_t S = T * k, Fs = w.shared_up.rows();
     float* xin = grow(s.d, S * Lt);
     float* hid = grow(s.e, S * (Fe + Lt));
     float* eout = hid + S * Fe;
+    float* sh = grow(s.proj, T * Fs);
     for (int64_t i = 0; i < S; ++i) std::copy_n(xr + (rows[i] / k) * Lt, Lt, xin + i * Lt);
+    thread_local std::vector<kernels::MatmulJob> jobs;
+    jobs.reserve(static_cast<size_t>(E + 1));
     jobs.clear();
     for (int64_t e = 0; e < E; ++e)
         if (count[e + 1] > count[e])
             jobs.push_back({&w.up[static_cast<size_t>(e)], xin + count[e] * Lt, Lt, count[e + 1] - count[e],
                             hid + count[e] * Fe, Fe});
-    if (!shared_first) jobs.push_back({&w.shared_up, r.u, D, T, sh, Fs});
+    jobs.push_back({&w.shared_up, r.u, D, T, sh, Fs});
     kernels::matmul_many(jobs, r.pool);
     for (int64_t i = 0; i < S * Fe; ++i) hid[i] = kernels::relu2(hid[i]);
     for (int64_t i = 0; i < T * Fs; ++i) sh[i] = kernels::relu2(sh[i]);
