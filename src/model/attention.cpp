@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/attention.h"
+#include "kernels/bf16_matmul.h"
 #include "kernels/matmul.h"
 #include "model/layer_ops.h"
 
@@ -16,11 +17,20 @@ void attention_layer(const LayerRun& r, const AttentionWeights& w, int64_t layer
     float* k = grow(r.s.b, r.T * kw);
     float* v = grow(r.s.c, r.T * kw);
     float* o = grow(r.s.d, r.T * qw);
-    // q, k and v in one parallel region (one barrier instead of three per layer, issue 10); a row's
-    // output does not depend on how the rows are split, so the numbers are those of three matmuls.
-    const kernels::MatmulJob qkv[3] = {
-        {&w.q_proj, r.u, D, r.T, q, qw}, {&w.k_proj, r.u, D, r.T, k, kw}, {&w.v_proj, r.u, D, r.T, v, kw}};
-    kernels::matmul_many(qkv, r.pool);
+    // q, k and v in one parallel region (one barrier instead of three per layer, issue 10) where that
+    // keeps their bits: on the bf16 route each row is one lane whatever the split into calls, while
+    // gemm_f32 (F32 weights, the exact path) sums a remainder row differently from a 4-row tile, so
+    // its products keep matmul's own split.
+    if (kernels::bf16_route(w.q_proj) && kernels::bf16_route(w.k_proj) && kernels::bf16_route(w.v_proj)) {
+        const kernels::MatmulJob qkv[3] = {{&w.q_proj, r.u, D, r.T, q, qw},
+                                           {&w.k_proj, r.u, D, r.T, k, kw},
+                                           {&w.v_proj, r.u, D, r.T, v, kw}};
+        kernels::matmul_many(qkv, r.pool);
+    } else {
+        kernels::matmul(w.q_proj, r.u, D, r.T, q, qw, r.pool);
+        kernels::matmul(w.k_proj, r.u, D, r.T, k, kw, r.pool);
+        kernels::matmul(w.v_proj, r.u, D, r.T, v, kw, r.pool);
+    }
     for (const Segment& sg : r.segs) {
         sg.state->kv_reserve(layer, sg.pos0 + sg.n);
         for (int64_t t = 0; t < sg.n; ++t)
