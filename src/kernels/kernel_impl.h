@@ -455,6 +455,18 @@ void q8_0_to_f32_row(const uint8_t* src, float* dst, int64_t n) {
 
 // ---- SSM (spec §2.2.6 serial, §2.4 chunked) ----
 
+// State rows the serial step prefetches ahead of the one it updates (with intent to write): a decode
+// step reads each Mamba layer's 1 MiB of fp32 state from DRAM (the weights streamed since the last
+// token evicted it) and the hardware prefetchers restart at every 4 KiB page of it. Issue 10: the
+// fused step took ~20% less time with this (traced decode, load ~8). Row `row` of the H*P state rows;
+// past the last row nothing is fetched.
+constexpr int64_t kSsmPrefetchRows = 8;
+inline void prefetch_state_row(const SsmInputs& in, int64_t row) {
+    if (row >= in.H * in.P) return;
+    const float* s = in.state + row * in.N;
+    for (int64_t n = 0; n < in.N; n += 16) __builtin_prefetch(s + n, 1, 3);  // 16 floats: one line
+}
+
 void ssm_serial_head(const SsmHeadArgs& args) {
     const SsmInputs& in = *args.in;
     const int64_t h = args.h, P = in.P, N = in.N;
@@ -479,6 +491,7 @@ void ssm_serial_head(const SsmHeadArgs& args) {
 #pragma GCC unroll 16
                 for (int m = 0; m < 16; ++m) {
                     float* s = S + (p + m) * N;
+                    prefetch_state_row(in, h * P + p + m + kSsmPrefetchRows);
                     const vf vxd = splat(dt * x[p + m]);
                     for (int64_t n = 0; n < N; n += W) {
                         const vf sv = va * load(s + n) + vxd * load(B + n);
@@ -492,6 +505,7 @@ void ssm_serial_head(const SsmHeadArgs& args) {
 #endif
         for (; p < P; ++p) {
             float* s = S + p * N;
+            prefetch_state_row(in, h * P + p + kSsmPrefetchRows);
             const float xd = dt * x[p];
             const vf vxd = splat(xd);
             vf acc{};
