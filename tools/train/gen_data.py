@@ -36,8 +36,11 @@ def asst(content, reasoning=None, tool_calls=None):
     return m
 
 
+UPPER_SHARE, UPPER_MAX_LEN = 0.05, 40  # --upper-share, --upper-max-len: the evaluation's own casing by default
+
+
 def user(rng, text):
-    return {"role": "user", "content": S.vary_case(rng, text)}
+    return {"role": "user", "content": S.vary_case(rng, text, upper=UPPER_SHARE, upper_max_len=UPPER_MAX_LEN)}
 
 
 # Each skill returns (turns, tools_needed): turns is a list of messages after the user's question,
@@ -190,6 +193,16 @@ SKILLS = [(capital_turn, 14), (element_turn, 3), (arith_turn, 22), (weather_turn
 _TOTAL = sum(w for _, w in SKILLS)
 
 
+def set_skill_weights(spec):
+    global SKILLS, _TOTAL
+    over = {k: float(v) for k, v in (x.split("=") for x in spec.split(",") if x)}
+    unknown = set(over) - {fn.__name__ for fn, _ in SKILLS}
+    if unknown:
+        raise SystemExit(f"unknown skills: {sorted(unknown)}")
+    SKILLS = [(fn, over.get(fn.__name__, w)) for fn, w in SKILLS]
+    _TOTAL = sum(w for _, w in SKILLS)
+
+
 def pick_skill(rng):
     x = rng.random() * _TOTAL
     for fn, w in SKILLS:
@@ -285,9 +298,16 @@ def main():
     ap.add_argument("--bpe-text", help="also write this much of the text, special tokens removed, for the BPE trainer")
     ap.add_argument("--bpe-chars", type=int, default=3_000_000)
     ap.add_argument("--compact-json", type=float, default=0.0)
+    ap.add_argument("--skill-weights", default="",
+                    help="override SKILLS weights, e.g. weather_turn=44,copy_turn=20 (the copy stage)")
+    ap.add_argument("--upper-share", type=float, default=0.05,
+                    help="share of ALL-CAPS user turns (session 5's retrain tried 0.15 with --upper-max-len 80)")
+    ap.add_argument("--upper-max-len", type=int, default=40)
     args = ap.parse_args()
-    global COMPACT_JSON
+    set_skill_weights(args.skill_weights)
+    global COMPACT_JSON, UPPER_SHARE, UPPER_MAX_LEN
     COMPACT_JSON = args.compact_json
+    UPPER_SHARE, UPPER_MAX_LEN = args.upper_share, args.upper_max_len
     rng = S.new_rng(args.seed)
     tpl = load_template()
     opener = lzma.open if args.out.endswith(".xz") else open

@@ -113,14 +113,16 @@ SYSTEM_PROMPTS = ["You are a helpful assistant.", "You are a helpful assistant. 
                   "Answer the user's questions accurately."]
 
 
-def vary_case(rng, s):
-    """The user's own wording: sometimes all lower case, sometimes without the final punctuation."""
+def vary_case(rng, s, upper=0.05, upper_max_len=40):
+    """The user's own wording: sometimes all lower case or ALL CAPS, sometimes without the final
+    punctuation. The evaluation draws with the defaults; training raises `upper` (gen_data.user), since a
+    name read in capitals must still be called as `Paris`, and that mapping is learnt per sub-word piece."""
     r = rng.random()
     if r < 0.2:
         s = s.lower()
-    elif r < 0.25:
-        s = s.upper() if len(s) < 40 else s
-    elif r < 0.35 and s[:1].isalpha():
+    elif r < 0.2 + upper:
+        s = s.upper() if len(s) < upper_max_len else s
+    elif r < 0.3 + upper and s[:1].isalpha():
         s = s[0].lower() + s[1:]
     r = rng.random()
     if r < 0.15 and s and s[-1] in "?.!":
