@@ -170,6 +170,10 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
         ls[q] = 0.0f;
     }
     std::memset(oT, 0, static_cast<size_t>(NG * dh * L) * sizeof(float));
+    // Fewer query vectors than lanes (a decode row: the GQA group's G heads): P·V runs with the head
+    // dimensions in the lanes (oT as [M, dh]) instead of the queries, M·dh/L vector multiply-adds per
+    // key instead of dh. Each (query, dimension) still sums the same products in the same order.
+    const bool dmajor = NG == 1 && M < L && dh % L == 0;
 
     const bool narrow = kv.dtype != KvDtype::F32;
     const int64_t n_keys = a.pos0 + a.n_rows;
@@ -246,6 +250,37 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
             }
             st(mx + grp * L, m_new);
             st(ls + grp * L, ld(ls + grp * L) * corr + sum);
+            if (dmajor) {  // oT is [M, dh]: o_q = o_q·corr_q + Σ_j p_qj v_j, the same chain per (q, d)
+                float corr_q[L];
+                st(corr_q, corr);
+                // Eight (query, dimension-vector) chains at a time keep the FMA units busy.
+                const int64_t nv = dh / L, pairs = M * nv;
+                int64_t p0 = 0;
+                for (; p0 + 8 <= pairs; p0 += 8) {
+                    vf o[8];
+                    int64_t qk[8], dk[8];
+#pragma GCC unroll 8
+                    for (int k = 0; k < 8; ++k) {
+                        qk[k] = (p0 + k) / nv, dk[k] = (p0 + k) % nv * L;
+                        o[k] = ld(oT + qk[k] * dh + dk[k]) * corr_q[qk[k]];
+                    }
+                    for (j = 0; j < n; ++j) {
+                        const float* v = vp[j];
+                        const float* pj = S + j * L;
+#pragma GCC unroll 8
+                        for (int k = 0; k < 8; ++k) o[k] += pj[qk[k]] * ld(v + dk[k]);
+                    }
+#pragma GCC unroll 8
+                    for (int k = 0; k < 8; ++k) st(oT + qk[k] * dh + dk[k], o[k]);
+                }
+                for (; p0 < pairs; ++p0) {
+                    const int64_t q = p0 / nv, d = p0 % nv * L;
+                    vf o = ld(oT + q * dh + d) * corr_q[q];
+                    for (j = 0; j < n; ++j) o += S[j * L + q] * ld(vp[j] + d);
+                    st(oT + q * dh + d, o);
+                }
+                continue;
+            }
             // oT = oT·corr + Σ_j p_j v_j, eight head dimensions at a time.
             float* ot = oT + grp * dh * L;
             int64_t d = 0;
@@ -285,9 +320,10 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     for (int64_t q = 0; q < M; ++q) {
         const int64_t grp = q / L, lane = q % L, i = q / G, h = g * G + q % G;
         const float inv = 1.0f / ls[q];
-        const float* ot = oT + grp * dh * L + lane;
+        const float* ot = dmajor ? oT + q * dh : oT + grp * dh * L + lane;
+        const int64_t step = dmajor ? 1 : L;
         float* dst = a.out + i * a.ldo + h * dh;
-        for (int64_t d = 0; d < dh; ++d) dst[d] = ot[d * L] * inv;
+        for (int64_t d = 0; d < dh; ++d) dst[d] = ot[d * step] * inv;
     }
 }
 
