@@ -17,22 +17,7 @@
 namespace hy {
 namespace {
 
-struct Bf16Weights {
-    std::vector<uint16_t> w;
-    TensorView view;
-};
-
-Bf16Weights make(int64_t rows, int64_t cols, uint32_t seed) {
-    Bf16Weights b;
-    const std::vector<float> f = test::random_floats(rows * cols, seed);
-    b.w.resize(f.size());
-    for (size_t i = 0; i < f.size(); ++i) b.w[i] = f32_to_bf16(f[i]);
-    b.view.dtype = DType::BF16;
-    b.view.shape = {rows, cols};
-    b.view.data = reinterpret_cast<const uint8_t*>(b.w.data());
-    b.view.nbytes = b.w.size() * 2;
-    return b;
-}
+using test::Weights;
 
 struct Rounded {
     std::vector<uint32_t> x;
@@ -73,17 +58,18 @@ TEST(Bf16Dot, MatchesFloat64OfRoundedInputs) {
     for (int64_t rows : {1, 15, 16, 17, 33, 45})
         for (int64_t n : {2, 31, 32, 33, 64, 95, 130})
             for (int64_t T : {1, 2, 3, 4, 5, 8, 9, 13, 17, 40}) {
-                const Bf16Weights w = make(rows, n, static_cast<uint32_t>(rows * 7 + n * 3 + T));
+                const Weights w =
+                    test::make_weights(DType::BF16, rows, n, static_cast<uint32_t>(rows * 7 + n * 3 + T));
                 const int64_t ldx = n + 3, ldy = rows + 2;
                 const std::vector<float> x = test::random_floats(T * ldx, static_cast<uint32_t>(n + T));
                 const Rounded a = round_acts(x, n, ldx, T);
                 std::vector<float> y(static_cast<size_t>(T * ldy), -7.0f);
-                kernels::bf16_dot_matmul(w.w.data(), n, rows, a.acts, y.data(), ldy);
+                kernels::bf16_dot_matmul(w.bf16(), n, rows, a.acts, y.data(), ldy);
                 for (int64_t t = 0; t < T; ++t) {
                     for (int64_t r = 0; r < rows; ++r) {
                         double s = 0, m = 0;
                         for (int64_t i = 0; i < n; ++i) {
-                            const double p = static_cast<double>(bf16_to_f32(w.w[r * n + i])) *
+                            const double p = static_cast<double>(bf16_to_f32(w.bf16()[r * n + i])) *
                                              bf16_to_f32(f32_to_bf16(x[t * ldx + i]));
                             s += p;
                             m += std::fabs(p);
@@ -102,15 +88,15 @@ TEST(Bf16Dot, MatchesFloat64OfRoundedInputs) {
 TEST(Bf16Dot, ResultIndependentOfTokenCountAndRowSplit) {
     REQUIRE_BF16();
     const int64_t rows = 77, n = 200, T = 16;
-    const Bf16Weights w = make(rows, n, 5);
+    const Weights w = test::make_weights(DType::BF16, rows, n, 5);
     const std::vector<float> x = test::random_floats(T * n, 6);
     const Rounded all = round_acts(x, n, n, T);
     std::vector<float> y(static_cast<size_t>(T * rows)), one(static_cast<size_t>(rows));
-    kernels::bf16_dot_matmul(w.w.data(), n, rows, all.acts, y.data(), rows);
+    kernels::bf16_dot_matmul(w.bf16(), n, rows, all.acts, y.data(), rows);
     for (int64_t t = 0; t < T; ++t) {
         const kernels::Bf16Acts a{n, all.acts.pairs, 1, all.x.data() + t * all.acts.pairs};
-        kernels::bf16_dot_matmul(w.w.data(), n, 16, a, one.data(), rows);  // rows 0-15
-        kernels::bf16_dot_matmul(w.w.data() + 16 * n, n, rows - 16, a, one.data() + 16, rows);
+        kernels::bf16_dot_matmul(w.bf16(), n, 16, a, one.data(), rows);  // rows 0-15
+        kernels::bf16_dot_matmul(w.bf16() + 16 * n, n, rows - 16, a, one.data() + 16, rows);
         for (int64_t r = 0; r < rows; ++r) ASSERT_EQ(one[r], y[t * rows + r]) << "t=" << t << " r=" << r;
     }
 }
@@ -122,7 +108,7 @@ TEST(Bf16Dot, MatmulRouteAndSwitch) {
     REQUIRE_BF16();
     ThreadPool pool(2);
     const int64_t rows = 300, n = 1024, T = 16;
-    const Bf16Weights w = make(rows, n, 8);
+    const Weights w = test::make_weights(DType::BF16, rows, n, 8);
     const std::vector<float> x = test::random_floats(T * n, 9);
     std::vector<float> y(static_cast<size_t>(T * rows)), y1(static_cast<size_t>(rows)),
         exact(static_cast<size_t>(T * rows));
@@ -151,7 +137,9 @@ TEST(Bf16Dot, ManyEqualsOneByOne) {
     REQUIRE_BF16();
     ThreadPool pool(2);
     kernels::set_bf16_activations_override(true);  // the route whatever HYSERVE_BF16_ACTIVATIONS says
-    const Bf16Weights a = make(96, 64, 11), b = make(41, 96, 12), c = make(7, 33, 13);
+    const Weights a = test::make_weights(DType::BF16, 96, 64, 11),
+                  b = test::make_weights(DType::BF16, 41, 96, 12),
+                  c = test::make_weights(DType::BF16, 7, 33, 13);
     const std::vector<float> x = test::random_floats(41 * 96, 21);
     for (int64_t T : {1, 5, 40}) {
         std::vector<float> y1(static_cast<size_t>(3 * T * 96), 0.0f), y2 = y1;

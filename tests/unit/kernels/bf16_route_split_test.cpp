@@ -6,7 +6,6 @@
 #include <cstring>
 #include <vector>
 
-#include "core/dtype.h"
 #include "kernel_test_util.h"
 #include "kernels/bf16_matmul.h"
 #include "kernels/matmul.h"
@@ -14,24 +13,10 @@
 namespace hy {
 namespace {
 
-struct Bf16Matrix {
-    std::vector<uint16_t> bits;
-    TensorView view;
-};
-
-Bf16Matrix make_bf16(int64_t rows, int64_t cols, uint32_t seed) {
-    Bf16Matrix m;
-    const std::vector<float> f = test::random_floats(rows * cols, seed);
-    for (float v : f) m.bits.push_back(f32_to_bf16(v));
-    m.view.dtype = DType::BF16;
-    m.view.shape = {rows, cols};
-    m.view.data = reinterpret_cast<const uint8_t*>(m.bits.data());
-    m.view.nbytes = m.bits.size() * 2;
-    return m;
-}
-
 TEST(Bf16RouteSplit, MatmulManyRowsMatchMatmulBitForBit) {
-    const Bf16Matrix q = make_bf16(200, 1024, 1), k = make_bf16(72, 1024, 2), v = make_bf16(72, 1024, 3);
+    const test::Weights q = test::make_weights(DType::BF16, 200, 1024, 1),
+                        k = test::make_weights(DType::BF16, 72, 1024, 2),
+                        v = test::make_weights(DType::BF16, 72, 1024, 3);
     if (!kernels::bf16_route(q.view)) GTEST_SKIP() << "no AVX-512 BF16 here: the bf16 route is off";
     for (int threads : {1, 2, 3})
         for (int64_t T : {1, 3, 5, 17}) {

@@ -14,63 +14,8 @@
 namespace hy {
 namespace {
 
-struct Weights {
-    std::vector<uint8_t> bytes;
-    TensorView view;
-};
-
-// Random rows x cols weights stored as `dt`.
-Weights make_weights(DType dt, int64_t rows, int64_t cols, uint32_t seed) {
-    Weights w;
-    const std::vector<float> f = test::random_floats(rows * cols, seed);
-    const uint64_t rb = dtype_bytes(dt, static_cast<uint64_t>(cols));
-    w.bytes.resize(rb * static_cast<uint64_t>(rows));
-    std::mt19937 rng(seed + 7);
-    for (int64_t r = 0; r < rows; ++r) {
-        uint8_t* dst = w.bytes.data() + rb * static_cast<uint64_t>(r);
-        const float* src = f.data() + r * cols;
-        switch (dt) {
-            case DType::F32:
-                std::memcpy(dst, src, static_cast<size_t>(cols) * 4);
-                break;
-            case DType::BF16:
-            case DType::F16:
-                for (int64_t i = 0; i < cols; ++i) {
-                    const uint16_t h = dt == DType::BF16 ? f32_to_bf16(src[i]) : f32_to_f16(src[i]);
-                    std::memcpy(dst + 2 * i, &h, 2);
-                }
-                break;
-            case DType::Q8_0:
-                quantize_row_q8_0(src, dst, cols);
-                break;
-            case DType::Q4_0:
-                quantize_row_q4_0(src, dst, cols);
-                break;
-            default:  // F8 / K-quants: random bytes with small finite fp16 scales
-                for (uint64_t i = 0; i < rb; ++i) dst[i] = static_cast<uint8_t>(rng());
-                if (dt == DType::F8_E4M3)
-                    for (uint64_t i = 0; i < rb; ++i)
-                        if ((dst[i] & 0x7f) == 0x7f) dst[i] = 0x10;  // no NaN codes
-                if (dt == DType::Q4_K)
-                    for (uint64_t b = 0; b < rb; b += 144) {
-                        const uint16_t d = f32_to_f16(0.01f), m = f32_to_f16(0.02f);
-                        std::memcpy(dst + b, &d, 2);
-                        std::memcpy(dst + b + 2, &m, 2);
-                    }
-                if (dt == DType::Q6_K)
-                    for (uint64_t b = 0; b < rb; b += 210) {
-                        const uint16_t d = f32_to_f16(0.003f);
-                        std::memcpy(dst + b + 208, &d, 2);
-                    }
-        }
-    }
-    w.view.dtype = dt;
-    w.view.shape = {rows, cols};
-    w.view.data = w.bytes.data();
-    w.view.nbytes = w.bytes.size();
-    w.view.scale = dt == DType::F8_E4M3 ? 0.5f : 1.0f;
-    return w;
-}
+using test::make_weights;
+using test::Weights;
 
 void check(DType dt, int64_t rows, int64_t cols, int64_t T, ThreadPool& pool) {
     const Weights w = make_weights(dt, rows, cols, static_cast<uint32_t>(rows * 131 + cols + T));
@@ -171,16 +116,18 @@ TEST(Matmul, F32TokenIndependentOfBatch) {
     for (int64_t rows : {8, 13})
         for (int64_t cols : {16, 40, 256})
             for (int64_t T : {2, 3, 4, 6, 7, 16}) {
-                const Weights w = make_weights(DType::F32, rows, cols, static_cast<uint32_t>(rows + cols + T));
+                const Weights w =
+                    make_weights(DType::F32, rows, cols, static_cast<uint32_t>(rows + cols + T));
                 const std::vector<float> x = test::random_floats(T * cols, 31);
                 for (kernels::Isa isa : test::supported_isas()) {
                     test::IsaScope scope(isa);
                     std::vector<float> all(static_cast<size_t>(T * rows)), one(all.size());
                     kernels::matmul(w.view, x.data(), cols, T, all.data(), rows, pool);
                     for (int64_t t = 0; t < T; ++t)
-                        kernels::matmul(w.view, x.data() + t * cols, cols, 1, one.data() + t * rows, rows, pool);
-                    EXPECT_EQ(all, one) << kernels::isa_name(isa) << " rows=" << rows << " cols=" << cols
-                                        << " T=" << T;
+                        kernels::matmul(w.view, x.data() + t * cols, cols, 1, one.data() + t * rows, rows,
+                                        pool);
+                    EXPECT_EQ(all, one)
+                        << kernels::isa_name(isa) << " rows=" << rows << " cols=" << cols << " T=" << T;
                 }
             }
 }
