@@ -6,7 +6,9 @@
 
 namespace hy::cli {
 
-std::string default_model_path() { return HYSERVE_DEFAULT_MODEL_DIR; }
+std::string default_model_path() {
+    return HYSERVE_DEFAULT_MODEL_DIR;
+}
 
 void register_version(CLI::App& app) {
     auto* cmd = app.add_subcommand("version", "Print the hyserve version");

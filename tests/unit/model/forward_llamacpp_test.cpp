@@ -1,7 +1,8 @@
 // The forward pass against llama.cpp's logits for the four reference GGUF models (tests/data/
 // llamacpp/: prompts and last-position logits copied from /work/shared/models). The 15 MB GGUF files
 // are not in the repository: the test runs when HYSERVE_REFERENCE_MODELS (default
-// ../shared/models beside the checkout) holds them and is skipped otherwise; forward_random_test.cpp always runs.
+// ../shared/models beside the checkout) holds them and is skipped otherwise; forward_random_test.cpp always
+// runs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,7 +21,8 @@ namespace {
 std::string models_dir() {
     // ../shared/models beside the checkout (where CI and developer machines have it), or an override.
     const char* e = std::getenv("HYSERVE_REFERENCE_MODELS");
-    return e ? std::string(e) : (std::filesystem::path(HYSERVE_SOURCE_DIR).parent_path() / "shared" / "models").string();
+    return e ? std::string(e)
+             : (std::filesystem::path(HYSERVE_SOURCE_DIR).parent_path() / "shared" / "models").string();
 }
 
 std::vector<float> read_f32(const std::string& path) {
