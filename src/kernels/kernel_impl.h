@@ -70,6 +70,14 @@ inline vf load_f16(const uint16_t* p) {
 #endif
     return f;
 }
+// Software prefetch of one cache line into L1. Not __builtin_prefetch: GCC's local-pure-const pass
+// counts a function whose only effect is __builtin_prefetch as const and then deletes every call to
+// it (GCC 12 compiled gemm_f32's and ssm_serial_head's prefetch helpers to nothing); asm volatile
+// stays wherever it is written. prefetcht0 also serves writes (prefetchw needs its own CPUID bit).
+inline void prefetch_line(const void* p) {
+    asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+}
+
 typedef float vf8 __attribute__((vector_size(32)));
 typedef float vf4 __attribute__((vector_size(16)));
 inline float hsum(vf v) {
@@ -223,7 +231,7 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
         const int64_t end = (j + 1) * share < 4 * lines ? (j + 1) * share : 4 * lines;
         int64_t row = r + 4 + j * share / lines, col = (j * share % lines) * 16;
         for (int64_t l = j * share; l < end; ++l) {
-            __builtin_prefetch(w + row * ldw + col);
+            prefetch_line(w + row * ldw + col);
             col += 16;
             if (col >= n) col = 0, ++row;
         }
@@ -464,7 +472,7 @@ constexpr int64_t kSsmPrefetchRows = 8;
 inline void prefetch_state_row(const SsmInputs& in, int64_t row) {
     if (row >= in.H * in.P) return;
     const float* s = in.state + row * in.N;
-    for (int64_t n = 0; n < in.N; n += 16) __builtin_prefetch(s + n, 1, 3);  // 16 floats: one line
+    for (int64_t n = 0; n < in.N; n += 16) prefetch_line(s + n);  // 16 floats: one line
 }
 
 void ssm_serial_head(const SsmHeadArgs& args) {
