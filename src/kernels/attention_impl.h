@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernels/attention.h"
+#include "kernels/vec_exp.h"
 
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Wpsabi"
@@ -61,26 +62,9 @@ inline vf vmax(vf a, vf b) {
     return a > b ? a : b;
 }
 
-// e^x for x <= 0 (scores minus their running max), exactly 0 below -87.3 (masked keys are -inf).
-// Cephes expf: x = n·ln2 + r with |r| <= ln2/2, a degree-6 polynomial for e^r, 2^n by exponent bits;
-// about 1 ulp.
+// e^x for x <= 0 (scores minus their running max), exactly 0 below -87 (masked keys are -inf).
 inline vf vexp(vf x) {
-    const vf xc = x < splat(-87.0f) ? splat(-87.0f) : x;
-    const vf n = __builtin_convertvector(__builtin_convertvector(xc * 1.44269504088896341f + 0.5f, vi), vf);
-    // convertvector truncates toward zero; xc·log2e + 0.5 <= 0.5, so step back where it was negative.
-    const vf fl = n - (n > xc * 1.44269504088896341f + 0.5f ? splat(1.0f) : splat(0.0f));
-    vf r = xc - fl * 0.693359375f;
-    r = r - fl * -2.12194440e-4f;
-    vf p = splat(1.9875691500e-4f);
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    const vu pow2 = (__builtin_convertvector(__builtin_convertvector(fl, vi) + 127, vu)) << 23;
-    const vf y = p * as_f(pow2);
-    return x < splat(-87.0f) ? splat(0.0f) : y;
+    return vec::exp_nonpositive<vf, vi>(x);
 }
 
 // Head g of `n` narrow rows → fp32 rows of `ld` floats.

@@ -38,6 +38,10 @@ struct KernelTable {
     void (*gemv_f16)(const uint16_t* w, int64_t ldw, int64_t rows, const float* x, int64_t n, float* y);
     void (*gemv_q8_0)(const uint8_t* w, int64_t row_bytes, int64_t rows, const float* x, int64_t n, float* y);
     void (*q8_0_to_f32)(const uint8_t* src, float* dst, int64_t n);
+    // x = silu(x) in place, and out = y ⊙ silu(z) (the Mamba2 conv and gate, spec §2.2.2, §2.2.7):
+    // a vector e^x (vec_exp.h, about 1 ulp) instead of libm's, the same bits for every element of a row.
+    void (*silu)(float* x, int64_t n);
+    void (*mul_silu)(const float* y, const float* z, float* out, int64_t n);
 };
 
 const KernelTable& kernels();         // best_isa()'s table (cached; reread after set_isa_override)

@@ -12,6 +12,7 @@
 #include "core/dtype.h"
 #include "kernels/isa.h"
 #include "kernels/ssm_scan.h"
+#include "kernels/vec_exp.h"
 
 #if HY_KERNEL_F16C
 #include <immintrin.h>
@@ -37,6 +38,7 @@ namespace {
 constexpr int64_t W = 16;  // floats per vector: one zmm, two ymm or four xmm
 typedef float vf __attribute__((vector_size(W * 4)));
 typedef uint32_t vu __attribute__((vector_size(W * 4)));
+typedef int32_t vi __attribute__((vector_size(W * 4)));
 typedef uint16_t vh __attribute__((vector_size(W * 2)));
 
 inline vf load(const float* p) {
@@ -461,6 +463,35 @@ void q8_0_to_f32_row(const uint8_t* src, float* dst, int64_t n) {
     }
 }
 
+// ---- SiLU (spec §2.2.2 conv, §2.2.7 gate) ----
+
+// Each element goes through the vector path, the tail of a row through a padded copy, so an
+// element's SiLU never depends on where it sits in a row: the prefill conv (cut into 64-channel
+// tasks), the decode step (cut by group) and the gate give the same bits for the same input.
+inline vf load_tail(const float* p, int64_t m) {
+    float buf[W] = {};
+    std::memcpy(buf, p, sizeof(float) * static_cast<size_t>(m));
+    return load(buf);
+}
+inline void store_tail(float* p, vf v, int64_t m) {
+    float buf[W];
+    store(buf, v);
+    std::memcpy(p, buf, sizeof(float) * static_cast<size_t>(m));
+}
+
+void silu_rows(float* x, int64_t n) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) store(x + i, vec::silu<vf, vi>(load(x + i)));
+    if (i < n) store_tail(x + i, vec::silu<vf, vi>(load_tail(x + i, n - i)), n - i);
+}
+
+void mul_silu(const float* y, const float* z, float* out, int64_t n) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) store(out + i, load(y + i) * vec::silu<vf, vi>(load(z + i)));
+    if (i < n)
+        store_tail(out + i, load_tail(y + i, n - i) * vec::silu<vf, vi>(load_tail(z + i, n - i)), n - i);
+}
+
 // ---- SSM (spec §2.2.6 serial, §2.4 chunked) ----
 
 // State rows the serial step prefetches ahead of the one it updates (with intent to write): a decode
@@ -659,10 +690,22 @@ void ssm_chunked_group(const SsmGroupArgs& args) {
 }
 
 constexpr KernelTable make_table(Isa isa) {
-    return KernelTable{
-        isa,       dot_f32,        dot_bf16,        dot_f16,           bf16_to_f32_row, f16_to_f32_row,
-        gemm_f32,  axpy,           ssm_serial_head, ssm_chunked_group, gemv_bf16,       gemv_f16,
-        gemv_q8_0, q8_0_to_f32_row};
+    return KernelTable{isa,
+                       dot_f32,
+                       dot_bf16,
+                       dot_f16,
+                       bf16_to_f32_row,
+                       f16_to_f32_row,
+                       gemm_f32,
+                       axpy,
+                       ssm_serial_head,
+                       ssm_chunked_group,
+                       gemv_bf16,
+                       gemv_f16,
+                       gemv_q8_0,
+                       q8_0_to_f32_row,
+                       silu_rows,
+                       mul_silu};
 }
 
 }  // namespace

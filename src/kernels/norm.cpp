@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "kernels/activations.h"
+#include "kernels/isa.h"
 
 namespace hy::kernels {
 
@@ -22,7 +22,7 @@ void rmsnorm(const float* x, const float* w, int64_t n, float eps, float* out) {
 
 void gated_rmsnorm(const float* y, const float* z, const float* w, int64_t n, int64_t group, float eps,
                    float* out) {
-    for (int64_t i = 0; i < n; ++i) out[i] = y[i] * silu(z[i]);
+    kernels().mul_silu(y, z, out, n);
     for (int64_t g0 = 0; g0 < n; g0 += group) {
         const float r = inv_rms(out + g0, group, eps);
         for (int64_t i = g0; i < g0 + group; ++i) out[i] = w[i] * (out[i] * r);

@@ -1,0 +1,61 @@
+// e^x for GCC/Clang vector types of any width, shared by the per-ISA kernel bodies (kernel_impl.h,
+// attention_impl.h), which compile it once per instruction set.
+// Include only from those files. Cephes expf: x = n·ln2 + r with |r| <= ln2/2, a degree-6
+// polynomial for e^r, 2^n by exponent bits; about 1 ulp. Valid for x in [-87, 88] (2^n stays a
+// normal float): callers clamp.
+#pragma once
+
+#include <cstring>
+
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+// Internal linkage, like the kernel bodies that include it: the vector types are the same C++ types
+// in every per-ISA file, so external templates would be merged at link time across instruction sets.
+namespace hy::kernels {
+namespace {
+namespace vec {
+
+template <class VF, class VI>
+inline VF exp_in_range(VF x) {
+    const VF t = x * 1.44269504088896341f + 0.5f;
+    const VF n = __builtin_convertvector(__builtin_convertvector(t, VI), VF);
+    // convertvector truncates toward zero: step back where t was negative, so fl = floor(t).
+    const VF fl = n - (n > t ? VF{} + 1.0f : VF{});
+    VF r = x - fl * 0.693359375f;
+    r = r - fl * -2.12194440e-4f;
+    VF p = VF{} + 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const VI bits = (__builtin_convertvector(fl, VI) + 127) << 23;
+    VF pow2;
+    std::memcpy(&pow2, &bits, sizeof pow2);
+    return p * pow2;
+}
+
+// e^x for x <= 0 (attention scores minus their running max): exactly 0 below -87 (masked keys are -inf).
+template <class VF, class VI>
+inline VF exp_nonpositive(VF x) {
+    const VF lo = VF{} - 87.0f;
+    return x < lo ? VF{} : exp_in_range<VF, VI>(x < lo ? lo : x);
+}
+
+// silu(x) = x / (1 + e^-x) (spec/model.md §2.2.2, §2.2.7). Past the range of e^x: x > 87 gives x
+// (e^-x below 1e-38 vanishes next to 1), and x < -88 gives -0, as the scalar formula (x / inf) does.
+template <class VF, class VI>
+inline VF silu(VF x) {
+    const VF lo = VF{} - 87.0f, hi = VF{} + 88.0f, m = -x;
+    const VF y = x / (1.0f + exp_in_range<VF, VI>(m < lo ? lo : (m > hi ? hi : m)));
+    return m > hi ? x * 0.0f : y;
+}
+
+}  // namespace vec
+}  // namespace
+}  // namespace hy::kernels
