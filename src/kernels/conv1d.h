@@ -5,6 +5,20 @@
 
 namespace hy::kernels {
 
+// The rows of outputs both functions below compute (KernelTable::conv1d_silu_rows; the state shift
+// stays with them): out[t*ldo + c] = silu(b[c] + Σ_j w[c*K + j]·row(t − K + 1 + j)[c]), where row q is
+// x + q*ldx for q >= 0 and the state row K − 1 + q (ld_state apart) before that.
+struct ConvArgs {
+    const float* x;
+    int64_t ldx, T, C, K;
+    const float* w;
+    const float* b;
+    const float* state;
+    int64_t ld_state;
+    float* out;
+    int64_t ldo;
+};
+
 // T new rows x[t*ldx + c] (c < C), taps w[c*K + j] (j = K−1 is the current token), bias b[C].
 // state [K−1, C] holds the K−1 previous pre-conv rows, oldest first (zeros at sequence start); it
 // is advanced to the last K−1 rows of [state ; x]. out[t*ldo + c] = silu(b + Σ_j w·window).

@@ -42,6 +42,8 @@ struct KernelTable {
     // a vector e^x (vec_exp.h, about 1 ulp) instead of libm's, the same bits for every element of a row.
     void (*silu)(float* x, int64_t n);
     void (*mul_silu)(const float* y, const float* z, float* out, int64_t n);
+    // The outputs of the Mamba2 causal conv + SiLU (conv1d.h ConvArgs), W channels per vector.
+    void (*conv1d_silu_rows)(const struct ConvArgs& a);
 };
 
 const KernelTable& kernels();         // best_isa()'s table (cached; reread after set_isa_override)

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/dtype.h"
+#include "kernels/conv1d.h"
 #include "kernels/isa.h"
 #include "kernels/ssm_scan.h"
 #include "kernels/vec_exp.h"
@@ -228,26 +229,27 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
     const int64_t tiles = HY_KERNEL_TILE4X4 ? T / 4 : 0;
     const int64_t passes = tiles + (HY_KERNEL_TILE4X4 && T % 4 >= 2 ? 1 : T - 4 * tiles);
     const int64_t lines = (n + 15) / 16, share = passes > 0 ? (4 * lines + passes - 1) / passes : 0;
-    auto prefetch_share = [&](int64_t r, int64_t j) {  // pass j of block r
-        if (T < 2 || r + 8 > rows || j * share >= 4 * lines) return;
-        const int64_t end = (j + 1) * share < 4 * lines ? (j + 1) * share : 4 * lines;
-        int64_t row = r + 4 + j * share / lines, col = (j * share % lines) * 16;
-        for (int64_t l = j * share; l < end; ++l) {
-            prefetch_line(w + row * ldw + col);
-            col += 16;
-            if (col >= n) col = 0, ++row;
+    // The next block's lines, `share` per pass, walked by a cursor (no division per pass: a prompt's
+    // passes are short, 32 per block at T = 128).
+    int64_t pf_row = 0, pf_col = 0, pf_left = 0;
+    auto prefetch_share = [&]() {
+        for (int64_t l = 0; l < share && pf_left > 0; ++l, --pf_left) {
+            prefetch_line(w + pf_row * ldw + pf_col);
+            pf_col += 16;
+            if (pf_col >= n) pf_col = 0, ++pf_row;
         }
     };
     int64_t r = 0;
     for (; r + 4 <= rows; r += 4) {
-        int64_t t0 = 0, j = 0;
+        int64_t t0 = 0;
+        pf_row = r + 4, pf_col = 0, pf_left = T >= 2 && r + 8 <= rows ? 4 * lines : 0;
 #if HY_KERNEL_TILE4X4
-        for (; t0 + 4 <= T; t0 += 4, ++j) {
-            prefetch_share(r, j);
+        for (; t0 + 4 <= T; t0 += 4) {
+            prefetch_share();
             dot4xm<4>(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
         }
         if (T - t0 >= 2) {  // two or three remainder tokens in one pass
-            prefetch_share(r, j++);
+            prefetch_share();
             if (T - t0 == 3)
                 dot4xm<3>(w + r * ldw, ldw, x + t0 * ldx, ldx, n, y + t0 * ldy + r, ldy);
             else
@@ -255,8 +257,8 @@ void gemm_f32(const float* w, int64_t ldw, int64_t rows, const float* x, int64_t
             t0 = T;
         }
 #endif
-        for (int64_t t = t0; t < T; ++t, ++j) {
-            prefetch_share(r, j);
+        for (int64_t t = t0; t < T; ++t) {
+            prefetch_share();
             float s[4];
             dot4(w + r * ldw, ldw, x + t * ldx, n, s);
             for (int k = 0; k < 4; ++k) y[t * ldy + r + k] = s[k];
@@ -492,6 +494,36 @@ void mul_silu(const float* y, const float* z, float* out, int64_t n) {
         store_tail(out + i, load_tail(y + i, n - i) * vec::silu<vf, vi>(load_tail(z + i, n - i)), n - i);
 }
 
+// ---- Causal conv1d + SiLU (spec §2.2.2) ----
+
+// W channels at a time: their K taps, stored [C][K], transposed once into vectors, then every token
+// is K vector multiply-adds on the bias (taps oldest first) and a vector SiLU. Channels never mix, so
+// any split of the channels (prefill tasks of 64, decode steps per group) gives the same bits.
+void conv1d_silu_rows(const ConvArgs& a) {
+    constexpr int64_t kMaxTaps = 64;  // config_validate.cpp caps conv_kernel at 64
+    float taps[kMaxTaps * W];
+    const int64_t K = a.K < kMaxTaps ? a.K : kMaxTaps;
+    for (int64_t c = 0; c < a.C; c += W) {
+        const int64_t m = a.C - c < W ? a.C - c : W;
+        for (int64_t j = 0; j < K; ++j)
+            for (int64_t i = 0; i < W; ++i) taps[j * W + i] = i < m ? a.w[(c + i) * a.K + j] : 0.0f;
+        const vf bias = m == W ? load(a.b + c) : load_tail(a.b + c, m);
+        for (int64_t t = 0; t < a.T; ++t) {
+            vf acc = bias;
+            for (int64_t j = 0; j < K; ++j) {
+                const int64_t q = t - K + 1 + j;
+                const float* src = (q >= 0 ? a.x + q * a.ldx : a.state + (K - 1 + q) * a.ld_state) + c;
+                acc += load(taps + j * W) * (m == W ? load(src) : load_tail(src, m));
+            }
+            acc = vec::silu<vf, vi>(acc);
+            if (m == W)
+                store(a.out + t * a.ldo + c, acc);
+            else
+                store_tail(a.out + t * a.ldo + c, acc, m);
+        }
+    }
+}
+
 // ---- SSM (spec §2.2.6 serial, §2.4 chunked) ----
 
 // State rows the serial step prefetches ahead of the one it updates (with intent to write): a decode
@@ -705,7 +737,8 @@ constexpr KernelTable make_table(Isa isa) {
                        gemv_q8_0,
                        q8_0_to_f32_row,
                        silu_rows,
-                       mul_silu};
+                       mul_silu,
+                       conv1d_silu_rows};
 }
 
 }  // namespace
