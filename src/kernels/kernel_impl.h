@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "core/dtype.h"
 #include "kernels/conv1d.h"
@@ -496,32 +497,65 @@ void mul_silu(const float* y, const float* z, float* out, int64_t n) {
 
 // ---- Causal conv1d + SiLU (spec §2.2.2) ----
 
-// W channels at a time: their K taps, stored [C][K], transposed once into vectors, then every token
-// is K vector multiply-adds on the bias (taps oldest first) and a vector SiLU. Channels never mix, so
-// any split of the channels (prefill tasks of 64, decode steps per group) gives the same bits.
-void conv1d_silu_rows(const ConvArgs& a) {
-    constexpr int64_t kMaxTaps = 64;  // config_validate.cpp caps conv_kernel at 64
-    float taps[kMaxTaps * W];
-    const int64_t K = a.K < kMaxTaps ? a.K : kMaxTaps;
-    for (int64_t c = 0; c < a.C; c += W) {
-        const int64_t m = a.C - c < W ? a.C - c : W;
-        for (int64_t j = 0; j < K; ++j)
-            for (int64_t i = 0; i < W; ++i) taps[j * W + i] = i < m ? a.w[(c + i) * a.K + j] : 0.0f;
-        const vf bias = m == W ? load(a.b + c) : load_tail(a.b + c, m);
-        for (int64_t t = 0; t < a.T; ++t) {
-            vf acc = bias;
-            for (int64_t j = 0; j < K; ++j) {
-                const int64_t q = t - K + 1 + j;
-                const float* src = (q >= 0 ? a.x + q * a.ldx : a.state + (K - 1 + q) * a.ld_state) + c;
-                acc += load(taps + j * W) * (m == W ? load(src) : load_tail(src, m));
-            }
-            acc = vec::silu<vf, vi>(acc);
-            if (m == W)
-                store(a.out + t * a.ldo + c, acc);
-            else
-                store_tail(a.out + t * a.ldo + c, acc, m);
-        }
+// Output vector of W channels from c (m of them valid) at token t, the taps in tap(j) vectors:
+// bias, then the K taps oldest first, then SiLU. Every path below goes through here, so the paths
+// and any split of the channels (prefill tasks of 64, decode steps per group) give the same bits.
+template <class Tap>
+inline void conv_vector(const ConvArgs& a, int64_t t, int64_t c, int64_t m, Tap tap) {
+    vf acc = m == W ? load(a.b + c) : load_tail(a.b + c, m);
+    for (int64_t j = 0; j < a.K; ++j) {
+        const int64_t q = t - a.K + 1 + j;
+        const float* src = (q >= 0 ? a.x + q * a.ldx : a.state + (a.K - 1 + q) * a.ld_state) + c;
+        acc += tap(j) * (m == W ? load(src) : load_tail(src, m));
     }
+    acc = vec::silu<vf, vi>(acc);
+    if (m == W)
+        store(a.out + t * a.ldo + c, acc);
+    else
+        store_tail(a.out + t * a.ldo + c, acc, m);
+}
+
+#if HY_KERNEL_TILE4X4
+// The 4 taps of 16 channels (64 floats, [channel][tap]) as 4 vectors [tap][channel], in registers.
+inline void taps4x16(const float* w, vf (&tap)[4]) {
+    const vf v0 = load(w), v1 = load(w + 16), v2 = load(w + 32), v3 = load(w + 48);
+    // [tap0 | tap1] and [tap2 | tap3] of channels 0-7 (from v0, v1) and of channels 8-15 (v2, v3).
+    const vf a = __builtin_shufflevector(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    const vf b = __builtin_shufflevector(v0, v1, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    const vf c = __builtin_shufflevector(v2, v3, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    const vf d = __builtin_shufflevector(v2, v3, 2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    tap[0] = __builtin_shufflevector(a, c, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    tap[1] = __builtin_shufflevector(a, c, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    tap[2] = __builtin_shufflevector(b, d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    tap[3] = __builtin_shufflevector(b, d, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+}
+#endif
+
+void conv1d_silu_rows(const ConvArgs& a) {
+    const int64_t K = a.K;
+    int64_t c0 = 0;
+#if HY_KERNEL_TILE4X4
+    // A decode step (the Mamba2 conv has K = 4): the taps of each 16 channels transposed in registers.
+    if (K == 4 && a.T == 1)
+        for (; c0 + W <= a.C; c0 += W) {
+            vf tap[4];
+            taps4x16(a.w + c0 * 4, tap);
+            conv_vector(a, 0, c0, W, [&](int64_t j) { return tap[j]; });
+        }
+#endif
+    if (c0 == a.C) return;
+    // Otherwise the taps of the remaining channels are transposed once per call into [K][Cp] rows (Cp:
+    // channels rounded up to W, zero padded); each token then walks them in channel order.
+    thread_local std::vector<float> taps_buf;
+    const int64_t C = a.C - c0, Cp = (C + W - 1) / W * W;
+    if (static_cast<int64_t>(taps_buf.size()) < K * Cp) taps_buf.resize(static_cast<size_t>(K * Cp));
+    float* taps = taps_buf.data();
+    for (int64_t j = 0; j < K; ++j)
+        for (int64_t c = 0; c < Cp; ++c) taps[j * Cp + c] = c < C ? a.w[(c0 + c) * K + j] : 0.0f;
+    for (int64_t t = 0; t < a.T; ++t)
+        for (int64_t c = 0; c < C; c += W)
+            conv_vector(a, t, c0 + c, C - c < W ? C - c : W,
+                        [&](int64_t j) { return load(taps + j * Cp + c); });
 }
 
 // ---- SSM (spec §2.2.6 serial, §2.4 chunked) ----
