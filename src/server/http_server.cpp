@@ -25,6 +25,7 @@
 #include "server/buffered_response.h"
 #include "server/connection_probe.h"
 #include "server/http_metrics.h"
+#include "server/listen_backlog.h"
 #include "store/response_store.h"
 
 namespace hy::server {
@@ -152,6 +153,9 @@ const std::vector<std::pair<std::string, std::string>>& known_paths() {
                                                                        {"/v1/metrics", "GET"}};
     return p;
 }
+
+// Connections the kernel queues before httplib's accept loop takes them (listen_backlog.h).
+constexpr int kListenBacklog = 1024;
 
 void install_common(httplib::Server& s, const ServerConfig& cfg) {
     s.new_task_queue = [] { return new httplib::ThreadPool(256); };
@@ -325,19 +329,25 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
     httplib::Server api_server;
     install_common(api_server, cfg);
     add_api_routes(api_server, routes);
+    const ListenBacklog api_backlog(api_server);
     if (!api_server.bind_to_port(cfg.host.c_str(), cfg.port)) {
         spdlog::critical("cannot listen on {}:{}", cfg.host, cfg.port);
         return 1;
     }
+    if (!api_backlog.raise(kListenBacklog))
+        spdlog::warn("could not raise the listen backlog of port {}", cfg.port);
     std::unique_ptr<httplib::Server> health_server;
     if (cfg.health_port && *cfg.health_port != cfg.port) {
         health_server = std::make_unique<httplib::Server>();
         install_common(*health_server, cfg);
         add_health_routes(*health_server, routes);
+        const ListenBacklog health_backlog(*health_server);
         if (!health_server->bind_to_port(cfg.host.c_str(), *cfg.health_port)) {
             spdlog::critical("cannot listen on {}:{} (NIM_HEALTH_PORT)", cfg.host, *cfg.health_port);
             return 1;
         }
+        if (!health_backlog.raise(kListenBacklog))
+            spdlog::warn("could not raise the listen backlog of port {}", *cfg.health_port);
     }
     g_servers[0] = &api_server;
     g_servers[1] = health_server.get();
@@ -430,8 +440,8 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
                                 4) *
             mib;
         const double kv_kib =
-            static_cast<double>(n_attn * 2 *
-                                kernels::kv_row_bytes(cfg.cache.kv_dtype, mc.num_key_value_heads, mc.head_dim)) /
+            static_cast<double>(
+                n_attn * 2 * kernels::kv_row_bytes(cfg.cache.kv_dtype, mc.num_key_value_heads, mc.head_dim)) /
             1024.0;
         spdlog::info(
             "per sequence: {:.2f} MiB Mamba state + {:.1f} KiB K/V per token; {} full-context sequences "
