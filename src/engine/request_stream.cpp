@@ -18,12 +18,12 @@ const char* finish_reason_name(FinishReason r) {
     return nullptr;
 }
 
-void RequestStream::push(TokenEvent ev) {
+void RequestStream::push(TokenEvent ev, bool wake_consumer) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         events_.push_back(std::move(ev));
     }
-    cv_.notify_one();
+    if (wake_consumer) cv_.notify_one();
 }
 
 bool RequestStream::pop(TokenEvent& out, std::chrono::milliseconds timeout) {

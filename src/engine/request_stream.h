@@ -20,8 +20,10 @@ class RequestStream {
     uint64_t id() const { return id_; }
     std::chrono::steady_clock::time_point arrival() const { return arrival_; }  // Engine::submit time
 
-    // Engine side.
-    void push(TokenEvent ev);
+    // Engine side. push(ev, false) queues without waking the consumer; wake() wakes it (the scheduler
+    // defers the wake-ups of a step's tokens until all of them are sampled).
+    void push(TokenEvent ev, bool wake_consumer = true);
+    void wake() { cv_.notify_one(); }
     bool abort_requested() const { return abort_.load(std::memory_order_acquire); }
 
     // Consumer side: waits up to `timeout` for the next event; false on timeout.

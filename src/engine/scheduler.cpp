@@ -309,6 +309,8 @@ void Scheduler::step() {
     std::erase_if(running_, [](const Ptr& r) { return r->done; });
     std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
     if (idle()) return;
+    for (const auto& stream : to_wake_) stream->wake();  // left by a step that threw
+    to_wake_.clear();
 
     int64_t budget = opt_.max_num_batched_tokens;
     std::vector<Request*> sched;
@@ -428,6 +430,8 @@ void Scheduler::step() {
             emit(r, out->logits_row(row - 1), out->n_vocab);
         if (speculating(r) && !r.done) mtp_->keep_hidden(r.mtp, *out, first, rows);
     }
+    for (const auto& stream : to_wake_) stream->wake();
+    to_wake_.clear();
     // The MTP block over the kept rows (one sequence per call; `out` is overwritten from here on).
     for (Request* r : sched) {
         if (r->done || !speculating(*r)) continue;
@@ -523,7 +527,8 @@ int32_t Scheduler::emit(Request& r, const float* logits, int64_t V) {
         ++counters_.finished;
         metrics_.on_finished(r.times, ev.finish, r.prompt_len, r.req.sampling.max_tokens);
     }
-    r.stream->push(std::move(ev));
+    r.stream->push(std::move(ev), false);
+    to_wake_.push_back(r.stream);
     return s.token;
 }
 
