@@ -5,7 +5,9 @@
 # cold vs warm TTFT; and a sibling prompt sharing those 7900 tokens with the cold one).
 # Targets (issue 6): aggregate decode throughput at 16 streams >= 4x one stream (bench-serve's
 # `aggregate_decode_throughput`: concurrency x the mean per-request decode rate, (output tokens - 1) /
-# (e2e - TTFT); output tok/s, which also counts the time spent prefilling, is printed beside it);
+# (e2e - TTFT); output tok/s, which also counts the time spent prefilling, is printed beside it, and
+# so is `full_width_decode_throughput`: tokens per second over the windows where all the level's
+# streams decode at once, cli/decode_window.h);
 # warm TTFT <= 5% of cold.
 #
 # Environment: HYSERVE_BIN (default build/hyserve), CONCURRENCY (1,4,16,64), INPUT_LEN (128),
@@ -66,20 +68,25 @@ import json, sys
 sweep, prefix = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 if sweep["results"]:
     print(f"model {sweep['model']}: input {sweep['input_len']} tokens, output {sweep['output_len']} tokens (ignore_eos)")
-    print("| concurrency | requests | output tok/s | total tok/s | aggregate decode tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| concurrency | requests | output tok/s | total tok/s | aggregate decode tok/s | all-streams decode tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 one = None
 for r in sweep["results"]:
     if r["concurrency"] == 1: one = r
     f = lambda k: f"{r[k]['p50']:.1f} / {r[k]['p99']:.1f}"
     print(f"| {r['concurrency']} | {r['completed']}/{r['num_prompts']} | {r['output_throughput']:.1f} | "
           f"{r['total_token_throughput']:.1f} | {r.get('aggregate_decode_throughput', 0):.1f} | "
+          f"{r.get('full_width_decode_throughput', 0):.1f} | "
           f"{f('ttft_ms')} | {f('tpot_ms')} | {f('itl_ms')} |")
 for r in sweep["results"]:
     if r["concurrency"] == 16 and one:
         if one.get("aggregate_decode_throughput"):
             print(f"aggregate decode throughput at 16 streams = "
                   f"{r['aggregate_decode_throughput'] / one['aggregate_decode_throughput']:.2f} x one stream (target >= 4)")
+        if one.get("full_width_decode_throughput") and r.get("full_width_decode_throughput"):
+            print(f"decode throughput while all 16 streams decode = {r['full_width_decode_throughput']:.1f} tok/s "
+                  f"({r['full_width_decode_window_s']:.2f} s of windows) = "
+                  f"{r['full_width_decode_throughput'] / one['full_width_decode_throughput']:.2f} x one stream's")
         print(f"output tok/s at 16 streams = {r['output_throughput'] / one['output_throughput']:.2f} x one stream "
               f"(includes prefill time)")
 p = prefix["prefix_ttft"]
