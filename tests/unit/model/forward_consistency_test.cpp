@@ -153,9 +153,10 @@ void append_mamba_states(std::vector<float>& dst, std::initializer_list<LocalSeq
 }
 
 // The fused Mamba2 decode step (issue 10) does the unfused path's arithmetic: token-by-token logits
-// and the final states are bit-identical, alone and in a batch of single-token sequences.
+// and the final states are bit-identical, alone and in a batch of single-token sequences, with the
+// matrices in F32, BF16 or Q8_0.
 TEST(Forward, FusedMambaStepIsBitIdentical) {
-    for (DType dt : {DType::F32, DType::BF16}) {
+    for (DType dt : {DType::F32, DType::BF16, DType::Q8_0}) {
         auto m = test::make_random_model(dt);
         ThreadPool pool(2);
         Forward f(m->w, pool);

@@ -1,5 +1,5 @@
 // A small random-weight Nemotron-H built in memory for forward tests (no files): every layer kind,
-// optional LatentMoE and an MTP block, matrices stored as F32 or BF16.
+// optional LatentMoE and an MTP block, matrices stored as F32, BF16 or Q8_0.
 #pragma once
 
 #include <deque>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/dequant.h"
 #include "model/model_weights.h"
 
 namespace hy::test {
@@ -23,10 +24,15 @@ struct RandomModel {
         for (auto& x : v) x = d(rng);
         return v;
     }
+    // Q8_0 needs rows of whole 32-value blocks: narrower matrices of a Q8_0 model stay F32.
     TensorView mat(int64_t rows, int64_t cols, DType dt, float scale) {
         const std::vector<float> f = vec(rows * cols, -scale, scale);
+        if (dt == DType::Q8_0 && cols % 32 != 0) dt = DType::F32;
         auto& b = storage.emplace_back(dtype_bytes(dt, static_cast<uint64_t>(rows * cols)));
-        for (size_t i = 0; i < f.size(); ++i) {
+        if (dt == DType::Q8_0)
+            for (int64_t r = 0; r < rows; ++r)
+                quantize_row_q8_0(f.data() + r * cols, b.data() + r * (cols / 32) * 34, cols);
+        for (size_t i = 0; i < f.size() && dt != DType::Q8_0; ++i) {
             if (dt == DType::F32) {
                 std::memcpy(b.data() + 4 * i, &f[i], 4);
             } else {
