@@ -471,12 +471,12 @@ void q8_0_to_f32_row(const uint8_t* src, float* dst, int64_t n) {
 // Each element goes through the vector path, the tail of a row through a padded copy, so an
 // element's SiLU never depends on where it sits in a row: the prefill conv (cut into 64-channel
 // tasks), the decode step (cut by group) and the gate give the same bits for the same input.
-inline vf load_tail(const float* p, int64_t m) {
+__attribute__((always_inline)) inline vf load_tail(const float* p, int64_t m) {
     float buf[W] = {};
     std::memcpy(buf, p, sizeof(float) * static_cast<size_t>(m));
     return load(buf);
 }
-inline void store_tail(float* p, vf v, int64_t m) {
+__attribute__((always_inline)) inline void store_tail(float* p, vf v, int64_t m) {
     float buf[W];
     store(buf, v);
     std::memcpy(p, buf, sizeof(float) * static_cast<size_t>(m));
@@ -501,7 +501,8 @@ void mul_silu(const float* y, const float* z, float* out, int64_t n) {
 // bias, then the K taps oldest first, then SiLU. Every path below goes through here, so the paths
 // and any split of the channels (prefill tasks of 64, decode steps per group) give the same bits.
 template <class Tap>
-inline void conv_vector(const ConvArgs& a, int64_t t, int64_t c, int64_t m, Tap tap) {
+__attribute__((always_inline)) inline void conv_vector(const ConvArgs& a, int64_t t, int64_t c, int64_t m,
+                                                       Tap tap) {
     vf acc = m == W ? load(a.b + c) : load_tail(a.b + c, m);
     for (int64_t j = 0; j < a.K; ++j) {
         const int64_t q = t - a.K + 1 + j;
@@ -517,7 +518,7 @@ inline void conv_vector(const ConvArgs& a, int64_t t, int64_t c, int64_t m, Tap 
 
 #if HY_KERNEL_TILE4X4
 // The 4 taps of 16 channels (64 floats, [channel][tap]) as 4 vectors [tap][channel], in registers.
-inline void taps4x16(const float* w, vf (&tap)[4]) {
+__attribute__((always_inline)) inline void taps4x16(const float* w, vf (&tap)[4]) {
     const vf v0 = load(w), v1 = load(w + 16), v2 = load(w + 32), v3 = load(w + 48);
     // [tap0 | tap1] and [tap2 | tap3] of channels 0-7 (from v0, v1) and of channels 8-15 (v2, v3).
     const vf a = __builtin_shufflevector(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
