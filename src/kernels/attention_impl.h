@@ -18,13 +18,7 @@
 #include <vector>
 
 #include "kernels/attention.h"
-#include "kernels/vec_exp.h"
-
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+#include "kernels/vec_exp.h"  // also silences -Wpsabi for this file's vector arguments
 
 namespace hy::kernels {
 namespace {
