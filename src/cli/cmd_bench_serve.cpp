@@ -152,8 +152,6 @@ class Bench {
         req.set_header("Content-Type", "application/json");
         req.body = body.dump();
         std::string buf, raw;
-        int64_t chunks = 0;
-        Clock::time_point last;
         const auto t0 = Clock::now();
         auto on_event = [&](const std::string& data) {
             if (data == "[DONE]") return;
@@ -168,13 +166,11 @@ class Bench {
             }
             if (!ev.contains("choices") || !ev["choices"].is_array() || ev["choices"].empty()) return;
             const auto now = Clock::now();
-            r.token_at.push_back(now);
-            if (chunks == 0)
+            if (r.token_at.empty())
                 r.ttft = std::chrono::duration<double>(now - t0).count();
             else
-                r.itl.push_back(std::chrono::duration<double>(now - last).count());
-            last = now;
-            ++chunks;
+                r.itl.push_back(std::chrono::duration<double>(now - r.token_at.back()).count());
+            r.token_at.push_back(now);
         };
         req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
             buf.append(data, len);
@@ -199,6 +195,7 @@ class Bench {
                 "HTTP " + std::to_string(res.status) + ": " + (raw.empty() ? res.body : raw).substr(0, 300);
             return r;
         }
+        const auto chunks = static_cast<int64_t>(r.token_at.size());
         if (r.output_tokens == 0) r.output_tokens = chunks;
         if (r.prompt_tokens == 0) r.prompt_tokens = static_cast<int64_t>(prompt.size());
         r.ok = chunks > 0;
