@@ -51,8 +51,10 @@ inline vf load(const float* p) {
 inline void store(float* p, vf v) {
     std::memcpy(p, &v, sizeof v);
 }
+// a - 0 is a for every a (0 + a turns -0 into +0), so GCC folds it to a bare broadcast; `vf{} + a`
+// cost a scalar add before each broadcast.
 inline vf splat(float a) {
-    return vf{} + a;
+    return a - vf{};
 }
 inline vf load_bf16(const uint16_t* p) {
     vh h;
@@ -757,6 +759,8 @@ void ssm_chunked_group(const SsmGroupArgs& args) {
     }
 }
 
+#include "kernels/f32_panels_impl.h"
+
 constexpr KernelTable make_table(Isa isa) {
     return KernelTable{isa,
                        dot_f32,
@@ -765,6 +769,7 @@ constexpr KernelTable make_table(Isa isa) {
                        bf16_to_f32_row,
                        f16_to_f32_row,
                        gemm_f32,
+                       gemm_f32_panels,
                        axpy,
                        ssm_serial_head,
                        ssm_chunked_group,

@@ -40,6 +40,11 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
         bf16_matmul_rows(W, r0, r1, x, ldx, T, y, ldy);
         return;
     }
+    if (W.panels) {  // F32 in 16-row panels (f32_panels.h); callers split rows at panel boundaries
+        HY_ASSERT(r0 % 16 == 0 && (r1 % 16 == 0 || r1 == W.rows()));
+        k.gemm_f32_panels(W.panels + r0 * n, n, r1 - r0, x, ldx, T, y + r0, ldy);
+        return;
+    }
     if (W.dtype == DType::F32) {
         const float* w = reinterpret_cast<const float*>(W.data);
         k.gemm_f32(w + r0 * n, n, r1 - r0, x, ldx, T, n, y + r0, ldy);
@@ -76,9 +81,16 @@ namespace {
 // Rows per task: enough that a task's work dwarfs the dispatch cost (~64 K multiply-adds).
 int64_t row_grain(const TensorView& W, int64_t T) {
     const int64_t g = std::max<int64_t>(kRowBlock, 65536 / std::max<int64_t>(1, W.cols() * T));
-    return bf16_route(W) ? (g + 15) / 16 * 16 : g;  // whole 16-row panels (bf16_dot_avx512.cpp)
+    // F32 panels: pairs of 16-row panels (the AVX-512 tile is two panels wide, f32_panels_impl.h);
+    // BF16: whole 16-row panels (bf16_dot_avx512.cpp)
+    if (W.panels) return (g + 31) / 32 * 32;
+    return bf16_route(W) ? (g + 15) / 16 * 16 : g;
 }
 }  // namespace
+
+bool rows_split_invariant(const TensorView& W) {
+    return W.panels != nullptr || bf16_route(W);
+}
 
 void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool) {
     // Tasks are row ranges of the jobs in order; a task index maps back to its job by a linear scan
@@ -120,6 +132,12 @@ void matmul(const TensorView& W, const float* x, int64_t ldx, int64_t T, float* 
     if (bf16_route(W)) return bf16_matmul(W, x, ldx, T, y, ldy, pool);
     const int64_t rows = W.rows();
     const int64_t grain = row_grain(W, T);
+    if (W.panels) {  // tasks of whole panels: the pool's chunks are any length
+        pool.parallel_for((rows + grain - 1) / grain, 1, [&](int64_t b, int64_t e, int) {
+            matmul_rows(W, b * grain, std::min(rows, e * grain), x, ldx, T, y, ldy);
+        });
+        return;
+    }
     pool.parallel_for(rows, grain,
                       [&](int64_t b, int64_t e, int) { matmul_rows(W, b, e, x, ldx, T, y, ldy); });
 }

@@ -30,6 +30,10 @@ struct MatmulJob {
 // a decode step's routed experts and shared expert (issue 10, MoE grouped by expert).
 void matmul_many(std::span<const MatmulJob> jobs, ThreadPool& pool);
 
+// Whether each output row's bits are independent of how the rows are split into calls and tasks
+// (F32 panels, the BF16 route): such products may share one matmul_many region.
+bool rows_split_invariant(const TensorView& W);
+
 // Same for output rows [r0, r1) only, single-threaded (callers that parallelise themselves).
 void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, int64_t ldx, int64_t T,
                  float* y, int64_t ldy);

@@ -18,10 +18,11 @@ void attention_layer(const LayerRun& r, const AttentionWeights& w, int64_t layer
     float* v = grow(r.s.c, r.T * kw);
     float* o = grow(r.s.d, r.T * qw);
     // q, k and v in one parallel region (one barrier instead of three per layer, issue 10) where that
-    // keeps their bits: on the bf16 route each row is one lane whatever the split into calls, while
-    // gemm_f32 (F32 weights, the exact path) sums a remainder row differently from a 4-row tile, so
-    // its products keep matmul's own split.
-    if (kernels::bf16_route(w.q_proj) && kernels::bf16_route(w.k_proj) && kernels::bf16_route(w.v_proj)) {
+    // keeps their bits: F32 panels and the bf16 route sum each row alone whatever the split into
+    // calls, while gemm_f32 on row-major F32 (weights built without panels) sums a remainder row
+    // differently from a 4-row tile, so its products keep matmul's own split.
+    if (kernels::rows_split_invariant(w.q_proj) && kernels::rows_split_invariant(w.k_proj) &&
+        kernels::rows_split_invariant(w.v_proj)) {
         const kernels::MatmulJob qkv[3] = {{&w.q_proj, r.u, D, r.T, q, qw},
                                            {&w.k_proj, r.u, D, r.T, k, kw},
                                            {&w.v_proj, r.u, D, r.T, v, kw}};

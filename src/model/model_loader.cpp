@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "model/config_io.h"
 #include "model/dequant.h"
+#include "model/f32_panels.h"
 #include "model/gguf.h"
 #include "model/safetensors.h"
 
@@ -254,6 +255,7 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
         }
     }
     w.source_path = path;
+    pack_f32_matrices(w);
     if (info) {
         info->tensors = std::move(ts);
         info->files = w.files;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/huge_pages.h"
 #include "core/mapped_file.h"
 #include "model/model_config.h"
 #include "model/tensor.h"
@@ -38,14 +39,14 @@ struct MlpWeights {
 };
 
 struct MoeWeights {
-    TensorView router;                // [E, D] (computed in fp32)
-    std::vector<float> score_bias;    // [E] e_score_correction_bias, selection only
-    std::vector<TensorView> up;       // E views of [Fe, Lt]
-    std::vector<TensorView> down;     // E views of [Lt, Fe]
-    TensorView shared_up;             // [Fs, D]
-    TensorView shared_down;           // [D, Fs]
-    TensorView latent_down;           // fc1_latent_proj [Lt, D]; empty without LatentMoE
-    TensorView latent_up;             // fc2_latent_proj [D, Lt]; empty without LatentMoE
+    TensorView router;              // [E, D] (computed in fp32)
+    std::vector<float> score_bias;  // [E] e_score_correction_bias, selection only
+    std::vector<TensorView> up;     // E views of [Fe, Lt]
+    std::vector<TensorView> down;   // E views of [Lt, Fe]
+    TensorView shared_up;           // [Fs, D]
+    TensorView shared_down;         // [D, Fs]
+    TensorView latent_down;         // fc1_latent_proj [Lt, D]; empty without LatentMoE
+    TensorView latent_up;           // fc2_latent_proj [D, Lt]; empty without LatentMoE
 };
 
 struct LayerWeights {
@@ -67,7 +68,7 @@ struct MtpWeights {
 
 struct ModelWeights {
     ModelConfig config;
-    TensorView embeddings;          // [V, D]
+    TensorView embeddings;  // [V, D]
     std::vector<LayerWeights> layers;
     std::vector<float> final_norm;  // [D] norm_f
     TensorView lm_head;             // [V, D]; the embeddings view when tied
@@ -75,6 +76,9 @@ struct ModelWeights {
     MtpWeights mtp;
     std::string source_path;
     std::vector<std::shared_ptr<const MappedFile>> files;  // keep the mappings alive
+    // The 16-row-panel copies of the F32 matrices (model/f32_panels.h) that TensorView::panels point
+    // into; null when the model has none.
+    std::shared_ptr<const HugePageRegion> f32_panels;
 };
 
 // Loads a HF model directory, a .safetensors file (config.json beside it) or a .gguf file.

@@ -10,12 +10,15 @@
 namespace hy {
 
 struct TensorView {
-    std::string name;            // name as stored in the file (format-specific)
+    std::string name;  // name as stored in the file (format-specific)
     DType dtype = DType::F32;
     std::vector<int64_t> shape;  // PyTorch order, outermost first ([out, in] for a matrix); GGUF ne reversed
     const uint8_t* data = nullptr;
     uint64_t nbytes = 0;
     float scale = 1.0f;  // F8_E4M3: per-tensor dequantisation scale from the `weight_scale` sidecar
+    // F32 matrices the model multiplies: the same values repacked in 16-row panels
+    // (kernels/f32_panels.h), owned by the ModelWeights; kernels::matmul uses them when set.
+    const float* panels = nullptr;
 
     bool empty() const { return data == nullptr; }
     int64_t numel() const {

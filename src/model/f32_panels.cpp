@@ -1,0 +1,60 @@
+#include "model/f32_panels.h"
+
+#include <vector>
+
+#include "kernels/f32_panels.h"
+
+namespace hy {
+
+namespace {
+
+void add_layer_matrices(LayerWeights& l, std::vector<TensorView*>& out) {
+    switch (l.kind) {
+        case LayerKind::MAMBA:
+            out.insert(out.end(), {&l.mamba.in_proj, &l.mamba.out_proj});
+            break;
+        case LayerKind::ATTENTION:
+            out.insert(out.end(), {&l.attn.q_proj, &l.attn.k_proj, &l.attn.v_proj, &l.attn.o_proj});
+            break;
+        case LayerKind::MLP:
+            out.insert(out.end(), {&l.mlp.up_proj, &l.mlp.down_proj});
+            break;
+        case LayerKind::MOE:
+            out.insert(out.end(), {&l.moe.router, &l.moe.shared_up, &l.moe.shared_down, &l.moe.latent_down,
+                                   &l.moe.latent_up});
+            for (TensorView& v : l.moe.up) out.push_back(&v);
+            for (TensorView& v : l.moe.down) out.push_back(&v);
+            break;
+    }
+}
+
+}  // namespace
+
+uint64_t pack_f32_matrices(ModelWeights& w) {
+    std::vector<TensorView*> all;
+    for (LayerWeights& l : w.layers) add_layer_matrices(l, all);
+    for (LayerWeights& l : w.mtp.layers) add_layer_matrices(l, all);
+    all.push_back(&w.lm_head);  // its own view even when tied: the embedding rows stay row-major
+    all.push_back(&w.mtp.eh_proj);
+
+    std::vector<TensorView*> f32;
+    uint64_t floats = 0;
+    for (TensorView* v : all)
+        if (!v->empty() && v->dtype == DType::F32 && v->shape.size() == 2) {
+            f32.push_back(v);
+            floats += static_cast<uint64_t>(kernels::f32_panel_floats(v->rows(), v->cols()) + 15) / 16 * 16;
+        }
+    if (f32.empty()) return 0;
+    auto region = std::make_shared<HugePageRegion>(floats * sizeof(float));
+    float* next = reinterpret_cast<float*>(region->data());
+    for (TensorView* v : f32) {
+        kernels::pack_f32_panels(reinterpret_cast<const float*>(v->data), v->rows(), v->cols(), next);
+        v->panels = next;
+        next += (kernels::f32_panel_floats(v->rows(), v->cols()) + 15) / 16 * 16;  // 64-byte aligned
+    }
+    region->protect_read_only();
+    w.f32_panels = std::move(region);
+    return floats * sizeof(float);
+}
+
+}  // namespace hy
