@@ -122,6 +122,108 @@ T* grow(std::vector<T>& v, int64_t n) {
     return v.data();
 }
 
+// Pair lane groups only where 2 groups x 8 keys of accumulators (16) and the operands fit the
+// register file: 32 zmm (AVX-512); AVX2 and SSE2 have 16 registers.
+constexpr bool kPairGroups = L >= 16;
+
+// S_s[j][lane] = Σ_d k_j[d]·qT_s[d][lane] for the NQ lane groups s (qT_s at qt + s·dh·L, S_s at
+// S + s·TK·L), eight keys at a time: each broadcast key element feeds NQ vectors of queries. Every
+// lane sums its products in d order, whatever NQ.
+template <int NQ>
+__attribute__((always_inline)) inline void scores_tile(const float* qt, int64_t dh, const float* const* kp,
+                                                       int64_t n, float* S) {
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        vf acc[NQ][8] = {};
+        for (int64_t d = 0; d < dh; ++d) {
+            vf qd[NQ];
+#pragma GCC unroll 2
+            for (int s = 0; s < NQ; ++s) qd[s] = ld(qt + s * dh * L + d * L);
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; ++i) {
+                const vf kd = splat(kp[j + i][d]);
+#pragma GCC unroll 2
+                for (int s = 0; s < NQ; ++s) acc[s][i] += qd[s] * kd;
+            }
+        }
+#pragma GCC unroll 2
+        for (int s = 0; s < NQ; ++s)
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; ++i) st(S + s * TK * L + (j + i) * L, acc[s][i]);
+    }
+    for (; j < n; ++j) {
+        const float* k0 = kp[j];
+#pragma GCC unroll 2
+        for (int s = 0; s < NQ; ++s) {
+            vf s0{};
+            for (int64_t d = 0; d < dh; ++d) s0 += ld(qt + s * dh * L + d * L) * k0[d];
+            st(S + s * TK * L + j * L, s0);
+        }
+    }
+}
+
+// Masks the keys past each lane's position (n_ctx in nctx) where the tile reaches past the group's
+// smallest one (lo), turns S into p = exp(S − m_new) and updates the running max and sum; returns
+// exp(m_old − m_new), the factor the output is rescaled by.
+inline vf softmax_tile(float* S, int64_t n, int64_t t0, int64_t lo, vf nctx, float* mx, float* ls) {
+    if (t0 + n > lo)
+        for (int64_t j = 0; j < n; ++j) {
+            const vf s = ld(S + j * L);
+            st(S + j * L, splat(static_cast<float>(t0 + j)) < nctx ? s : splat(-INFINITY));
+        }
+    vf tmax = splat(-INFINITY);
+    for (int64_t j = 0; j < n; ++j) tmax = vmax(tmax, ld(S + j * L));
+    const vf m_old = ld(mx), m_new = vmax(m_old, tmax);
+    const vf corr = vexp(m_old - m_new);
+    vf sum{};
+    for (int64_t j = 0; j < n; ++j) {
+        const vf p = vexp(ld(S + j * L) - m_new);
+        st(S + j * L, p);
+        sum += p;
+    }
+    st(mx, m_new);
+    st(ls, ld(ls) * corr + sum);
+    return corr;
+}
+
+// oT_s = oT_s·corr_s + Σ_j p_sj·v_j for the NQ lane groups (oT_s at ot + s·dh·L), eight head
+// dimensions at a time: each broadcast value element feeds NQ vectors of probabilities.
+template <int NQ>
+__attribute__((always_inline)) inline void values_tile(float* ot, int64_t dh, const float* S, const vf* corr,
+                                                       const float* const* vp, int64_t n) {
+    int64_t d = 0;
+    for (; d + 8 <= dh; d += 8) {
+        vf o[NQ][8];
+#pragma GCC unroll 2
+        for (int s = 0; s < NQ; ++s)
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; ++i) o[s][i] = ld(ot + s * dh * L + (d + i) * L) * corr[s];
+        for (int64_t j = 0; j < n; ++j) {
+            vf p[NQ];
+#pragma GCC unroll 2
+            for (int s = 0; s < NQ; ++s) p[s] = ld(S + s * TK * L + j * L);
+            const float* v = vp[j] + d;
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; ++i) {
+                const vf vd = splat(v[i]);
+#pragma GCC unroll 2
+                for (int s = 0; s < NQ; ++s) o[s][i] += p[s] * vd;
+            }
+        }
+#pragma GCC unroll 2
+        for (int s = 0; s < NQ; ++s)
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; ++i) st(ot + s * dh * L + (d + i) * L, o[s][i]);
+    }
+    for (; d < dh; ++d)
+#pragma GCC unroll 2
+        for (int s = 0; s < NQ; ++s) {
+            vf o0 = ld(ot + s * dh * L + d * L) * corr[s];
+            for (int64_t j = 0; j < n; ++j) o0 += ld(S + s * TK * L + j * L) * vp[j][d];
+            st(ot + s * dh * L + d * L, o0);
+        }
+}
+
 void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     thread_local Scratch sc;
     const int64_t dh = a.dh, G = a.Hq / a.Hkv, M = a.n_rows * G, NG = (M + L - 1) / L;
@@ -131,7 +233,7 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     float* mx = grow(sc.m, NG * L);
     float* ls = grow(sc.l, NG * L);
     float* nc = grow(sc.nctx, NG * L);
-    float* S = grow(sc.s, TK * L);
+    float* S = grow(sc.s, 2 * TK * L);  // two lane groups' scores (kPairGroups)
     const float** kp = grow(sc.kp, TK);
     const float** vp = grow(sc.vp, TK);
     for (int64_t q = 0; q < NG * L; ++q) {
@@ -171,68 +273,32 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
         } else {
             for (int64_t j = 0; j < tn; ++j) kp[j] = kv.k(t0 + j) + g * dh, vp[j] = kv.v(t0 + j) + g * dh;
         }
-        for (int64_t grp = 0; grp < NG; ++grp) {
+        for (int64_t grp = 0; grp < NG;) {
             // Lanes of a group are consecutive query vectors: the last lane has the largest position.
-            const int64_t first = grp * L, last = std::min(M, first + L) - 1;
-            const int64_t lo = a.pos0 + first / G + 1, hi = a.pos0 + last / G + 1;  // n_ctx range
-            if (t0 >= hi) continue;
+            const int64_t first = grp * L, last0 = std::min(M, first + L) - 1;
+            const int64_t lo = a.pos0 + first / G + 1, hi0 = a.pos0 + last0 / G + 1;  // n_ctx range
+            // Two groups share each key load (prefill) when both see keys of this tile: the first
+            // group's extra keys are past all its positions, masked to p = 0, which leaves its max, sum
+            // and output bits as they were.
+            const int64_t span = kPairGroups && !dmajor && grp + 1 < NG && t0 < hi0 ? 2 : 1;
+            const int64_t last = std::min(M, first + span * L) - 1, hi = a.pos0 + last / G + 1;
+            if (t0 >= hi) {
+                grp += span;
+                continue;
+            }
             const int64_t n = std::min(tn, hi - t0);
             const float* qt = qT + grp * dh * L;
-            // S = K·Q^T, eight keys at a time.
-            int64_t j = 0;
-            for (; j + 8 <= n; j += 8) {
-                vf s0{}, s1{}, s2{}, s3{}, s4{}, s5{}, s6{}, s7{};
-                const float *k0 = kp[j], *k1 = kp[j + 1], *k2 = kp[j + 2], *k3 = kp[j + 3], *k4 = kp[j + 4],
-                            *k5 = kp[j + 5], *k6 = kp[j + 6], *k7 = kp[j + 7];
-                for (int64_t d = 0; d < dh; ++d) {
-                    const vf qd = ld(qt + d * L);
-                    s0 += qd * k0[d];
-                    s1 += qd * k1[d];
-                    s2 += qd * k2[d];
-                    s3 += qd * k3[d];
-                    s4 += qd * k4[d];
-                    s5 += qd * k5[d];
-                    s6 += qd * k6[d];
-                    s7 += qd * k7[d];
-                }
-                st(S + (j + 0) * L, s0);
-                st(S + (j + 1) * L, s1);
-                st(S + (j + 2) * L, s2);
-                st(S + (j + 3) * L, s3);
-                st(S + (j + 4) * L, s4);
-                st(S + (j + 5) * L, s5);
-                st(S + (j + 6) * L, s6);
-                st(S + (j + 7) * L, s7);
-            }
-            for (; j < n; ++j) {
-                vf s0{};
-                const float* k0 = kp[j];
-                for (int64_t d = 0; d < dh; ++d) s0 += ld(qt + d * L) * k0[d];
-                st(S + j * L, s0);
-            }
-            // Causal mask where the tile reaches past the smallest position of the group.
-            const vf nctx = ld(nc + grp * L);
-            if (t0 + n > lo)
-                for (j = 0; j < n; ++j) {
-                    const vf s = ld(S + j * L);
-                    st(S + j * L, splat(static_cast<float>(t0 + j)) < nctx ? s : splat(-INFINITY));
-                }
-            // Online softmax.
-            vf tmax = splat(-INFINITY);
-            for (j = 0; j < n; ++j) tmax = vmax(tmax, ld(S + j * L));
-            const vf m_old = ld(mx + grp * L), m_new = vmax(m_old, tmax);
-            const vf corr = vexp(m_old - m_new);
-            vf sum{};
-            for (j = 0; j < n; ++j) {
-                const vf p = vexp(ld(S + j * L) - m_new);
-                st(S + j * L, p);
-                sum += p;
-            }
-            st(mx + grp * L, m_new);
-            st(ls + grp * L, ld(ls + grp * L) * corr + sum);
+            if (span == 2)
+                scores_tile<2>(qt, dh, kp, n, S);
+            else
+                scores_tile<1>(qt, dh, kp, n, S);
+            vf corr[2];
+            for (int64_t s = 0; s < span; ++s)
+                corr[s] = softmax_tile(S + s * TK * L, n, t0, lo, ld(nc + (grp + s) * L), mx + (grp + s) * L,
+                                       ls + (grp + s) * L);
             if (dmajor) {  // oT is [M, dh]: o_q = o_q·corr_q + Σ_j p_qj v_j, the same chain per (q, d)
                 float corr_q[L];
-                st(corr_q, corr);
+                st(corr_q, corr[0]);
                 // Eight (query, dimension-vector) chains at a time keep the FMA units busy.
                 const int64_t nv = dh / L, pairs = M * nv;
                 int64_t p0 = 0;
@@ -244,7 +310,7 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
                         qk[k] = (p0 + k) / nv, dk[k] = (p0 + k) % nv * L;
                         o[k] = ld(oT + qk[k] * dh + dk[k]) * corr_q[qk[k]];
                     }
-                    for (j = 0; j < n; ++j) {
+                    for (int64_t j = 0; j < n; ++j) {
                         const float* v = vp[j];
                         const float* pj = S + j * L;
 #pragma GCC unroll 8
@@ -256,45 +322,18 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
                 for (; p0 < pairs; ++p0) {
                     const int64_t q = p0 / nv, d = p0 % nv * L;
                     vf o = ld(oT + q * dh + d) * corr_q[q];
-                    for (j = 0; j < n; ++j) o += S[j * L + q] * ld(vp[j] + d);
+                    for (int64_t j = 0; j < n; ++j) o += S[j * L + q] * ld(vp[j] + d);
                     st(oT + q * dh + d, o);
                 }
+                ++grp;
                 continue;
             }
-            // oT = oT·corr + Σ_j p_j v_j, eight head dimensions at a time.
             float* ot = oT + grp * dh * L;
-            int64_t d = 0;
-            for (; d + 8 <= dh; d += 8) {
-                vf o0 = ld(ot + (d + 0) * L) * corr, o1 = ld(ot + (d + 1) * L) * corr,
-                   o2 = ld(ot + (d + 2) * L) * corr, o3 = ld(ot + (d + 3) * L) * corr,
-                   o4 = ld(ot + (d + 4) * L) * corr, o5 = ld(ot + (d + 5) * L) * corr,
-                   o6 = ld(ot + (d + 6) * L) * corr, o7 = ld(ot + (d + 7) * L) * corr;
-                for (j = 0; j < n; ++j) {
-                    const vf p = ld(S + j * L);
-                    const float* v = vp[j] + d;
-                    o0 += p * v[0];
-                    o1 += p * v[1];
-                    o2 += p * v[2];
-                    o3 += p * v[3];
-                    o4 += p * v[4];
-                    o5 += p * v[5];
-                    o6 += p * v[6];
-                    o7 += p * v[7];
-                }
-                st(ot + (d + 0) * L, o0);
-                st(ot + (d + 1) * L, o1);
-                st(ot + (d + 2) * L, o2);
-                st(ot + (d + 3) * L, o3);
-                st(ot + (d + 4) * L, o4);
-                st(ot + (d + 5) * L, o5);
-                st(ot + (d + 6) * L, o6);
-                st(ot + (d + 7) * L, o7);
-            }
-            for (; d < dh; ++d) {
-                vf o0 = ld(ot + d * L) * corr;
-                for (j = 0; j < n; ++j) o0 += ld(S + j * L) * vp[j][d];
-                st(ot + d * L, o0);
-            }
+            if (span == 2)
+                values_tile<2>(ot, dh, S, corr, vp, n);
+            else
+                values_tile<1>(ot, dh, S, corr, vp, n);
+            grp += span;
         }
     }
     for (int64_t q = 0; q < M; ++q) {
