@@ -28,9 +28,10 @@ struct KernelTable {
                      int64_t n, float* y, int64_t ldy);
     // The same product for an F32 matrix repacked in 16-row panels (f32_panels.h), `panels` at the
     // panel of its first row: each output is one lane summed in k order, so its bits do not depend on
-    // T, the tile or the row split.
-    void (*gemm_f32_panels)(const float* panels, int64_t n, int64_t rows, const float* x, int64_t ldx,
-                            int64_t T, float* y, int64_t ldy);
+    // T, the tile or the row split. Rows up to readable_rows (>= rows, from the same first row) exist
+    // and may be prefetched.
+    void (*gemm_f32_panels)(const float* panels, int64_t n, int64_t rows, int64_t readable_rows,
+                            const float* x, int64_t ldx, int64_t T, float* y, int64_t ldy);
     // y += a * x
     void (*axpy)(float a, const float* x, float* y, int64_t n);
     // One SSM head over T tokens, token-serial (spec §2.2.6); see ssm_scan.h for the layout.

@@ -42,7 +42,7 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
     }
     if (W.panels) {  // F32 in 16-row panels (f32_panels.h); callers split rows at panel boundaries
         HY_ASSERT(r0 % 16 == 0 && (r1 % 16 == 0 || r1 == W.rows()));
-        k.gemm_f32_panels(W.panels + r0 * n, n, r1 - r0, x, ldx, T, y + r0, ldy);
+        k.gemm_f32_panels(W.panels + r0 * n, n, r1 - r0, W.rows() - r0, x, ldx, T, y + r0, ldy);
         return;
     }
     if (W.dtype == DType::F32) {
