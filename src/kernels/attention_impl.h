@@ -165,7 +165,8 @@ __attribute__((always_inline)) inline void scores_tile(const float* qt, int64_t 
 // Masks the keys past each lane's position (n_ctx in nctx) where the tile reaches past the group's
 // smallest one (lo), turns S into p = exp(S − m_new) and updates the running max and sum; returns
 // exp(m_old − m_new), the factor the output is rescaled by.
-inline vf softmax_tile(float* S, int64_t n, int64_t t0, int64_t lo, vf nctx, float* mx, float* ls) {
+__attribute__((always_inline)) inline vf softmax_tile(float* S, int64_t n, int64_t t0, int64_t lo, vf nctx,
+                                                      float* mx, float* ls) {
     if (t0 + n > lo)
         for (int64_t j = 0; j < n; ++j) {
             const vf s = ld(S + j * L);
