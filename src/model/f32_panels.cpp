@@ -1,5 +1,7 @@
 #include "model/f32_panels.h"
 
+#include <unistd.h>
+
 #include <vector>
 
 #include "kernels/f32_panels.h"
@@ -28,6 +30,13 @@ void add_layer_matrices(LayerWeights& l, std::vector<TensorView*>& out) {
     }
 }
 
+// The copy is skipped (the row-major path serves, just slower) when it would take more than half of
+// the memory still available: an F32 checkpoint of a large model must not fail to load for it.
+bool panels_fit(uint64_t bytes) {
+    const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages <= 0 || page <= 0 || bytes <= static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2;
+}
+
 }  // namespace
 
 uint64_t pack_f32_matrices(ModelWeights& w) {
@@ -44,7 +53,7 @@ uint64_t pack_f32_matrices(ModelWeights& w) {
             f32.push_back(v);
             floats += static_cast<uint64_t>(kernels::f32_panel_floats(v->rows(), v->cols()) + 15) / 16 * 16;
         }
-    if (f32.empty()) return 0;
+    if (f32.empty() || !panels_fit(floats * sizeof(float))) return 0;
     auto region = std::make_shared<HugePageRegion>(floats * sizeof(float));
     float* next = reinterpret_cast<float*>(region->data());
     for (TensorView* v : f32) {

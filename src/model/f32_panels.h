@@ -11,7 +11,8 @@
 
 namespace hy {
 
-// Returns the bytes copied (0 when no matrix is F32).
+// Returns the bytes copied: 0 when no matrix is F32, or when the copy would take more than half of
+// the memory available (the row-major F32 path then serves).
 uint64_t pack_f32_matrices(ModelWeights& w);
 
 }  // namespace hy

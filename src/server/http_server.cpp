@@ -428,6 +428,9 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
                      ctx.model_root, mc.num_layers(), mc.layer_pattern(), mc.vocab_size,
                      static_cast<double>(bytes) / (1 << 20),
                      std::chrono::duration<double>(Clock::now() - t0).count());
+        if (model->weights.f32_panels)
+            spdlog::info("F32 matrices copied into 16-row panels for the GEMM: {:.1f} MiB",
+                         static_cast<double>(model->weights.f32_panels->size()) / (1 << 20));
         // Sequence memory (lessons §1 item 8): fixed Mamba state per sequence plus K/V per token, so the
         // operator sees what max_num_seqs × max_model_len can cost before it happens.
         int64_t n_mamba = 0, n_attn = 0;
