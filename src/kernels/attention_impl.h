@@ -20,6 +20,15 @@
 #include "kernels/attention.h"
 #include "kernels/vec_exp.h"  // also silences -Wpsabi for this file's vector arguments
 
+#if HY_ATTN_LANES == 16 && defined(__AVX512F__)
+#include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports the deliberately undefined pass-through operand inside avx512fintrin.h's
+// roundscale / scalef as "may be used uninitialized" (kernel_impl.h says the same of its intrinsics).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#endif
+
 namespace hy::kernels {
 namespace {
 
@@ -59,9 +68,32 @@ inline vf vmax(vf a, vf b) {
 }
 
 // e^x for x <= 0 (scores minus their running max), exactly 0 below -87 (masked keys are -inf).
+#if HY_ATTN_LANES == 16 && defined(__AVX512F__)
+// AVX-512's own range reduction: n = round(x·log2 e) by vrndscaleps, the Cephes polynomial of
+// vec_exp.h on r = x − n·ln 2, 2^n applied by vscalefps. ~14 instructions where the generic one
+// (float/int conversions, a floor fix-up, exponent bits, two clamps) needs ~21; one exp per key and
+// 16 queries is a fifth of attention's vector work. Same accuracy (about 1 ulp).
+inline vf vexp(vf x) {
+    const __m512 v = (__m512)x;
+    const __mmask16 under = _mm512_cmp_ps_mask(v, _mm512_set1_ps(-87.0f), _CMP_LT_OQ);
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(v, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), v);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
+    return (vf)_mm512_maskz_mov_ps(static_cast<__mmask16>(~under), _mm512_scalef_ps(p, n));
+}
+#else
 inline vf vexp(vf x) {
     return vec::exp_nonpositive<vf, vi>(x);
 }
+#endif
 
 // Head g of `n` narrow rows → fp32 rows of `ld` floats.
 void decode_rows(KvDtype d, const uint8_t* const* rows, int64_t n, int64_t Hkv, int64_t dh, int64_t g,
@@ -131,7 +163,9 @@ constexpr bool kPairGroups = L >= 16;
 // lane sums its products in d order, whatever NQ.
 template <int NQ>
 __attribute__((always_inline)) inline void scores_tile(const float* qt, int64_t dh, const float* const* kp,
-                                                       int64_t n, float* S) {
+                                                       int64_t n, float* S, vf* tmax) {
+#pragma GCC unroll 2
+    for (int s = 0; s < NQ; ++s) tmax[s] = splat(-INFINITY);
     int64_t j = 0;
     for (; j + 8 <= n; j += 8) {
         vf acc[NQ][8] = {};
@@ -149,7 +183,10 @@ __attribute__((always_inline)) inline void scores_tile(const float* qt, int64_t 
 #pragma GCC unroll 2
         for (int s = 0; s < NQ; ++s)
 #pragma GCC unroll 8
-            for (int i = 0; i < 8; ++i) st(S + s * TK * L + (j + i) * L, acc[s][i]);
+            for (int i = 0; i < 8; ++i) {
+                st(S + s * TK * L + (j + i) * L, acc[s][i]);
+                tmax[s] = vmax(tmax[s], acc[s][i]);
+            }
     }
     for (; j < n; ++j) {
         const float* k0 = kp[j];
@@ -158,22 +195,25 @@ __attribute__((always_inline)) inline void scores_tile(const float* qt, int64_t 
             vf s0{};
             for (int64_t d = 0; d < dh; ++d) s0 += ld(qt + s * dh * L + d * L) * k0[d];
             st(S + s * TK * L + j * L, s0);
+            tmax[s] = vmax(tmax[s], s0);
         }
     }
 }
 
 // Masks the keys past each lane's position (n_ctx in nctx) where the tile reaches past the group's
 // smallest one (lo), turns S into p = exp(S − m_new) and updates the running max and sum; returns
-// exp(m_old − m_new), the factor the output is rescaled by.
+// exp(m_old − m_new), the factor the output is rescaled by. `tmax`: the tile's max as scores_tile
+// found it, in key order; a masked tile takes its max again after the mask.
 __attribute__((always_inline)) inline vf softmax_tile(float* S, int64_t n, int64_t t0, int64_t lo, vf nctx,
-                                                      float* mx, float* ls) {
-    if (t0 + n > lo)
+                                                      float* mx, float* ls, vf tmax) {
+    if (t0 + n > lo) {
         for (int64_t j = 0; j < n; ++j) {
             const vf s = ld(S + j * L);
             st(S + j * L, splat(static_cast<float>(t0 + j)) < nctx ? s : splat(-INFINITY));
         }
-    vf tmax = splat(-INFINITY);
-    for (int64_t j = 0; j < n; ++j) tmax = vmax(tmax, ld(S + j * L));
+        tmax = splat(-INFINITY);
+        for (int64_t j = 0; j < n; ++j) tmax = vmax(tmax, ld(S + j * L));
+    }
     const vf m_old = ld(mx), m_new = vmax(m_old, tmax);
     const vf corr = vexp(m_old - m_new);
     vf sum{};
@@ -289,14 +329,15 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
             }
             const int64_t n = std::min(tn, hi - t0);
             const float* qt = qT + grp * dh * L;
+            vf tmax[2];
             if (span == 2)
-                scores_tile<2>(qt, dh, kp, n, S);
+                scores_tile<2>(qt, dh, kp, n, S, tmax);
             else
-                scores_tile<1>(qt, dh, kp, n, S);
+                scores_tile<1>(qt, dh, kp, n, S, tmax);
             vf corr[2];
             for (int64_t s = 0; s < span; ++s)
                 corr[s] = softmax_tile(S + s * TK * L, n, t0, lo, ld(nc + (grp + s) * L), mx + (grp + s) * L,
-                                       ls + (grp + s) * L);
+                                       ls + (grp + s) * L, tmax[s]);
             if (dmajor) {  // oT is [M, dh]: o_q = o_q·corr_q + Σ_j p_qj v_j, the same chain per (q, d)
                 float corr_q[L];
                 st(corr_q, corr[0]);
