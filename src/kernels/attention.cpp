@@ -27,6 +27,59 @@ void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {
     attention_rows_impl(a, g, kv);
 }
 
+namespace {
+
+// One load per 64-byte line of [p, p + bytes): the lines come in from DRAM in a sequential stream.
+// (`prefetcht1` instead did not help: the misses were not what cost the time.)
+void touch_lines(const char* p, int64_t bytes) {
+    char x = 0;
+    for (int64_t off = 0; off < bytes; off += 64)
+        x = static_cast<char>(x ^ *static_cast<const volatile char*>(p + off));
+    asm volatile("" : : "r"(x));
+}
+
+// A sequence with several tasks per KV head (a prompt chunk) reads its whole K/V history once per
+// task, and the first tasks find it in DRAM: the layers in between streamed their weights through
+// the caches. One pass that loads every line of its pages, split over the pool, brings the history
+// into the caches before the tasks start (L3 keeps it for the tasks that follow). A warm turn's 292
+// queries over 8K positions: ~7.1 -> ~6.9 ms per layer.
+void warm_shared_kv(std::span<const AttnSeq> seqs, int64_t rows_per_task, ThreadPool& pool) {
+    struct Pages {
+        const AttnSeq* s;
+        int64_t first, count;  // [first, first + count) in the flat index over the sequences' pages
+    };
+    thread_local std::vector<Pages> list;
+    list.clear();
+    int64_t total = 0;
+    for (const AttnSeq& s : seqs) {
+        if (s.n_rows <= rows_per_task) continue;  // one task per head: it streams the history itself
+        const int64_t pages = (s.pos0 + s.n_rows + s.kv.page_tokens - 1) / s.kv.page_tokens;
+        list.push_back({&s, total, pages});
+        total += pages;
+    }
+    if (total == 0) return;
+    const std::vector<Pages>& all = list;  // the pool's threads reach the caller's thread_local through it
+    pool.parallel_for(total, 4, [&](int64_t b, int64_t e, int) {
+        for (const Pages& pg : all)
+            for (int64_t i = std::max(b, pg.first); i < std::min(e, pg.first + pg.count); ++i) {
+                const KvView& kv = pg.s->kv;
+                const int64_t page = i - pg.first;
+                if (kv.dtype == KvDtype::F32) {
+                    const int64_t bytes = kv.page_tokens * kv.row * static_cast<int64_t>(sizeof(float));
+                    touch_lines(reinterpret_cast<const char*>(kv.k_pages[page]), bytes);
+                    touch_lines(reinterpret_cast<const char*>(kv.v_pages[page]), bytes);
+                } else {
+                    touch_lines(reinterpret_cast<const char*>(kv.k_bytes[page]),
+                                kv.page_tokens * kv.row_bytes);
+                    touch_lines(reinterpret_cast<const char*>(kv.v_bytes[page]),
+                                kv.page_tokens * kv.row_bytes);
+                }
+            }
+    });
+}
+
+}  // namespace
+
 void attention_batch(std::span<const AttnSeq> seqs, int64_t Hq, int64_t Hkv, int64_t dh, ThreadPool& pool) {
     // Each task reads the K/V it needs once for all its query vectors (rows × the GQA group's heads);
     // a row's output does not depend on which rows share its task, so batching keeps every sequence's
@@ -50,6 +103,7 @@ void attention_batch(std::span<const AttnSeq> seqs, int64_t Hq, int64_t Hkv, int
     // Parallel only when there is enough work to pay for waking the pool (decode of short contexts).
     const int64_t grain = work < (int64_t{1} << 16) ? n_tasks : 1;
     const std::vector<Task>& all = tasks;  // the pool's threads reach the caller's thread_local through it
+    warm_shared_kv(seqs, rows_per_task, pool);
     pool.parallel_for(n_tasks, grain, [&](int64_t b, int64_t e, int) {
         for (int64_t i = b; i < e; ++i) {
             const Task& t = all[static_cast<size_t>(i)];
