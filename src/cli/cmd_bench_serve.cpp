@@ -21,12 +21,12 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/decode_window.h"
+#include "cli/sse_events.h"
 #include "core/error.h"
 
 namespace hy::cli {
@@ -151,20 +151,23 @@ class Bench {
         req.headers = headers();
         req.set_header("Content-Type", "application/json");
         req.body = body.dump();
-        std::string buf, raw;
+        std::string raw;
+        SseSplitter events;
         const auto t0 = Clock::now();
-        auto on_event = [&](const std::string& data) {
-            if (data == "[DONE]") return;
-            Json ev = Json::parse(data, nullptr, false);
-            if (ev.is_discarded()) return;
-            if (ev.contains("usage") && ev["usage"].is_object()) {
-                const Json& u = ev["usage"];
-                r.prompt_tokens = u.value("prompt_tokens", int64_t{0});
-                r.output_tokens = u.value("completion_tokens", int64_t{0});
-                if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
-                    r.cached_tokens = u["prompt_tokens_details"].value("cached_tokens", int64_t{-1});
+        auto on_event = [&](std::string_view data) {
+            const EventShape shape = event_shape(data);
+            if (shape.done) return;
+            if (shape.has_usage) {  // the final chunk (or every chunk with continuous usage stats)
+                const Json ev = Json::parse(data, nullptr, false);
+                if (!ev.is_discarded() && ev.contains("usage") && ev["usage"].is_object()) {
+                    const Json& u = ev["usage"];
+                    r.prompt_tokens = u.value("prompt_tokens", int64_t{0});
+                    r.output_tokens = u.value("completion_tokens", int64_t{0});
+                    if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
+                        r.cached_tokens = u["prompt_tokens_details"].value("cached_tokens", int64_t{-1});
+                }
             }
-            if (!ev.contains("choices") || !ev["choices"].is_array() || ev["choices"].empty()) return;
+            if (!shape.has_choice) return;
             const auto now = Clock::now();
             if (r.token_at.empty())
                 r.ttft = std::chrono::duration<double>(now - t0).count();
@@ -173,14 +176,8 @@ class Bench {
             r.token_at.push_back(now);
         };
         req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
-            buf.append(data, len);
             if (raw.size() < 2000) raw.append(data, std::min<size_t>(len, 2000));
-            for (size_t end; (end = buf.find("\n\n")) != std::string::npos;) {
-                std::istringstream lines(buf.substr(0, end));
-                buf.erase(0, end + 2);
-                for (std::string line; std::getline(lines, line);)
-                    if (line.rfind("data: ", 0) == 0) on_event(line.substr(6));
-            }
+            events.feed(data, len, on_event);
             return true;
         };
         httplib::Response res;
