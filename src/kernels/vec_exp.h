@@ -19,22 +19,26 @@ namespace hy::kernels {
 namespace {
 namespace vec {
 
+// Cephes expf's constants, shared with the AVX-512 copy in attention_impl.h: log2(e), ln 2 split in a
+// part exact in float and the rest, and the polynomial for e^r (r in [-ln2/2, ln2/2]) from its
+// highest coefficient down; e^r = ((p·r)·r + r) + 1.
+inline constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+inline constexpr float kExpPoly[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                                      4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+
 // Always inlined: an out-of-line function returning a 64-byte vector in a file compiled without
 // AVX-512 is a -Wpsabi error that the pragma above does not silence (the -O1 sanitizer build).
 template <class VF, class VI>
 __attribute__((always_inline)) inline VF exp_in_range(VF x) {
-    const VF t = x * 1.44269504088896341f + 0.5f;
+    const VF t = x * kLog2e + 0.5f;
     const VF n = __builtin_convertvector(__builtin_convertvector(t, VI), VF);
     // convertvector truncates toward zero: step back where t was negative, so fl = floor(t).
     const VF fl = n - (n > t ? VF{} + 1.0f : VF{});
-    VF r = x - fl * 0.693359375f;
-    r = r - fl * -2.12194440e-4f;
-    VF p = VF{} + 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
+    VF r = x - fl * kLn2Hi;
+    r = r - fl * kLn2Lo;
+    VF p = VF{} + kExpPoly[0];
+#pragma GCC unroll 5
+    for (int i = 1; i < 6; ++i) p = p * r + kExpPoly[i];
     p = p * r * r + r + 1.0f;
     const VI bits = (__builtin_convertvector(fl, VI) + 127) << 23;
     VF pow2;
