@@ -51,7 +51,7 @@ uint64_t pack_f32_matrices(ModelWeights& w) {
     for (TensorView* v : all)
         if (!v->empty() && v->dtype == DType::F32 && v->shape.size() == 2) {
             f32.push_back(v);
-            floats += static_cast<uint64_t>(kernels::f32_panel_floats(v->rows(), v->cols()) + 15) / 16 * 16;
+            floats += static_cast<uint64_t>(kernels::f32_panel_floats(v->rows(), v->cols()));
         }
     if (f32.empty() || !panels_fit(floats * sizeof(float))) return 0;
     auto region = std::make_shared<HugePageRegion>(floats * sizeof(float));
@@ -59,7 +59,7 @@ uint64_t pack_f32_matrices(ModelWeights& w) {
     for (TensorView* v : f32) {
         kernels::pack_f32_panels(reinterpret_cast<const float*>(v->data), v->rows(), v->cols(), next);
         v->panels = next;
-        next += (kernels::f32_panel_floats(v->rows(), v->cols()) + 15) / 16 * 16;  // 64-byte aligned
+        next += kernels::f32_panel_floats(v->rows(), v->cols());  // whole 64-byte panel rows: stays aligned
     }
     region->protect_read_only();
     w.f32_panels = std::move(region);
