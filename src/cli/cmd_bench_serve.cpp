@@ -167,13 +167,7 @@ class Bench {
                         r.cached_tokens = u["prompt_tokens_details"].value("cached_tokens", int64_t{-1});
                 }
             }
-            if (!shape.has_choice) return;
-            const auto now = Clock::now();
-            if (r.token_at.empty())
-                r.ttft = std::chrono::duration<double>(now - t0).count();
-            else
-                r.itl.push_back(std::chrono::duration<double>(now - r.token_at.back()).count());
-            r.token_at.push_back(now);
+            if (shape.has_choice) r.token_at.push_back(Clock::now());
         };
         req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
             if (raw.size() < 2000) raw.append(data, std::min<size_t>(len, 2000));
@@ -193,6 +187,9 @@ class Bench {
             return r;
         }
         const auto chunks = static_cast<int64_t>(r.token_at.size());
+        if (chunks > 0) r.ttft = std::chrono::duration<double>(r.token_at.front() - t0).count();
+        for (size_t i = 1; i < r.token_at.size(); ++i)
+            r.itl.push_back(std::chrono::duration<double>(r.token_at[i] - r.token_at[i - 1]).count());
         if (r.output_tokens == 0) r.output_tokens = chunks;
         if (r.prompt_tokens == 0) r.prompt_tokens = static_cast<int64_t>(prompt.size());
         r.ok = chunks > 0;
