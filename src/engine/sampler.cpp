@@ -16,11 +16,30 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // Below this temperature sampling is greedy (vLLM's _SAMPLING_EPS).
 constexpr double kGreedyEps = 1e-5;
 
+// The index std::max_element(x, x + n) returns — the first maximum; index 0 when x[0] is NaN, since a
+// NaN never compares greater — found by a vectorizable lane-wise max and one scan for its first copy.
+int32_t first_argmax(const float* x, int64_t n) {
+    constexpr int W = 16;
+    if (n < W || std::isnan(x[0])) return static_cast<int32_t>(std::max_element(x, x + n) - x);
+    float lane[W];
+    std::copy(x, x + W, lane);
+    int64_t i = W;
+    for (; i + W <= n; i += W)
+        for (int k = 0; k < W; ++k) lane[k] = x[i + k] > lane[k] ? x[i + k] : lane[k];
+    float m = *std::max_element(lane, lane + W);
+    for (; i < n; ++i) m = x[i] > m ? x[i] : m;
+    for (i = 0; i < n; ++i)
+        if (x[i] == m) return static_cast<int32_t>(i);
+    return static_cast<int32_t>(std::max_element(x, x + n) - x);  // unreachable: m is one of x
+}
+
 }  // namespace
 
 Sampler::Sampler(const SamplingParams& params, std::vector<int32_t> eos_ids, std::span<const int32_t> prompt,
                  uint64_t seed)
     : p_(params), eos_(std::move(eos_ids)), rng_(params.seed ? *params.seed : seed) {
+    plain_greedy_ = p_.temperature < kGreedyEps && p_.logit_bias.empty() && p_.repetition_penalty == 1.0 &&
+                    p_.presence_penalty == 0.0 && p_.frequency_penalty == 0.0 && !p_.constraint;
     if (p_.repetition_penalty != 1.0) {
         prompt_tokens_.assign(prompt.begin(), prompt.end());
         std::sort(prompt_tokens_.begin(), prompt_tokens_.end());
@@ -59,8 +78,7 @@ void Sampler::apply_penalties(int64_t V) {
 int32_t Sampler::draw(int64_t V) {
     float* l = work_.data();
     const float maxl = *std::max_element(l, l + V);
-    if (p_.temperature < kGreedyEps || !std::isfinite(maxl))
-        return static_cast<int32_t>(std::max_element(l, l + V) - l);
+    if (p_.temperature < kGreedyEps || !std::isfinite(maxl)) return first_argmax(l, V);
 
     // Candidates with finite logits, best first when a cut needs the order.
     order_.clear();
@@ -110,6 +128,11 @@ int32_t Sampler::draw(int64_t V) {
 
 Sampler::Result Sampler::sample(const float* logits, int64_t V) {
     Result r;
+    if (plain_greedy_ && n_generated_ >= p_.min_tokens) {  // nothing edits the row: its argmax, uncopied
+        r.token = first_argmax(logits, V);
+        record(r, logits, V);
+        return r;
+    }
     work_.assign(logits, logits + V);
     float* l = work_.data();
 
@@ -133,12 +156,15 @@ Sampler::Result Sampler::sample(const float* logits, int64_t V) {
         r.token = draw(V);
     }
     if (c) c->accept(r.token);
+    record(r, logits, V);
+    return r;
+}
 
+void Sampler::record(Result& r, const float* logits, int64_t V) {
     // logprobs of the raw model output (vLLM's default logprobs mode)
     if (p_.top_logprobs >= 0) r.logprob = raw_logprobs(logits, V, r.token, p_.top_logprobs, r.top);
     ++output_counts_[r.token];
     ++n_generated_;
-    return r;
 }
 
 }  // namespace hy

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <vector>
 
 namespace hy {
@@ -23,6 +25,35 @@ TEST(Sampler, GreedyPicksArgmax) {
     auto s = make(p);
     auto l = logits_of({0.1f, 2.0f, 1.9f, -3.0f});
     EXPECT_EQ(s.sample(l.data(), 4).token, 1);
+}
+
+// Plain greedy decoding reads the argmax off the row without copying it; a zero logit_bias sends the
+// same row through the general path. Both pick what std::max_element picks: the first of tied maxima,
+// and index 0 when it holds a NaN.
+TEST(Sampler, PlainGreedyMatchesTheGeneralPath) {
+    SamplingParams plain;
+    plain.temperature = 0;
+    SamplingParams general = plain;
+    general.logit_bias = {{0, 0.0f}};
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> level(0, 40);  // few distinct values: many ties
+    for (int64_t V : {1, 5, 16, 17, 100, 4096, 4099}) {
+        for (int trial = 0; trial < 20; ++trial) {
+            std::vector<float> l(static_cast<size_t>(V));
+            for (float& x : l) x = static_cast<float>(level(rng)) * 0.25f;
+            if (trial == 1) l.back() = INFINITY;
+            if (trial == 2) l[static_cast<size_t>(V / 2)] = NAN;
+            const auto expected = static_cast<int32_t>(std::max_element(l.begin(), l.end()) - l.begin());
+            auto a = make(plain), b = make(general);
+            EXPECT_EQ(a.sample(l.data(), V).token, expected) << "V " << V << " trial " << trial;
+            EXPECT_EQ(b.sample(l.data(), V).token, expected) << "V " << V << " trial " << trial;
+        }
+    }
+    std::vector<float> nan_first = {NAN, 3.0f, 1.0f};
+    EXPECT_EQ(make(plain).sample(nan_first.data(), 3).token, 0);
+    std::vector<float> tie(64, 1.0f);
+    tie[40] = 2.0f, tie[41] = 2.0f;
+    EXPECT_EQ(make(plain).sample(tie.data(), 64).token, 40);
 }
 
 TEST(Sampler, LogitBiasChangesGreedyChoice) {
