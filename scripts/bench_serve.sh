@@ -12,6 +12,7 @@
 #
 # Environment: HYSERVE_BIN (default build/hyserve), CONCURRENCY (1,4,16,64), INPUT_LEN (128),
 # OUTPUT_LEN (64), NUM_PROMPTS (0 = 2 x level, >= 8), PREFIX_LEN (8192), PREFIX_SHARED (7900),
+# PREFIX_REPEATS (5: rounds of the cached-prefix probe, each on a fresh prefix; medians reported),
 # SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir),
 # PREFIX_ONLY=1 (only the cached-prefix probe).
 set -euo pipefail
@@ -23,6 +24,7 @@ OUTPUT_LEN=${OUTPUT_LEN:-64}
 NUM_PROMPTS=${NUM_PROMPTS:-0}
 PREFIX_LEN=${PREFIX_LEN:-8192}
 PREFIX_SHARED=${PREFIX_SHARED:-7900}
+PREFIX_REPEATS=${PREFIX_REPEATS:-5}
 [[ -x "$BIN" ]] || { echo "$BIN not built" >&2; exit 1; }
 
 TMP=$(mktemp -d)
@@ -59,8 +61,12 @@ if [[ "${PREFIX_ONLY:-0}" != 1 ]]; then
 else
     echo '{"model":"small","input_len":0,"output_len":0,"results":[]}' >"$OUT/sweep.json"
 fi
+repeats=()
+if [[ "$help" == *--prefix-repeats* || "$("$BIN" bench-serve --help 2>&1 || true)" == *--prefix-repeats* ]]; then
+    repeats=(--prefix-repeats "$PREFIX_REPEATS")
+fi
 "$BIN" bench-serve --url "$URL" --prefix-ttft --input-len "$PREFIX_LEN" --shared-prefix-len "$PREFIX_SHARED" \
-    --output-len 1 --json >"$OUT/prefix.json"
+    --output-len 1 "${repeats[@]}" --json >"$OUT/prefix.json"
 curl -sf "$URL/metrics" >"$OUT/metrics.txt"
 
 /usr/bin/python3 - "$OUT/sweep.json" "$OUT/prefix.json" <<'PYEOF'
@@ -90,7 +96,11 @@ for r in sweep["results"]:
         print(f"output tok/s at 16 streams = {r['output_throughput'] / one['output_throughput']:.2f} x one stream "
               f"(includes prefill time)")
 p = prefix["prefix_ttft"]
-print(f"cached prefix: {p['input_len']}-token prompt, {p['shared_prefix_len']} shared: cold TTFT {p['cold_ttft_ms']:.1f} ms, "
+rounds = p.get("rounds", [])
+if len(rounds) > 1:
+    print("cached-prefix rounds, warm / cold: " + ", ".join(
+        f"{r['warm_ttft_ms']:.1f} / {r['cold_ttft_ms']:.1f} ms = {100 * r['warm_over_cold']:.2f}%" for r in rounds))
+print(f"cached prefix (median of {p.get('repeats', 1)}): {p['input_len']}-token prompt, {p['shared_prefix_len']} shared: cold TTFT {p['cold_ttft_ms']:.1f} ms, "
       f"next turn of the {p['shared_prefix_len']}-token prompt {p['warm_ttft_ms']:.1f} ms = {100 * p['warm_over_cold']:.2f}% "
       f"of cold (target <= 5%), cached_tokens {p['warm_cached_tokens']}; sibling of the cold prompt "
       f"{p['sibling_ttft_ms']:.1f} ms = {100 * p['sibling_over_cold']:.2f}%, cached_tokens {p['sibling_cached_tokens']}")

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/bench_stats.h"
 #include "cli/commands.h"
 #include "cli/decode_window.h"
 #include "cli/sse_events.h"
@@ -50,6 +51,7 @@ struct Options {
     double timeout_s = 900;
     bool json = false;
     bool prefix_ttft = false;
+    int prefix_repeats = 1;  // --prefix-ttft rounds, each on a fresh prefix; medians are reported
     bool no_warmup = false;
 };
 
@@ -276,25 +278,47 @@ class Bench {
     // after another prompt with the same first shared_prefix_len tokens (the cache resumes at its last
     // snapshot inside them); "turn" (issue 6's case, warm_*): after the shared prefix itself was
     // served as a prompt, as a next chat turn extends the previous one (it resumes at its very end).
+    // --prefix-repeats rounds, each on a fresh prefix: the top-level figures are medians (a ratio is
+    // the median of the rounds' own ratios, each cold and warm taken a few seconds apart), the rounds
+    // follow in `rounds`.
     Json run_prefix_ttft() {
-        const auto prompts = make_prompts(3);
-        const std::vector<int32_t> prefix(prompts[0].begin(), prompts[0].begin() + o_.shared_prefix_len);
         auto cli = client();
-        const RequestResult cold = send(*cli, prompts[0], o_.output_len);
-        const RequestResult sibling = send(*cli, prompts[1], o_.output_len);
-        const RequestResult turn1 = send(*cli, prefix, o_.output_len);
-        const RequestResult warm = send(*cli, prompts[2], o_.output_len);
-        for (const RequestResult* r : {&cold, &sibling, &turn1, &warm})
-            if (!r->ok) throw Error("prefix TTFT probe failed: " + r->error);
+        std::vector<double> cold_ms, warm_ms, sibling_ms, warm_ratio, sibling_ratio;
+        Json rounds = Json::array(), last;
+        for (int round = 0; round < o_.prefix_repeats; ++round) {
+            const auto prompts = make_prompts(3);
+            const std::vector<int32_t> prefix(prompts[0].begin(), prompts[0].begin() + o_.shared_prefix_len);
+            const RequestResult cold = send(*cli, prompts[0], o_.output_len);
+            const RequestResult sibling = send(*cli, prompts[1], o_.output_len);
+            const RequestResult turn1 = send(*cli, prefix, o_.output_len);
+            const RequestResult warm = send(*cli, prompts[2], o_.output_len);
+            for (const RequestResult* r : {&cold, &sibling, &turn1, &warm})
+                if (!r->ok) throw Error("prefix TTFT probe failed: " + r->error);
+            cold_ms.push_back(cold.ttft * 1e3);
+            warm_ms.push_back(warm.ttft * 1e3);
+            sibling_ms.push_back(sibling.ttft * 1e3);
+            warm_ratio.push_back(warm.ttft / cold.ttft);
+            sibling_ratio.push_back(sibling.ttft / cold.ttft);
+            last = {{"cold_ttft_ms", cold_ms.back()},
+                    {"warm_ttft_ms", warm_ms.back()},
+                    {"warm_over_cold", warm_ratio.back()},
+                    {"warm_cached_tokens", warm.cached_tokens},
+                    {"sibling_ttft_ms", sibling_ms.back()},
+                    {"sibling_over_cold", sibling_ratio.back()},
+                    {"sibling_cached_tokens", sibling.cached_tokens}};
+            rounds.push_back(last);
+        }
         return {{"input_len", o_.input_len},
                 {"shared_prefix_len", o_.shared_prefix_len},
-                {"cold_ttft_ms", cold.ttft * 1e3},
-                {"warm_ttft_ms", warm.ttft * 1e3},
-                {"warm_over_cold", warm.ttft / cold.ttft},
-                {"warm_cached_tokens", warm.cached_tokens},
-                {"sibling_ttft_ms", sibling.ttft * 1e3},
-                {"sibling_over_cold", sibling.ttft / cold.ttft},
-                {"sibling_cached_tokens", sibling.cached_tokens}};
+                {"repeats", o_.prefix_repeats},
+                {"cold_ttft_ms", median(cold_ms)},
+                {"warm_ttft_ms", median(warm_ms)},
+                {"warm_over_cold", median(warm_ratio)},
+                {"warm_cached_tokens", last["warm_cached_tokens"]},
+                {"sibling_ttft_ms", median(sibling_ms)},
+                {"sibling_over_cold", median(sibling_ratio)},
+                {"sibling_cached_tokens", last["sibling_cached_tokens"]},
+                {"rounds", rounds}};
     }
 
     void warmup() {
@@ -338,6 +362,7 @@ void run(const Options& opt) {
         throw Error("--shared-prefix-len must be between 0 and --input-len", 400);
     if (opt.prefix_ttft && opt.shared_prefix_len < 1)
         throw Error("--prefix-ttft needs --shared-prefix-len >= 1", 400);
+    if (opt.prefix_repeats < 1) throw Error("--prefix-repeats must be >= 1", 400);
     if (opt.token_lo < 0 || opt.token_hi <= opt.token_lo)
         throw Error("--token-range LO,HI needs 0 <= LO < HI", 400);
     Bench b(opt);
@@ -355,11 +380,13 @@ void run(const Options& opt) {
         if (!o.json) {
             const Json& p = report["prefix_ttft"];
             std::printf(
-                "prefix TTFT: %d-token prompt, %d shared: cold %.1f ms; next turn of the %d-token prompt "
+                "prefix TTFT (median of %d): %d-token prompt, %d shared: cold %.1f ms; next turn of the "
+                "%d-token prompt "
                 "%.1f ms (%.2f%% of cold, cached tokens reported %lld); sibling of the cold prompt %.1f ms "
                 "(%.2f%%, cached %lld)\n",
-                o.input_len, o.shared_prefix_len, p["cold_ttft_ms"].get<double>(), o.shared_prefix_len,
-                p["warm_ttft_ms"].get<double>(), 100.0 * p["warm_over_cold"].get<double>(),
+                o.prefix_repeats, o.input_len, o.shared_prefix_len, p["cold_ttft_ms"].get<double>(),
+                o.shared_prefix_len, p["warm_ttft_ms"].get<double>(),
+                100.0 * p["warm_over_cold"].get<double>(),
                 static_cast<long long>(p["warm_cached_tokens"].get<int64_t>()),
                 p["sibling_ttft_ms"].get<double>(), 100.0 * p["sibling_over_cold"].get<double>(),
                 static_cast<long long>(p["sibling_cached_tokens"].get<int64_t>()));
@@ -423,6 +450,9 @@ void register_bench_serve(CLI::App& app) {
         "Instead of the sweep, measure the TTFT of an --input-len prompt cold, after a prompt sharing its "
         "first --shared-prefix-len tokens (sibling), and after those tokens were served as a prompt "
         "(next turn)");
+    cmd->add_option("--prefix-repeats", opt->prefix_repeats,
+                    "--prefix-ttft rounds, each on a fresh prefix; the report gives medians")
+        ->capture_default_str();
     cmd->add_flag("--no-warmup", opt->no_warmup, "Skip the short warm-up request");
     cmd->add_flag("--json", opt->json, "Print one JSON report instead of the table");
     cmd->callback([opt] { run(*opt); });
