@@ -52,6 +52,10 @@ void HugePageRegion::protect_read_only() {
     if (data_) ::mprotect(data_, size_, PROT_READ);
 }
 
+void HugePageRegion::protect_read_write() {
+    if (data_) ::mprotect(data_, size_, PROT_READ | PROT_WRITE);
+}
+
 int64_t anon_huge_bytes(const void* p, size_t n) {
     std::ifstream in("/proc/self/smaps");
     if (!in) return -1;

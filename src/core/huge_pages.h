@@ -25,8 +25,9 @@ class HugePageRegion {
 
     uint8_t* data() const { return data_; }
     size_t size() const { return size_; }
-    // Makes the region read-only (a weight copy once filled).
+    // Makes the region read-only (a weight copy once filled), or writable again (load-time rewrites).
     void protect_read_only();
+    void protect_read_write();
 
   private:
     uint8_t* data_ = nullptr;

@@ -115,6 +115,15 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, File
     return file;
 }
 
+bool MappedFile::rewrite_in_place(const std::function<void(uint8_t* bytes)>& fn) const {
+    if (residency() != FileResidency::HUGE_PAGE_COPY) return false;
+    auto& region = const_cast<HugePageRegion&>(copy_);
+    region.protect_read_write();
+    fn(region.data());
+    region.protect_read_only();
+    return true;
+}
+
 MappedFile::~MappedFile() {
     if (data_ && residency() == FileResidency::MAPPED) ::munmap(const_cast<uint8_t*>(data_), size_);
 }

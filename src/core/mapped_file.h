@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,12 @@ class MappedFile {
     FileResidency residency() const {
         return copy_.data() ? FileResidency::HUGE_PAGE_COPY : FileResidency::MAPPED;
     }
+
+    // A HUGE_PAGE_COPY file's bytes are this process's own: `fn` may rewrite them in place (the
+    // loader's repacking, model/bf16_panels.h) while the region is writable; true once done. A MAPPED
+    // file is the page cache's and stays as it is: false, `fn` not called. Load time only, before any
+    // other thread reads the weights.
+    bool rewrite_in_place(const std::function<void(uint8_t* bytes)>& fn) const;
 
   private:
     MappedFile() = default;

@@ -104,7 +104,7 @@ void pack_panel(const uint16_t* w, int64_t ldw, int64_t nr, int64_t n, uint32_t*
                 _mm_prefetch(reinterpret_cast<const char*>(row[i] + 32 * (c + kAheadLines)), _MM_HINT_T0);
         __m512i z[16];
         transpose16(row, 32 * c, z);
-        for (int k = 0; k < 16; ++k) _mm512_store_si512(out + 16 * k, z[k]);
+        for (int k = 0; k < 16; ++k) _mm512_storeu_si512(out + 16 * k, z[k]);
     }
     pack_tail(row, 32 * full, n, out);
 }
@@ -119,7 +119,7 @@ void tile(const uint32_t* pk, const Bf16Acts& a, int64_t t0, float* y, int64_t l
     const uint32_t* x = a.x + t0 * pairs;
     for (int64_t i = 0; i < pairs; ++i) {
         __m512bh w[NP];
-        for (int p = 0; p < NP; ++p) w[p] = as_bh(_mm512_load_si512(pk + p * kPanelRows * pairs + 16 * i));
+        for (int p = 0; p < NP; ++p) w[p] = as_bh(_mm512_loadu_si512(pk + p * kPanelRows * pairs + 16 * i));
         for (int t = 0; t < NT; ++t) {
             const __m512bh xb = as_bh(_mm512_set1_epi32(static_cast<int>(x[t * pairs + i])));
             for (int p = 0; p < NP; ++p) acc[t][p] = _mm512_dpbf16_ps(acc[t][p], w[p], xb);
@@ -203,6 +203,31 @@ void decode(const uint16_t* w, int64_t ldw, int64_t rows, const Bf16Acts& a, flo
                          y + r0, ldy);
 }
 
+// Decode from panels stored packed (pack_bf16_panels_in_place): the lines of consecutive panels are one
+// sequential stream, prefetched kPackedAheadLines ahead. Each output takes the pairs in the order
+// decode_panel gives them, so the bits are the same. Packed weights sit where the file put the tensor
+// (GGUF aligns data to 32 bytes), hence the unaligned loads here and in `tile`.
+constexpr int64_t kPackedAheadLines = 32;
+
+template <int NT>
+void decode_packed(const uint32_t* pk, int64_t panels, const Bf16Acts& a, float* y, int64_t ldy) {
+    const int64_t pairs = a.pairs;
+    const uint32_t* const end = pk + panels * kPanelRows * pairs;
+    for (; pk < end; pk += kPanelRows * pairs, y += kPanelRows) {
+        __m512 acc[NT];
+        for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_ps();
+        for (int64_t i = 0; i < pairs; ++i) {
+            const uint32_t* ahead = pk + 16 * (i + kPackedAheadLines);
+            if (ahead < end) _mm_prefetch(reinterpret_cast<const char*>(ahead), _MM_HINT_T0);
+            const __m512bh wb = as_bh(_mm512_loadu_si512(pk + 16 * i));
+            for (int t = 0; t < NT; ++t)
+                acc[t] = _mm512_dpbf16_ps(acc[t], wb,
+                                          as_bh(_mm512_set1_epi32(static_cast<int>(a.x[t * pairs + i]))));
+        }
+        for (int t = 0; t < NT; ++t) _mm512_storeu_ps(y + t * ldy, acc[t]);
+    }
+}
+
 // One 64-byte line of a panel (a type of this file only, so its std::vector code is this file's own).
 struct alignas(64) Line {
     uint32_t v[16];
@@ -261,6 +286,40 @@ void bf16_dot_matmul(const uint16_t* w, int64_t ldw, int64_t rows, const Bf16Act
             const __mmask16 mask[1] = {rows_mask(nr)};
             tokens<1>(pk, a, y + r0, ldy, mask);
         }
+    }
+}
+
+void bf16_dot_matmul_panels(const uint32_t* pk, int64_t rows, const Bf16Acts& a, float* y, int64_t ldy) {
+    if (rows <= 0 || a.T <= 0) return;
+    const int64_t panels = rows / kPanelRows;
+    switch (a.T) {
+        case 1:
+            return decode_packed<1>(pk, panels, a, y, ldy);
+        case 2:
+            return decode_packed<2>(pk, panels, a, y, ldy);
+        case 3:
+            return decode_packed<3>(pk, panels, a, y, ldy);
+        case 4:
+            return decode_packed<4>(pk, panels, a, y, ldy);
+        default:
+            break;
+    }
+    const __mmask16 full[2] = {rows_mask(kPanelRows), rows_mask(kPanelRows)};
+    for (int64_t p = 0; p < panels; p += 2) {
+        const uint32_t* at = pk + p * kPanelRows * a.pairs;
+        if (p + 1 < panels)
+            tokens<2>(at, a, y + p * kPanelRows, ldy, full);
+        else
+            tokens<1>(at, a, y + p * kPanelRows, ldy, full);
+    }
+}
+
+void pack_bf16_panels_in_place(uint16_t* w, int64_t rows, int64_t n) {
+    std::vector<uint16_t> rows16(static_cast<size_t>(kPanelRows * n));
+    for (int64_t r0 = 0; r0 + kPanelRows <= rows; r0 += kPanelRows) {
+        uint16_t* panel = w + r0 * n;
+        std::memcpy(rows16.data(), panel, rows16.size() * sizeof(uint16_t));
+        pack_panel(rows16.data(), n, kPanelRows, n, reinterpret_cast<uint32_t*>(panel));
     }
 }
 

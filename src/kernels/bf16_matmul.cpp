@@ -68,6 +68,16 @@ bool bf16_route(const TensorView& W) {
 
 void bf16_matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const Bf16Acts& a, float* y, int64_t ldy) {
     if (r1 <= r0) return;
+    if (W.bf16_panels) {  // callers split rows at panel boundaries (bf16_grain, matmul.cpp's row_grain)
+        const int64_t packed = W.rows() / kPanelRows * kPanelRows, n = W.cols();
+        HY_ASSERT(r0 % kPanelRows == 0);
+        const int64_t e = std::min(r1, packed);
+        if (r0 < e)
+            bf16_dot_matmul_panels(reinterpret_cast<const uint32_t*>(W.data) + r0 * n / 2, e - r0, a, y + r0,
+                                   ldy);
+        r0 = std::max(r0, packed);
+        if (r1 <= r0) return;
+    }
     bf16_dot_matmul(reinterpret_cast<const uint16_t*>(W.row(r0)), W.cols(), r1 - r0, a, y + r0, ldy);
 }
 

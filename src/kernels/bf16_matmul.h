@@ -50,6 +50,15 @@ void bf16_round_pairs(const float* x, int64_t n, uint32_t* out);
 // y[t*ldy + r] = the sequence above for r < rows, t < a.T; w: rows of a.n bf16, ldw elements apart.
 void bf16_dot_matmul(const uint16_t* w, int64_t ldw, int64_t rows, const Bf16Acts& a, float* y, int64_t ldy);
 
+// The same for rows already in 16-row panels (pair i of panel row r at pk[16 * i + r], panels
+// consecutive): `rows` a multiple of 16; the result bits equal bf16_dot_matmul's on the rows as stored.
+void bf16_dot_matmul_panels(const uint32_t* pk, int64_t rows, const Bf16Acts& a, float* y, int64_t ldy);
+// Rewrites rows [0, 16 * (rows / 16)) of a row-major [rows, n] BF16 matrix (n even) as those panels, in
+// place: each panel takes the bytes of its 16 rows. Decode then reads one sequential stream per task
+// instead of 16 interleaved row streams (which peak at ~2/3 of a sequential read's bandwidth here), and
+// prefill skips its per-call repack.
+void pack_bf16_panels_in_place(uint16_t* w, int64_t rows, int64_t n);
+
 // Output rows [r0, r1) of W·x from activations already rounded.
 void bf16_matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const Bf16Acts& a, float* y, int64_t ldy);
 // Same, rounding x itself (for matmul_rows callers, which parallelise themselves).

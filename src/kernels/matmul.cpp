@@ -40,6 +40,9 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
         bf16_matmul_rows(W, r0, r1, x, ldx, T, y, ldy);
         return;
     }
+    // Rows rewritten as panels (model/bf16_panels.h) are the route's alone: it was on when they were
+    // packed, and only a test's override could turn it off since.
+    HY_ASSERT(!W.bf16_panels);
     if (W.panels) {  // F32 in 16-row panels (f32_panels.h); callers split rows at panel boundaries
         HY_ASSERT(r0 % 16 == 0 && (r1 % 16 == 0 || r1 == W.rows()));
         k.gemm_f32_panels(W.panels + r0 * n, n, r1 - r0, W.rows() - r0, x, ldx, T, y + r0, ldy);

@@ -10,26 +10,6 @@ namespace hy {
 
 namespace {
 
-void add_layer_matrices(LayerWeights& l, std::vector<TensorView*>& out) {
-    switch (l.kind) {
-        case LayerKind::MAMBA:
-            out.insert(out.end(), {&l.mamba.in_proj, &l.mamba.out_proj});
-            break;
-        case LayerKind::ATTENTION:
-            out.insert(out.end(), {&l.attn.q_proj, &l.attn.k_proj, &l.attn.v_proj, &l.attn.o_proj});
-            break;
-        case LayerKind::MLP:
-            out.insert(out.end(), {&l.mlp.up_proj, &l.mlp.down_proj});
-            break;
-        case LayerKind::MOE:
-            out.insert(out.end(), {&l.moe.router, &l.moe.shared_up, &l.moe.shared_down, &l.moe.latent_down,
-                                   &l.moe.latent_up});
-            for (TensorView& v : l.moe.up) out.push_back(&v);
-            for (TensorView& v : l.moe.down) out.push_back(&v);
-            break;
-    }
-}
-
 // The copy is skipped (the row-major path serves, just slower) when it would take more than half of
 // the memory still available: an F32 checkpoint of a large model must not fail to load for it.
 bool panels_fit(uint64_t bytes) {
@@ -40,12 +20,7 @@ bool panels_fit(uint64_t bytes) {
 }  // namespace
 
 uint64_t pack_f32_matrices(ModelWeights& w) {
-    std::vector<TensorView*> all;
-    for (LayerWeights& l : w.layers) add_layer_matrices(l, all);
-    for (LayerWeights& l : w.mtp.layers) add_layer_matrices(l, all);
-    all.push_back(&w.lm_head);  // its own view even when tied: the embedding rows stay row-major
-    all.push_back(&w.mtp.eh_proj);
-
+    const std::vector<TensorView*> all = multiplied_matrices(w);
     std::vector<TensorView*> f32;
     uint64_t floats = 0;
     for (TensorView* v : all)

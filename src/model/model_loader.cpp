@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "model/bf16_panels.h"
 #include "model/config_io.h"
 #include "model/dequant.h"
 #include "model/f32_panels.h"
@@ -256,6 +257,7 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
     }
     w.source_path = path;
     pack_f32_matrices(w);
+    pack_bf16_matrices(w);
     if (info) {
         info->tensors = std::move(ts);
         info->files = w.files;

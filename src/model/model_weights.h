@@ -81,6 +81,10 @@ struct ModelWeights {
     std::shared_ptr<const HugePageRegion> f32_panels;
 };
 
+// Every matrix the forward pass multiplies (mixers, MLPs, routers, experts, LM head, MTP projection and
+// layers), for the loader's repacking (model/f32_panels.h, model/bf16_panels.h); empty views included.
+std::vector<TensorView*> multiplied_matrices(ModelWeights& w);
+
 // Loads a HF model directory, a .safetensors file (config.json beside it) or a .gguf file.
 // Every tensor is checked against the config's shapes; errors name the file and the tensor.
 ModelWeights load_model(const std::string& path);

@@ -2,11 +2,12 @@
 // against a float64 product of the same bf16 inputs (odd sizes: rows not a multiple of 16, n not a
 // multiple of 32, odd n, T = 1..40), a row's result independent of T and of its call's other rows (so
 // decode and prefill agree bit for bit), the route through matmul / matmul_many, and the
-// HYSERVE_BF16_ACTIVATIONS=f32 switch.
+// HYSERVE_BF16_ACTIVATIONS=f32 switch; weights rewritten in place as panels give the same bits.
 #include "kernels/bf16_matmul.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -152,6 +153,45 @@ TEST(Bf16Dot, ManyEqualsOneByOne) {
         kernels::matmul(c.view, x.data(), 96, T, y2.data() + 2 * T * 96, 7, pool);
         EXPECT_EQ(y1, y2) << "T=" << T;
     }
+    kernels::clear_bf16_activations_override();
+}
+
+// Rows rewritten in place as 16-row panels (the loader's layout, model/bf16_panels.h): every token
+// count (decode 1-4, prefill tiles) and every panel-aligned row split gives the bits of the rows as
+// stored; the rows after the last whole panel stay as stored and are read as such.
+TEST(Bf16Dot, PanelsInPlaceGiveTheStoredLayoutsBits) {
+    REQUIRE_BF16();
+    kernels::set_bf16_activations_override(true);
+    for (int64_t rows : {16, 40, 64, 77})
+        for (int64_t n : {2, 64, 66, 1024}) {
+            const Weights w = test::make_weights(DType::BF16, rows, n, static_cast<uint32_t>(rows + 5 * n));
+            Weights packed = w;
+            packed.view.data = packed.bytes.data();
+            kernels::pack_bf16_panels_in_place(reinterpret_cast<uint16_t*>(packed.bytes.data()), rows, n);
+            packed.view.bf16_panels = true;
+            if (n > 2) {  // one pair per row: the panel layout is the stored one
+                EXPECT_NE(0, std::memcmp(w.bytes.data(), packed.bytes.data(), w.bytes.size()))
+                    << "not rewritten";
+            }
+            const int64_t tail = rows / 16 * 16;
+            EXPECT_EQ(0, std::memcmp(w.bytes.data() + tail * n * 2, packed.bytes.data() + tail * n * 2,
+                                     static_cast<size_t>((rows - tail) * n * 2)))
+                << "the rows after the last panel stay as stored";
+            for (int64_t T : {1, 2, 3, 4, 5, 9, 17}) {
+                const std::vector<float> x = test::random_floats(T * n, static_cast<uint32_t>(T + n));
+                const Rounded a = round_acts(x, n, n, T);
+                std::vector<float> want(static_cast<size_t>(T * rows)), got(want.size(), -7.0f);
+                kernels::bf16_dot_matmul(w.bf16(), n, rows, a.acts, want.data(), rows);
+                for (int64_t split : {int64_t{16}, int64_t{32}, rows}) {
+                    std::fill(got.begin(), got.end(), -7.0f);
+                    for (int64_t r0 = 0; r0 < rows; r0 += split)
+                        kernels::bf16_matmul_rows(packed.view, r0, std::min(rows, r0 + split), a.acts,
+                                                  got.data(), rows);
+                    ASSERT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * sizeof(float)))
+                        << "rows=" << rows << " n=" << n << " T=" << T << " split=" << split;
+                }
+            }
+        }
     kernels::clear_bf16_activations_override();
 }
 

@@ -1,0 +1,57 @@
+#include "model/bf16_panels.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/bf16_matmul.h"
+
+namespace hy {
+
+namespace {
+
+bool packable(const TensorView& v) {
+    return !v.empty() && v.shape.size() == 2 && v.rows() >= 16 && v.cols() % 2 == 0 && kernels::bf16_route(v);
+}
+
+}  // namespace
+
+uint64_t pack_bf16_matrices(ModelWeights& w) {
+    std::vector<TensorView*> todo;
+    for (TensorView* v : multiplied_matrices(w))
+        if (packable(*v)) todo.push_back(v);
+    // Each byte is rewritten once: a view whose bytes overlap another's (a shared tensor, a head tied to
+    // the embedding table) keeps the stored layout, and so does the other.
+    std::sort(todo.begin(), todo.end(),
+              [](const TensorView* a, const TensorView* b) { return a->data < b->data; });
+    std::vector<char> keep(todo.size(), 1);
+    for (size_t i = 0; i + 1 < todo.size(); ++i)
+        if (todo[i]->data + todo[i]->nbytes > todo[i + 1]->data) keep[i] = keep[i + 1] = 0;
+    const uint8_t* emb_lo = w.embeddings.data;
+    const uint8_t* emb_hi = emb_lo ? emb_lo + w.embeddings.nbytes : nullptr;
+
+    uint64_t bytes = 0;
+    for (const auto& file : w.files) {
+        const uint8_t *lo = file->data(), *hi = lo + file->size();
+        std::vector<TensorView*> mine;
+        for (size_t i = 0; i < todo.size(); ++i) {
+            const TensorView* v = todo[i];
+            const bool in_file = v->data >= lo && v->data + v->nbytes <= hi;
+            const bool on_embeddings = emb_lo && v->data < emb_hi && v->data + v->nbytes > emb_lo;
+            if (keep[i] && in_file && !on_embeddings) mine.push_back(todo[i]);
+        }
+        if (mine.empty()) continue;
+        const bool done = file->rewrite_in_place([&](uint8_t*) {
+            for (TensorView* v : mine)
+                kernels::pack_bf16_panels_in_place(
+                    const_cast<uint16_t*>(reinterpret_cast<const uint16_t*>(v->data)), v->rows(), v->cols());
+        });
+        if (!done) continue;
+        for (TensorView* v : mine) {
+            v->bf16_panels = true;
+            bytes += static_cast<uint64_t>(v->rows() / 16 * 16 * v->cols() * 2);
+        }
+    }
+    return bytes;
+}
+
+}  // namespace hy
