@@ -132,11 +132,18 @@ TEST(AttentionRows, AgreesWithOneRowKernel) {
     EXPECT_LT(test::rel_l2(out.data(), ref.data(), static_cast<int64_t>(out.size())), 1e-6);
 }
 
-// Rows computed together, one by one, or split at odd places give bit-identical outputs.
-TEST(AttentionRows, RowOutputIndependentOfBatching) {
-    const int64_t Hq = 4, Hkv = 2, dh = 32, n_rows = 45, pos0 = 77, n = pos0 + n_rows, qw = Hq * dh;
+// Rows computed together, one by one, or split at odd places give bit-identical outputs. A single row
+// (decode: the GQA group's G query vectors, keys in the lanes on AVX-512) must equal its prefill row.
+struct BatchingCase {
+    int64_t Hq, Hkv, n_rows, pos0, page;
+};
+class AttentionRowsBatching : public ::testing::TestWithParam<BatchingCase> {};
+
+TEST_P(AttentionRowsBatching, RowOutputIndependentOfBatching) {
+    const auto [Hq, Hkv, n_rows, pos0, page] = GetParam();
+    const int64_t dh = 32, n = pos0 + n_rows, qw = Hq * dh;
     for (KvDtype d : {KvDtype::F32, KvDtype::FP8}) {
-        const PagedKv kv(n, Hkv, dh, 16, d, 9);
+        const PagedKv kv(n, Hkv, dh, page, d, 9);
         const auto q = test::random_floats(n_rows * qw, 10, -2.0f, 2.0f);
         for (kernels::Isa isa : test::supported_isas()) {
             test::IsaScope scope(isa);
@@ -155,6 +162,11 @@ TEST(AttentionRows, RowOutputIndependentOfBatching) {
         }
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Shapes, AttentionRowsBatching,
+                         ::testing::Values(BatchingCase{4, 2, 45, 77, 16},    // G = 2, pages inside a tile
+                                           BatchingCase{8, 2, 20, 150, 64},   // G = 4, three key tiles
+                                           BatchingCase{8, 1, 9, 200, 32}));  // G = 8
 
 }  // namespace
 }  // namespace hy
