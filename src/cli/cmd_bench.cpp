@@ -141,6 +141,7 @@ void run_bench(const BenchOptions& o) {
                         {"load_s", load_s},
                         {"weights_residency", copied ? "huge_page_copy" : "mapped"},
                         {"weights_huge_page_bytes", huge_bytes},
+                        {"bf16_panel_bytes", w.bf16_panel_bytes},
                         {"prefill_tok_s", prefill},
                         {"decode_tok_s", decode},
                         {"prefill_tok_s_all", pre_rate},
@@ -164,6 +165,9 @@ void run_bench(const BenchOptions& o) {
                 traffic.total_params / 1e6, traffic.total_bytes / 1e9, load_s);
     std::printf("threads  %d, kernels %s, load average %s\n", pool.size(),
                 kernels::isa_name(kernels::kernels().isa), load_average().c_str());
+    if (w.bf16_panel_bytes > 0)
+        std::printf("weights  %.1f MiB of BF16 matrices in 16-row panels (model/bf16_panels.h)\n",
+                    static_cast<double>(w.bf16_panel_bytes) / (1 << 20));
     std::printf("prefill  pp%d: %8.1f tok/s (median of %d)\n", o.prompt, prefill, o.repeats);
     if (o.gen > 0 && o.batch > 1)
         std::printf("decode   tg%d x %d sequences: %8.2f tok/s aggregate (median of %d), %.3f ms per step\n",

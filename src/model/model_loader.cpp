@@ -257,7 +257,7 @@ ModelWeights load_model(const std::string& path, ModelLoadInfo* info) {
     }
     w.source_path = path;
     pack_f32_matrices(w);
-    pack_bf16_matrices(w);
+    w.bf16_panel_bytes = pack_bf16_matrices(w);
     if (info) {
         info->tensors = std::move(ts);
         info->files = w.files;

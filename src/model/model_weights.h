@@ -79,6 +79,8 @@ struct ModelWeights {
     // The 16-row-panel copies of the F32 matrices (model/f32_panels.h) that TensorView::panels point
     // into; null when the model has none.
     std::shared_ptr<const HugePageRegion> f32_panels;
+    // Bytes of BF16 matrices rewritten in place as 16-row panels (model/bf16_panels.h); 0 when none.
+    uint64_t bf16_panel_bytes = 0;
 };
 
 // Every matrix the forward pass multiplies (mixers, MLPs, routers, experts, LM head, MTP projection and

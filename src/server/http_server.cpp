@@ -431,6 +431,9 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         if (model->weights.f32_panels)
             spdlog::info("F32 matrices copied into 16-row panels for the GEMM: {:.1f} MiB",
                          static_cast<double>(model->weights.f32_panels->size()) / (1 << 20));
+        if (model->weights.bf16_panel_bytes > 0)
+            spdlog::info("BF16 matrices rewritten in place as 16-row panels for vdpbf16ps: {:.1f} MiB",
+                         static_cast<double>(model->weights.bf16_panel_bytes) / (1 << 20));
         // Sequence memory (lessons §1 item 8): fixed Mamba state per sequence plus K/V per token, so the
         // operator sees what max_num_seqs × max_model_len can cost before it happens.
         int64_t n_mamba = 0, n_attn = 0;

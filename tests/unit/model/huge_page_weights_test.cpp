@@ -76,6 +76,29 @@ TEST_P(HugePageWeights, LogitsAreBitIdenticalToTheMapping) {
     EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
 }
 
+// A head tied to the embedding table is never rewritten: the table's rows are looked up by token.
+TEST(HugePageWeightsTied, HeadKeepsItsRows) {
+    TempDir dir("hugepage-tied");
+    constexpr int64_t kVocab = 20000;  // one table now: 2.6 MB in BF16, still over a huge page
+    ModelConfig cfg = test_model_config("tiny", false, kVocab);
+    cfg.tie_word_embeddings = true;
+    write_test_model_gguf(dir.str("model.gguf"), cfg, generate_test_weights(cfg, 5), DType::BF16,
+                          dummy_tokenizer(kVocab), "hugepage-tied");
+    ThreadPool pool(2);
+    const FileResidency before = weights_file_residency();
+    set_weights_file_residency(FileResidency::MAPPED);
+    const ModelWeights mapped = load_model(dir.str("model.gguf"));
+    set_weights_file_residency(FileResidency::HUGE_PAGE_COPY);
+    const ModelWeights copied = load_model(dir.str("model.gguf"));
+    set_weights_file_residency(before);
+    ASSERT_EQ(copied.files[0]->residency(), FileResidency::HUGE_PAGE_COPY);
+    EXPECT_EQ(copied.lm_head.data, copied.embeddings.data) << "the tied head is the embeddings view";
+    EXPECT_FALSE(copied.lm_head.bf16_panels);
+    const std::vector<float> a = logits_trace(mapped, pool), b = logits_trace(copied, pool);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+}
+
 INSTANTIATE_TEST_SUITE_P(Dtypes, HugePageWeights, ::testing::Values(DType::F32, DType::BF16),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
