@@ -35,6 +35,28 @@ std::vector<float> logits_trace(const ModelWeights& w, ThreadPool& pool) {
     return out;
 }
 
+// The same file loaded twice: mapped, then copied into 2 MiB pages.
+struct BothLoads {
+    ModelWeights mapped, copied;
+};
+BothLoads load_both(const std::string& path) {
+    const FileResidency before = weights_file_residency();
+    BothLoads b;
+    set_weights_file_residency(FileResidency::MAPPED);
+    b.mapped = load_model(path);
+    set_weights_file_residency(FileResidency::HUGE_PAGE_COPY);
+    b.copied = load_model(path);
+    set_weights_file_residency(before);
+    return b;
+}
+
+void expect_same_logits(const ModelWeights& a, const ModelWeights& b) {
+    ThreadPool pool(2);
+    const std::vector<float> x = logits_trace(a, pool), y = logits_trace(b, pool);
+    ASSERT_EQ(x.size(), y.size());
+    EXPECT_EQ(0, std::memcmp(x.data(), y.data(), x.size() * sizeof(float)));
+}
+
 class HugePageWeights : public ::testing::TestWithParam<DType> {};
 
 TEST_P(HugePageWeights, LogitsAreBitIdenticalToTheMapping) {
@@ -45,14 +67,12 @@ TEST_P(HugePageWeights, LogitsAreBitIdenticalToTheMapping) {
     const ModelConfig cfg = test_model_config("tiny", false, kVocab);
     write_test_model_gguf(dir.str("model.gguf"), cfg, generate_test_weights(cfg, 5), GetParam(),
                           dummy_tokenizer(kVocab), "hugepage");
-    ThreadPool pool(2);
-    const FileResidency before = weights_file_residency();
-    set_weights_file_residency(FileResidency::MAPPED);
-    const ModelWeights mapped = load_model(dir.str("model.gguf"));
-    set_weights_file_residency(FileResidency::HUGE_PAGE_COPY);
-    const ModelWeights copied = load_model(dir.str("model.gguf"));
+    const BothLoads both = load_both(dir.str("model.gguf"));
+    const ModelWeights &mapped = both.mapped, &copied = both.copied;
     // Readers of metadata (config, tokenizer) map the file whatever the weights do: a second copy of
     // the weights while the first is held doubled the server's peak RSS.
+    const FileResidency before = weights_file_residency();
+    set_weights_file_residency(FileResidency::HUGE_PAGE_COPY);
     EXPECT_EQ(open_gguf(dir.str("model.gguf")).file->residency(), FileResidency::MAPPED);
     set_weights_file_residency(before);
     ASSERT_EQ(mapped.files.size(), 1u);
@@ -71,9 +91,7 @@ TEST_P(HugePageWeights, LogitsAreBitIdenticalToTheMapping) {
         EXPECT_TRUE(copied.layers[0].mamba.in_proj.bf16_panels || copied.layers[0].kind != LayerKind::MAMBA);
     }
     EXPECT_FALSE(mapped.lm_head.bf16_panels);
-    const std::vector<float> a = logits_trace(mapped, pool), b = logits_trace(copied, pool);
-    ASSERT_EQ(a.size(), b.size());
-    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+    expect_same_logits(mapped, copied);
 }
 
 // A head tied to the embedding table is never rewritten: the table's rows are looked up by token.
@@ -84,19 +102,12 @@ TEST(HugePageWeightsTied, HeadKeepsItsRows) {
     cfg.tie_word_embeddings = true;
     write_test_model_gguf(dir.str("model.gguf"), cfg, generate_test_weights(cfg, 5), DType::BF16,
                           dummy_tokenizer(kVocab), "hugepage-tied");
-    ThreadPool pool(2);
-    const FileResidency before = weights_file_residency();
-    set_weights_file_residency(FileResidency::MAPPED);
-    const ModelWeights mapped = load_model(dir.str("model.gguf"));
-    set_weights_file_residency(FileResidency::HUGE_PAGE_COPY);
-    const ModelWeights copied = load_model(dir.str("model.gguf"));
-    set_weights_file_residency(before);
-    ASSERT_EQ(copied.files[0]->residency(), FileResidency::HUGE_PAGE_COPY);
-    EXPECT_EQ(copied.lm_head.data, copied.embeddings.data) << "the tied head is the embeddings view";
-    EXPECT_FALSE(copied.lm_head.bf16_panels);
-    const std::vector<float> a = logits_trace(mapped, pool), b = logits_trace(copied, pool);
-    ASSERT_EQ(a.size(), b.size());
-    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+    const BothLoads both = load_both(dir.str("model.gguf"));
+    ASSERT_EQ(both.copied.files[0]->residency(), FileResidency::HUGE_PAGE_COPY);
+    EXPECT_EQ(both.copied.lm_head.data, both.copied.embeddings.data)
+        << "the tied head is the embeddings view";
+    EXPECT_FALSE(both.copied.lm_head.bf16_panels);
+    expect_same_logits(both.mapped, both.copied);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, HugePageWeights, ::testing::Values(DType::F32, DType::BF16),
