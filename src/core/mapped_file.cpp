@@ -118,9 +118,12 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path, File
 bool MappedFile::rewrite_in_place(const std::function<void(uint8_t* bytes)>& fn) const {
     if (residency() != FileResidency::HUGE_PAGE_COPY) return false;
     auto& region = const_cast<HugePageRegion&>(copy_);
+    struct ReadOnlyAgain {
+        HugePageRegion& r;
+        ~ReadOnlyAgain() { r.protect_read_only(); }
+    } guard{region};
     region.protect_read_write();
     fn(region.data());
-    region.protect_read_only();
     return true;
 }
 

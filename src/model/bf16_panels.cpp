@@ -24,8 +24,12 @@ uint64_t pack_bf16_matrices(ModelWeights& w) {
     std::sort(todo.begin(), todo.end(),
               [](const TensorView* a, const TensorView* b) { return a->data < b->data; });
     std::vector<char> keep(todo.size(), 1);
-    for (size_t i = 0; i + 1 < todo.size(); ++i)
-        if (todo[i]->data + todo[i]->nbytes > todo[i + 1]->data) keep[i] = keep[i + 1] = 0;
+    size_t reach = 0;  // the view, among those before i, whose bytes end last
+    for (size_t i = 1; i < todo.size(); ++i) {
+        const TensorView* r = todo[reach];
+        if (r->data + r->nbytes > todo[i]->data) keep[reach] = keep[i] = 0;
+        if (todo[i]->data + todo[i]->nbytes > r->data + r->nbytes) reach = i;
+    }
     const uint8_t* emb_lo = w.embeddings.data;
     const uint8_t* emb_hi = emb_lo ? emb_lo + w.embeddings.nbytes : nullptr;
 
