@@ -138,6 +138,17 @@ void decode_rows(KvDtype d, const uint8_t* const* rows, int64_t n, int64_t Hkv, 
     }
 }
 
+// f(j, page, offset) for tokens t0 + j, j < tn, walked page by page: KvView::k's division per token
+// was ~4% of a long prompt's attention.
+template <class F>
+__attribute__((always_inline)) inline void walk_tile(const KvView& kv, int64_t t0, int64_t tn, F&& f) {
+    const int64_t P = kv.page_tokens;
+    for (int64_t j = 0, pg = t0 / P, o = t0 % P; j < tn; ++j) {
+        f(j, pg, o);
+        if (++o == P) o = 0, ++pg;
+    }
+}
+
 struct Scratch {
     std::vector<float> qT, oT, m, l, nctx, s, kbuf, vbuf;
     std::vector<const float*> kp, vp;
@@ -298,25 +309,22 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     const int64_t n_keys = a.pos0 + a.n_rows;
     for (int64_t t0 = 0; t0 < n_keys; t0 += TK) {
         const int64_t tn = std::min(TK, n_keys - t0);
-        // The tile's rows walked page by page (KvView::k's division per token was ~4% of a long
-        // prompt's attention).
-        const int64_t P = kv.page_tokens, page0 = t0 / P, off0 = t0 % P;
         if (narrow) {
-            const uint8_t** rows = grow(sc.rows, TK);
+            const uint8_t** rows = grow(sc.rows, 2 * TK);  // the tile's K rows, then its V rows
             float* kb = grow(sc.kbuf, TK * dh);
             float* vbuf = grow(sc.vbuf, TK * dh);
-            for (int64_t j = 0, pg = page0, o = off0; j < tn; ++j, o = o + 1 == P ? (++pg, 0) : o + 1)
+            walk_tile(kv, t0, tn, [&](int64_t j, int64_t pg, int64_t o) {
                 rows[j] = kv.k_bytes[pg] + o * kv.row_bytes;
+                rows[TK + j] = kv.v_bytes[pg] + o * kv.row_bytes;
+            });
             decode_rows(kv.dtype, rows, tn, a.Hkv, dh, g, kb, dh);
-            for (int64_t j = 0, pg = page0, o = off0; j < tn; ++j, o = o + 1 == P ? (++pg, 0) : o + 1)
-                rows[j] = kv.v_bytes[pg] + o * kv.row_bytes;
-            decode_rows(kv.dtype, rows, tn, a.Hkv, dh, g, vbuf, dh);
+            decode_rows(kv.dtype, rows + TK, tn, a.Hkv, dh, g, vbuf, dh);
             for (int64_t j = 0; j < tn; ++j) kp[j] = kb + j * dh, vp[j] = vbuf + j * dh;
         } else {
-            for (int64_t j = 0, pg = page0, o = off0; j < tn; ++j, o = o + 1 == P ? (++pg, 0) : o + 1) {
+            walk_tile(kv, t0, tn, [&](int64_t j, int64_t pg, int64_t o) {
                 kp[j] = kv.k_pages[pg] + o * kv.row + g * dh;
                 vp[j] = kv.v_pages[pg] + o * kv.row + g * dh;
-            }
+            });
         }
         for (int64_t grp = 0; grp < NG;) {
             // Lanes of a group are consecutive query vectors: the last lane has the largest position.
