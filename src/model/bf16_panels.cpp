@@ -44,10 +44,10 @@ uint64_t pack_bf16_matrices(ModelWeights& w) {
             if (keep[i] && in_file && !on_embeddings) mine.push_back(todo[i]);
         }
         if (mine.empty()) continue;
-        const bool done = file->rewrite_in_place([&](uint8_t*) {
+        const bool done = file->rewrite_in_place([&](uint8_t* bytes) {
             for (TensorView* v : mine)
-                kernels::pack_bf16_panels_in_place(
-                    const_cast<uint16_t*>(reinterpret_cast<const uint16_t*>(v->data)), v->rows(), v->cols());
+                kernels::pack_bf16_panels_in_place(reinterpret_cast<uint16_t*>(bytes + (v->data - lo)),
+                                                   v->rows(), v->cols());
         });
         if (!done) continue;
         for (TensorView* v : mine) {
