@@ -77,8 +77,9 @@ void Sampler::apply_penalties(int64_t V) {
 
 int32_t Sampler::draw(int64_t V) {
     float* l = work_.data();
+    if (p_.temperature < kGreedyEps) return first_argmax(l, V);
     const float maxl = *std::max_element(l, l + V);
-    if (p_.temperature < kGreedyEps || !std::isfinite(maxl)) return first_argmax(l, V);
+    if (!std::isfinite(maxl)) return first_argmax(l, V);
 
     // Candidates with finite logits, best first when a cut needs the order.
     order_.clear();

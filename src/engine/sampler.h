@@ -42,8 +42,8 @@ class Sampler {
     std::unordered_map<int32_t, int64_t> output_counts_;  // token -> times generated
     std::vector<int32_t> prompt_tokens_;                  // distinct prompt ids (repetition penalty)
     int64_t n_generated_ = 0;
-    bool plain_greedy_ =
-        false;  // temperature 0 and nothing that edits the logits (bias, penalties, constraint)
+    // Temperature 0 and nothing that edits the logits (bias, penalties, constraint).
+    bool plain_greedy_ = false;
     std::vector<float> work_;     // [V] processed logits
     std::vector<int32_t> order_;  // candidate ids
 };
