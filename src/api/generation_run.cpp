@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <exception>
 #include <memory>
+#include <mutex>
 
+#include "api/nonblocking_writes.h"
 #include "api/stop_matcher.h"
 #include "tokenizer/stream_decoder.h"
 
@@ -31,6 +35,15 @@ std::string decode_token(const ServingContext& ctx, const SamplingFields& f, con
 }
 
 using Clock = std::chrono::steady_clock;
+
+// HYSERVE_DIRECT_DELIVERY=0 turns direct delivery off (a diagnostic switch for A/B runs).
+bool direct_delivery_enabled() {
+    static const bool on = [] {
+        const char* v = std::getenv("HYSERVE_DIRECT_DELIVERY");
+        return !(v && std::string(v) == "0");
+    }();
+    return on;
+}
 
 }  // namespace
 
@@ -82,71 +95,140 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
 
     size_t active = choices.size();
     bool first_token = true;
-    auto last_poll = Clock::now();
-    while (active > 0) {
-        bool progressed = false;
-        for (size_t i = 0; i < choices.size(); ++i) {
-            Choice& c = choices[i];
-            if (c.done) continue;
-            TokenEvent ev;
-            if (!c.stream->pop(ev, std::chrono::milliseconds(progressed ? 0 : 20))) continue;
-            progressed = true;
-            if (ev.cached_tokens >= 0)
-                result.cached_tokens = std::max(result.cached_tokens, ev.cached_tokens);
-            if (first_token && ev.token >= 0) {
-                first_token = false;
-                result.ttft_s = std::chrono::duration<double>(Clock::now() - t0).count();
-            }
-            ChoiceDelta d;
-            d.index = static_cast<int>(i);
-            if (ev.token >= 0) {
-                ++result.completion_tokens;
-                d.tokens.push_back({ev.token, ev.logprob, std::move(ev.top)});
-                d.prompt_logprobs = std::move(ev.prompt_logprobs);
-                // EOS / stop-token text is not part of the output (vLLM).
-                if (!ev.stopped_by_token) d.text = c.stop->push(decode_token(ctx, f, options, c, ev.token));
-                if (ev.stopped_by_token && !c.stop->stopped() && ev.token >= 0 &&
-                    std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), ev.token) ==
-                        ctx.eos_token_ids.end())
-                    d.stop_reason = ev.token;
-            }
+    // One event of choice i: its text through the detokenizer and the stop matcher, then the delta
+    // to the serializer. False: the client is gone and every sequence was aborted.
+    auto handle_event = [&](size_t i, TokenEvent ev) -> bool {
+        Choice& c = choices[i];
+        if (ev.cached_tokens >= 0) result.cached_tokens = std::max(result.cached_tokens, ev.cached_tokens);
+        if (first_token && ev.token >= 0) {
+            first_token = false;
+            result.ttft_s = std::chrono::duration<double>(Clock::now() - t0).count();
+        }
+        ChoiceDelta d;
+        d.index = static_cast<int>(i);
+        if (ev.token >= 0) {
+            ++result.completion_tokens;
+            d.tokens.push_back({ev.token, ev.logprob, std::move(ev.top)});
+            d.prompt_logprobs = std::move(ev.prompt_logprobs);
+            // EOS / stop-token text is not part of the output (vLLM).
+            if (!ev.stopped_by_token) d.text = c.stop->push(decode_token(ctx, f, options, c, ev.token));
+            if (ev.stopped_by_token && !c.stop->stopped() && ev.token >= 0 &&
+                std::find(ctx.eos_token_ids.begin(), ctx.eos_token_ids.end(), ev.token) ==
+                    ctx.eos_token_ids.end())
+                d.stop_reason = ev.token;
+        }
+        if (c.stop->stopped()) {
+            d.finish = FinishReason::STOP;
+            d.stop_reason = *c.stop->matched();
+            // The engine may have produced more; it is dropped. Metrics count the request as "stop".
+            ctx.engine->abort(c.stream, FinishReason::STOP);
+        } else if (ev.finish != FinishReason::NONE) {
+            d.finish = ev.finish;
+            std::string tail = c.stop->push(c.decoder->flush());
             if (c.stop->stopped()) {
                 d.finish = FinishReason::STOP;
                 d.stop_reason = *c.stop->matched();
-                // The engine may have produced more; it is dropped. Metrics count the request as "stop".
-                ctx.engine->abort(c.stream, FinishReason::STOP);
-            } else if (ev.finish != FinishReason::NONE) {
-                d.finish = ev.finish;
-                std::string tail = c.stop->push(c.decoder->flush());
-                if (c.stop->stopped()) {
-                    d.finish = FinishReason::STOP;
-                    d.stop_reason = *c.stop->matched();
-                } else {
-                    tail += c.stop->flush();
+            } else {
+                tail += c.stop->flush();
+            }
+            d.text += tail;
+            if (ev.finish == FinishReason::ERROR)
+                result.error = ev.error.empty() ? "generation failed" : ev.error;
+        }
+        if (d.finish != FinishReason::NONE) {
+            c.done = true;
+            --active;
+            if (i == 0) result.finish = finish_reason_name(d.finish);
+        }
+        if (!on_delta(d)) {
+            result.cancelled = true;
+            abort_all();
+            return false;
+        }
+        return true;
+    };
+
+    // Direct delivery: the engine's thread handles the events between a choice's first and its final
+    // one while this thread sleeps on `bell`; this thread handles everything else, and anything the
+    // engine's thread left (lock busy, a write kept back, an exception to rethrow here).
+    auto lock = std::make_shared<std::mutex>();
+    auto bell = std::make_shared<Doorbell>();
+    std::exception_ptr direct_error;
+    std::vector<std::shared_ptr<DirectDelivery>> directs;
+    if (direct_delivery_enabled()) {
+        for (size_t i = 0; i < choices.size(); ++i) {
+            auto d = std::make_shared<DirectDelivery>();
+            d->lock = lock;
+            d->bell = bell;
+            d->handle = [&, i]() -> bool {
+                Choice& c = choices[i];
+                if (c.done || result.cancelled || direct_error || first_token) return false;
+                try {
+                    NonBlockingWrites scope;
+                    TokenEvent ev;
+                    while (c.stream->pop_nonfinal(ev))
+                        if (!handle_event(i, std::move(ev)) || c.done || scope.deferred()) return false;
+                } catch (...) {
+                    direct_error = std::current_exception();
+                    return false;
                 }
-                d.text += tail;
-                if (ev.finish == FinishReason::ERROR)
-                    result.error = ev.error.empty() ? "generation failed" : ev.error;
+                return !c.stream->has_events();  // a final event is left for this thread
+            };
+            choices[i].stream->set_direct(d);
+            directs.push_back(std::move(d));
+        }
+    }
+    // However this frame is left (an exception included), the engine's thread must not call into it
+    // any more, and no sequence keeps generating for a reader that is gone.
+    struct Withdraw {
+        std::mutex& lock;
+        std::vector<std::shared_ptr<DirectDelivery>>& directs;
+        const std::function<void()>& abort_unfinished;
+        ~Withdraw() {
+            std::lock_guard<std::mutex> hold(lock);
+            for (auto& d : directs) d->handle = nullptr;
+            abort_unfinished();
+        }
+    };
+    const std::function<void()> abort_unfinished = abort_all;
+    Withdraw withdraw{*lock, directs, abort_unfinished};
+
+    auto last_poll = Clock::now();
+    for (;;) {
+        bool progressed = false;
+        {
+            std::lock_guard<std::mutex> hold(*lock);
+            if (direct_error) std::rethrow_exception(direct_error);
+            if (result.cancelled) return result;
+            for (size_t i = 0; i < choices.size(); ++i) {
+                Choice& c = choices[i];
+                TokenEvent ev;
+                while (!c.done && c.stream->pop(ev, std::chrono::milliseconds(0))) {
+                    progressed = true;
+                    if (!handle_event(i, std::move(ev))) return result;
+                }
             }
-            if (d.finish != FinishReason::NONE) {
-                c.done = true;
-                --active;
-                if (i == 0) result.finish = finish_reason_name(d.finish);
-            }
-            if (!on_delta(d)) {
-                result.cancelled = true;
-                abort_all();
-                return result;
-            }
+            if (active == 0) break;
         }
         const auto now = Clock::now();
         if (!progressed || now - last_poll > std::chrono::milliseconds(50)) {
             last_poll = now;
+            std::lock_guard<std::mutex> hold(*lock);
             if (client_gone && client_gone()) {
                 result.cancelled = true;
                 abort_all();
                 return result;
             }
+        }
+        if (progressed) continue;
+        if (!directs.empty()) {
+            bell->wait(std::chrono::milliseconds(20));
+        } else {
+            for (Choice& c : choices)
+                if (!c.done) {
+                    c.stream->wait_for_event(std::chrono::milliseconds(20));
+                    break;
+                }
         }
     }
     return result;

@@ -26,6 +26,7 @@
 #include "server/connection_probe.h"
 #include "server/http_metrics.h"
 #include "server/listen_backlog.h"
+#include "server/sink_writer.h"
 #include "store/response_store.h"
 
 namespace hy::server {
@@ -33,6 +34,7 @@ namespace hy::server {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kWriteTimeout{30000};  // httplib's, and SinkWriter's own sends
 
 std::atomic<httplib::Server*> g_servers[2];
 std::atomic<bool> g_stopping{false};  // SIGINT/SIGTERM: in-flight generations end
@@ -59,32 +61,6 @@ void send_error(const httplib::Request& req, httplib::Response& res, const Error
     send(res, is_anthropic_path(req.path) ? api::anthropic_error_response(e) : api::error_response(e));
 }
 
-// Adapts httplib's DataSink to the api's BodyWriter. A peer that closed is only noticed by a failing
-// write, so while generation is silent for a while we write something harmless: a space before a
-// JSON body (JSON allows leading whitespace) or an SSE comment line.
-class SinkWriter final : public api::BodyWriter {
-  public:
-    SinkWriter(httplib::DataSink& sink, bool sse) : sink_(sink), sse_(sse) {}
-    bool write(std::string_view data) override {
-        if (failed_) return false;
-        if (!sink_.write(data.data(), data.size())) failed_ = true;
-        last_ = Clock::now();
-        return !failed_;
-    }
-    bool client_gone() override {
-        if (failed_ || g_stopping) return true;
-        if (Clock::now() - last_ < std::chrono::milliseconds(500)) return false;
-        write(sse_ ? std::string_view(": keep-alive\n\n") : std::string_view(" "));
-        return failed_;
-    }
-
-  private:
-    httplib::DataSink& sink_;
-    bool sse_;
-    bool failed_ = false;
-    Clock::time_point last_ = Clock::now();
-};
-
 void send_api(const httplib::Request& req, httplib::Response& res, api::ApiResponse r) {
     if (!r.producer) return send(res, r);
     if (r.content_type != "text/event-stream") {
@@ -99,13 +75,19 @@ void send_api(const httplib::Request& req, httplib::Response& res, api::ApiRespo
     auto producer = std::make_shared<std::function<void(api::BodyWriter&)>>(std::move(r.producer));
     const bool sse = r.content_type == "text/event-stream";
     if (sse) res.set_header("Cache-Control", "no-cache");
-    res.set_chunked_content_provider(r.content_type, [producer, sse](size_t, httplib::DataSink& sink) {
-        SinkWriter w(sink, sse);
+    // The connection's socket, for writes that must not block (sink_writer.h); looked up on the
+    // connection's own thread, where the provider runs.
+    auto peer = std::make_shared<ConnectionProbe::Address>(
+        ConnectionProbe::Address{req.remote_addr, req.remote_port, req.local_addr, req.local_port});
+    res.set_chunked_content_provider(r.content_type, [producer, sse, peer](size_t, httplib::DataSink& sink) {
+        const ConnectionProbe probe(peer->remote_addr, peer->remote_port, peer->local_addr, peer->local_port);
+        SinkWriter w(sink.write, probe.fd(), sse, kWriteTimeout, &g_stopping);
         try {
             (*producer)(w);
         } catch (const std::exception& e) {
             spdlog::error("response producer failed: {}", e.what());
         }
+        w.flush();  // before httplib's closing chunk
         sink.done();
         return true;
     });
@@ -164,7 +146,7 @@ void install_common(httplib::Server& s, const ServerConfig& cfg) {
     // which bunches SSE chunks and inflates TTFT and inter-token latency.
     s.set_tcp_nodelay(true);
     s.set_read_timeout(30, 0);
-    s.set_write_timeout(30, 0);
+    s.set_write_timeout(std::chrono::duration_cast<std::chrono::seconds>(kWriteTimeout).count(), 0);
     s.set_keep_alive_timeout(30);
     s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;

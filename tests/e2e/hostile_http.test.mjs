@@ -193,6 +193,35 @@ test("disconnect mid-stream aborts the request", async () => {
   await assertHealthy();
 });
 
+// The engine's thread writes tokens to the sockets itself (direct delivery) and must never wait on one:
+// a client that stops reading leaves its bytes to its own HTTP thread while everyone else streams on.
+// 8 choices x 4000 tokens (~7 MB of events) outgrow loopback's socket buffers.
+test("a streaming client that stops reading does not hold up the others", async () => {
+  const sock = net.connect(PORT, HOST);
+  const chunks = [];
+  let closed;
+  const done = new Promise((resolve) => { closed = resolve; });
+  await new Promise((resolve, reject) => {
+    sock.on("connect", () => sock.write(streamRequest({ messages: MSGS, max_tokens: 4000, n: 8, ignore_eos: true, stream: true })));
+    sock.once("data", (d) => { chunks.push(d); sock.pause(); resolve(); });
+    sock.on("error", reject);
+  });
+  sock.on("data", (d) => chunks.push(d));
+  sock.on("close", closed);
+  await new Promise((r) => setTimeout(r, 1500));  // the stalled stream's buffers fill meanwhile
+  const t0 = Date.now();
+  const other = await raw(Buffer.from(streamRequest({ messages: MSGS, max_tokens: 16, ignore_eos: true, stream: true })), { timeoutMs: 20000 });
+  assert.equal(other.status, 200);
+  assert.match(other.text, /data: \[DONE\]/);
+  assert.ok(Date.now() - t0 < 10000, `another stream took ${Date.now() - t0} ms`);
+  sock.resume();  // everything kept back arrives, in order, then the end of the response
+  await done;
+  const text = Buffer.concat(chunks).toString("latin1");
+  assert.match(text, /data: \[DONE\]/);
+  assert.equal((text.match(/"finish_reason":"length"/g) || []).length, 8);
+  await assertHealthy();
+});
+
 test("64 concurrent streams all finish with [DONE]", async () => {
   const one = () => raw(Buffer.from(streamRequest({ messages: MSGS, max_tokens: 8, stream: true, temperature: 1, seed: 3 })), { timeoutMs: 90000 });
   const results = await Promise.all(Array.from({ length: 64 }, one));
