@@ -72,6 +72,7 @@ Scheduler::Scheduler(const ModelWeights& weights, ThreadPool& pool, EngineOption
                      EngineMetrics& metrics)
     : opt_(options),
       metrics_(metrics),
+      pool_(pool),
       fwd_(weights, pool),
       plan_(plan_cache(weights.config, options.cache, options.max_num_seqs)),
       blocks_(plan_.num_blocks, options.cache.block_size,
@@ -309,8 +310,7 @@ void Scheduler::step() {
     std::erase_if(running_, [](const Ptr& r) { return r->done; });
     std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
     if (idle()) return;
-    for (const auto& stream : to_wake_) stream->wake();  // left by a step that threw
-    to_wake_.clear();
+    wake_streams();  // left by a step that threw
 
     int64_t budget = opt_.max_num_batched_tokens;
     std::vector<Request*> sched;
@@ -432,8 +432,7 @@ void Scheduler::step() {
     // The step's tokens leave before its bookkeeping: a prompt's last chunk publishes its blocks and
     // saves Mamba snapshots (~0.9 ms for an 8K prompt), which its first token need not wait for. Only
     // then do finished requests give back their state (emit leaves it for the snapshots).
-    for (const auto& stream : to_wake_) stream->wake();
-    to_wake_.clear();
+    wake_streams();
     for (Request* r : sched)
         if (r->n_drafts == 0) after_forward(*r);  // verify() did its own
     for (Request* r : sched)
@@ -451,6 +450,16 @@ void Scheduler::step() {
     metrics_.set_kv_usage(1.0 - static_cast<double>(blocks_.num_free()) /
                                     static_cast<double>(blocks_.num_blocks()));
     metrics_.set_running(running());
+}
+
+// A wake-up may run the request's token handling and socket write right here (direct delivery,
+// engine/request_stream.h): many of them are shared among the pool's threads, which on a machine with
+// more cores than this one's two finish a step's deliveries as fast as the HTTP threads would.
+void Scheduler::wake_streams() {
+    pool_.parallel_for(static_cast<int64_t>(to_wake_.size()), kWakesPerTask, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) to_wake_[static_cast<size_t>(i)]->wake();
+    });
+    to_wake_.clear();
 }
 
 // Offers the blocks this step filled to the prefix cache and stores a Mamba snapshot when the
