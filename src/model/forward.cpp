@@ -34,13 +34,24 @@ void run_layers(const ModelConfig& cfg, ThreadPool& pool, const ForwardOptions& 
     float* h = s.h.data();
     float* u = grow(s.u, T * D);
     float* out = grow(s.out, T * D);
+    auto add_residual = [&](int64_t t) {
+        for (int64_t i = t * D; i < (t + 1) * D; ++i) h[i] += out[i];
+    };
     for (size_t l = 0; l < layers.size(); ++l) {
         const LayerWeights& lw = layers[l];
-        for (int64_t t = 0; t < T; ++t)
-            kernels::rmsnorm(h + t * D, lw.norm.data(), D, cfg.norm_eps, u + t * D);
+        // The previous layer's residual and this layer's pre-norm, row by row.
+        for_rows(pool, T, D, [&](int64_t b, int64_t e, int) {
+            for (int64_t t = b; t < e; ++t) {
+                if (l > 0) add_residual(t);
+                kernels::rmsnorm(h + t * D, lw.norm.data(), D, cfg.norm_eps, u + t * D);
+            }
+        });
         run_mixer(LayerRun{cfg, pool, opt, segs, T, u, out, s}, lw, static_cast<int64_t>(l));
-        for (int64_t i = 0; i < T * D; ++i) h[i] += out[i];
     }
+    if (!layers.empty())
+        for_rows(pool, T, D, [&](int64_t b, int64_t e, int) {
+            for (int64_t t = b; t < e; ++t) add_residual(t);
+        });
 }
 
 namespace {

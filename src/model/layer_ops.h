@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -21,10 +22,19 @@ T* grow(std::vector<T>& v, int64_t n) {
     return v.data();
 }
 
+// Rows [0, n) through fn(begin, end, thread), shared among the pool's threads when they hold enough
+// work (`width` cheap operations per row, at least 2^14 in all: a prompt chunk), else on this thread
+// (a decode step, where a parallel region costs more than the work). Each row is computed the same
+// way wherever it runs.
+template <class F>
+void for_rows(ThreadPool& pool, int64_t n, int64_t width, F&& fn) {
+    pool.parallel_for(n, n * width < (int64_t{1} << 14) ? n : 1, std::forward<F>(fn));
+}
+
 struct Forward::Scratch {
     std::vector<float> h, u, out;            // residual stream, normed input, mixer output [T, D]
     std::vector<float> proj, a, b, c, d, e;  // per-mixer intermediates
-    std::vector<int32_t> idx, expert_rows, expert_count;  // MoE routing
+    std::vector<int32_t> idx, expert_rows, expert_count, slot_of;  // MoE routing
     std::vector<float> wts;
     std::vector<float> gathered;  // rows needing logits [R, D]
 };

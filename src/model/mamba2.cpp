@@ -118,12 +118,15 @@ void mamba_layer(const LayerRun& r, const MambaWeights& w, int64_t layer) {
     float* y = grow(r.s.c, r.T * Di);
     kernels::matmul(w.in_proj, r.u, D, r.T, zxbcdt, R, r.pool);
 
-    for (int64_t t = 0; t < r.T; ++t)
-        for (int64_t h = 0; h < H; ++h) {
-            float v = kernels::softplus(zxbcdt[t * R + Di + Cd + h] + w.dt_bias[h]);
-            v = v < c.time_step_limit_min ? c.time_step_limit_min : v;
-            dt[t * H + h] = v > c.time_step_limit_max ? c.time_step_limit_max : v;
-        }
+    // softplus is an exp and a log1p: weigh each as ~16 cheap operations.
+    for_rows(r.pool, r.T, 16 * H, [&](int64_t b, int64_t e, int) {
+        for (int64_t t = b; t < e; ++t)
+            for (int64_t h = 0; h < H; ++h) {
+                float v = kernels::softplus(zxbcdt[t * R + Di + Cd + h] + w.dt_bias[h]);
+                v = v < c.time_step_limit_min ? c.time_step_limit_min : v;
+                dt[t * H + h] = v > c.time_step_limit_max ? c.time_step_limit_max : v;
+            }
+    });
 
     float* v = grow(r.s.d, r.T * Di);
     decode_steps(r, w, layer, zxbcdt, dt, xbc, y, v);

@@ -20,8 +20,8 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
     auto& s = r.s;
 
     // Router (fp32 logits whatever the stored dtype: the matmul converts exactly) and selection.
-    float* logits = grow(s.a, T * E + 2 * E);
-    float* route_scratch = logits + T * E;
+    float* logits = grow(s.a, T * E + 2 * E * r.pool.size());
+    float* route_scratch = logits + T * E;  // 2E per thread
     kernels::matmul(w.router, r.u, D, T, logits, E, r.pool);
     int32_t* idx = grow(s.idx, T * k);
     float* wts = grow(s.wts, T * k);
@@ -33,8 +33,11 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
     rp.norm_topk_prob = c.norm_topk_prob;
     rp.routed_scaling_factor = c.routed_scaling_factor;
     const float* bias = w.score_bias.empty() ? nullptr : w.score_bias.data();
-    for (int64_t t = 0; t < T; ++t)
-        kernels::route_topk(logits + t * E, bias, rp, route_scratch, idx + t * k, wts + t * k);
+    for_rows(r.pool, T, 16 * E, [&](int64_t b, int64_t e, int tid) {  // a sigmoid per expert and a sort
+        for (int64_t t = b; t < e; ++t)
+            kernels::route_topk(logits + t * E, bias, rp, route_scratch + 2 * E * tid, idx + t * k,
+                                wts + t * k);
+    });
 
     // Routed input: the latent projection or u itself.
     const float* xr = r.u;
@@ -66,7 +69,9 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
     float* hid = grow(s.e, S * (Fe + Lt));
     float* eout = hid + S * Fe;
     float* sh = grow(s.proj, T * Fs);
-    for (int64_t i = 0; i < S; ++i) std::copy_n(xr + (rows[i] / k) * Lt, Lt, xin + i * Lt);
+    for_rows(r.pool, S, Lt, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) std::copy_n(xr + (rows[i] / k) * Lt, Lt, xin + i * Lt);
+    });
     thread_local std::vector<kernels::MatmulJob> jobs;
     jobs.reserve(static_cast<size_t>(E + 1));
     jobs.clear();
@@ -76,8 +81,12 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
                             hid + count[e] * Fe, Fe});
     jobs.push_back({&w.shared_up, r.u, D, T, sh, Fs});
     kernels::matmul_many(jobs, r.pool);
-    for (int64_t i = 0; i < S * Fe; ++i) hid[i] = kernels::relu2(hid[i]);
-    for (int64_t i = 0; i < T * Fs; ++i) sh[i] = kernels::relu2(sh[i]);
+    for_rows(r.pool, S, Fe, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b * Fe; i < e * Fe; ++i) hid[i] = kernels::relu2(hid[i]);
+    });
+    for_rows(r.pool, T, Fs, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b * Fs; i < e * Fs; ++i) sh[i] = kernels::relu2(sh[i]);
+    });
     jobs.clear();
     for (int64_t e = 0; e < E; ++e)
         if (count[e + 1] > count[e])
@@ -86,21 +95,34 @@ void moe_layer(const LayerRun& r, const MoeWeights& w) {
     jobs.push_back({&w.shared_down, sh, Fs, T, r.out, D});
     kernels::matmul_many(jobs, r.pool);
 
-    // Weighted sum of the routed outputs, expert by expert (a fixed order).
+    // Weighted sum of each token's routed outputs in a fixed order, that of their experts (the sorted
+    // slots), token by token.
+    int32_t* slot_of = grow(s.slot_of, S);  // (token, choice) pair -> its sorted slot
+    for (int64_t i = 0; i < S; ++i) slot_of[rows[i]] = static_cast<int32_t>(i);
     float* yr = grow(s.c, T * Lt);
-    std::fill(yr, yr + T * Lt, 0.0f);
-    for (int64_t i = 0; i < S; ++i) {
-        const float wt = wts[rows[i]];
-        float* dst = yr + (rows[i] / k) * Lt;
-        for (int64_t c2 = 0; c2 < Lt; ++c2) dst[c2] += wt * eout[i * Lt + c2];
-    }
+    for_rows(r.pool, T, k * Lt, [&](int64_t b, int64_t e, int) {
+        thread_local std::vector<int32_t> slots;
+        slots.resize(static_cast<size_t>(k));
+        for (int64_t t = b; t < e; ++t) {
+            std::copy_n(slot_of + t * k, k, slots.begin());
+            std::sort(slots.begin(), slots.end());
+            float* dst = yr + t * Lt;
+            std::fill(dst, dst + Lt, 0.0f);
+            for (const int32_t i : slots) {
+                const float wt = wts[rows[i]];
+                for (int64_t c2 = 0; c2 < Lt; ++c2) dst[c2] += wt * eout[i * Lt + c2];
+            }
+        }
+    });
     const float* routed = yr;
     if (latent) {
         float* up = grow(s.d, T * D);
         kernels::matmul(w.latent_up, yr, Lt, T, up, D, r.pool);
         routed = up;
     }
-    for (int64_t i = 0; i < T * D; ++i) r.out[i] += routed[i];
+    for_rows(r.pool, T, D, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b * D; i < e * D; ++i) r.out[i] += routed[i];
+    });
 }
 
 }  // namespace hy
