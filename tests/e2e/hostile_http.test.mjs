@@ -222,6 +222,51 @@ test("a streaming client that stops reading does not hold up the others", async 
   await assertHealthy();
 });
 
+// Direct delivery under churn: chat and completions streams with n up to 3, stop strings and
+// logprobs, a third of them dropped mid-stream and some read late. Every stream read to its end
+// finishes with [DONE] and the closing chunk, and nothing is left running.
+test("160 mixed streams with disconnects and late readers", async () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const pick = (a) => a[Math.floor(rand() * a.length)];
+  const one = (i) => new Promise((resolve) => {
+    const chat = rand() < 0.5, n = pick([1, 1, 2, 3]);
+    const body = { max_tokens: 1 + Math.floor(rand() * 120), stream: true, n, seed: i, temperature: n > 1 ? 1 : pick([0, 1]) };
+    if (rand() < 0.3) body.stop = [pick(["e", "a", "the", "\n"])];
+    if (rand() < 0.2) body.logprobs = chat ? true : 2;
+    if (rand() < 0.3) body.stream_options = { include_usage: true };
+    if (chat) body.messages = [{ role: "user", content: `hello ${i}` }]; else body.prompt = `once upon a time ${i}`;
+    const b = JSON.stringify(body), path = chat ? "/v1/chat/completions" : "/v1/completions";
+    const mode = rand(), sock = net.connect(PORT, HOST);
+    let got = "", paused = false;
+    sock.on("connect", () => sock.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`));
+    sock.on("data", (d) => {
+      got += d.toString("latin1");
+      if (mode < 0.3) { sock.destroy(); resolve(null); }
+      else if (mode < 0.4 && !paused) { paused = true; sock.pause(); setTimeout(() => sock.resume(), 100 + rand() * 900); }
+    });
+    sock.on("error", () => resolve(null));
+    sock.on("close", () => resolve(mode < 0.3 ? null : got));
+  });
+  const results = [];
+  for (let wave = 0; wave < 4; ++wave) results.push(...await Promise.all(Array.from({ length: 40 }, (_, k) => one(wave * 40 + k))));
+  const complete = results.filter((r) => r !== null);
+  assert.ok(complete.length > 80, `only ${complete.length} complete streams`);
+  for (const t of complete) {
+    assert.match(t, /^HTTP\/1\.1 200/);
+    assert.match(t, /data: \[DONE\]\n\n\r\n0\r\n\r\n$/);
+  }
+  const deadline = Date.now() + 10000;
+  let running = "";
+  while (Date.now() < deadline) {
+    running = /vllm:num_requests_running\{[^}]*\} (\S+)/.exec((await request("GET", "/metrics")).body)?.[1];
+    if (Number(running) === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(Number(running), 0);
+  await assertHealthy();
+});
+
 test("64 concurrent streams all finish with [DONE]", async () => {
   const one = () => raw(Buffer.from(streamRequest({ messages: MSGS, max_tokens: 8, stream: true, temperature: 1, seed: 3 })), { timeoutMs: 90000 });
   const results = await Promise.all(Array.from({ length: 64 }, one));
