@@ -10,7 +10,11 @@
 # streams decode at once, cli/decode_window.h);
 # warm TTFT <= 5% of cold.
 #
-# Environment: HYSERVE_BIN (default build/hyserve), CONCURRENCY (1,4,16,64), INPUT_LEN (128),
+# ROUNDS (3) sweeps run every level back to back, and each ratio to one stream is taken within its
+# round: the medians over rounds are the figures to quote (the machine drifts between speed regimes
+# within minutes).
+#
+# Environment: HYSERVE_BIN (default build/hyserve), CONCURRENCY (1,4,16,64), ROUNDS (3), INPUT_LEN (128),
 # OUTPUT_LEN (64), NUM_PROMPTS (0 = 2 x level, >= 8), PREFIX_LEN (8192), PREFIX_SHARED (7900),
 # PREFIX_REPEATS (5: rounds of the cached-prefix probe, each on a fresh prefix; medians reported),
 # SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir),
@@ -25,6 +29,7 @@ NUM_PROMPTS=${NUM_PROMPTS:-0}
 PREFIX_LEN=${PREFIX_LEN:-8192}
 PREFIX_SHARED=${PREFIX_SHARED:-7900}
 PREFIX_REPEATS=${PREFIX_REPEATS:-5}
+ROUNDS=${ROUNDS:-3}
 [[ -x "$BIN" ]] || { echo "$BIN not built" >&2; exit 1; }
 
 TMP=$(mktemp -d)
@@ -55,14 +60,17 @@ wait_until_ready "$PORT" "$SERVER_PID" "$OUT/server.log"
 URL="http://127.0.0.1:$PORT"
 echo "# $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg); $(grep -m1 'compute threads' "$OUT/server.log" | sed 's/.*\] //')"
 
+bench_help=$("$BIN" bench-serve --help 2>&1 || true)
+rounds=()
+if [[ "$bench_help" == *--rounds* ]]; then rounds=(--rounds "$ROUNDS"); fi
 if [[ "${PREFIX_ONLY:-0}" != 1 ]]; then
     "$BIN" bench-serve --url "$URL" --concurrency "$CONCURRENCY" --input-len "$INPUT_LEN" \
-        --output-len "$OUTPUT_LEN" --num-prompts "$NUM_PROMPTS" --json >"$OUT/sweep.json"
+        --output-len "$OUTPUT_LEN" --num-prompts "$NUM_PROMPTS" "${rounds[@]}" --json >"$OUT/sweep.json"
 else
     echo '{"model":"small","input_len":0,"output_len":0,"results":[]}' >"$OUT/sweep.json"
 fi
 repeats=()
-if [[ "$help" == *--prefix-repeats* || "$("$BIN" bench-serve --help 2>&1 || true)" == *--prefix-repeats* ]]; then
+if [[ "$help" == *--prefix-repeats* || "$bench_help" == *--prefix-repeats* ]]; then
     repeats=(--prefix-repeats "$PREFIX_REPEATS")
 fi
 "$BIN" bench-serve --url "$URL" --prefix-ttft --input-len "$PREFIX_LEN" --shared-prefix-len "$PREFIX_SHARED" \
@@ -74,17 +82,25 @@ import json, sys
 sweep, prefix = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 if sweep["results"]:
     print(f"model {sweep['model']}: input {sweep['input_len']} tokens, output {sweep['output_len']} tokens (ignore_eos)")
-    print("| concurrency | requests | output tok/s | total tok/s | aggregate decode tok/s | all-streams decode tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| round | concurrency | requests | output tok/s | total tok/s | aggregate decode tok/s | all-streams decode tok/s | TTFT p50 / p99 ms | TPOT p50 / p99 ms | ITL p50 / p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 one = None
 for r in sweep["results"]:
     if r["concurrency"] == 1: one = r
     f = lambda k: f"{r[k]['p50']:.1f} / {r[k]['p99']:.1f}"
-    print(f"| {r['concurrency']} | {r['completed']}/{r['num_prompts']} | {r['output_throughput']:.1f} | "
+    print(f"| {r.get('round', 0)} | {r['concurrency']} | {r['completed']}/{r['num_prompts']} | {r['output_throughput']:.1f} | "
           f"{r['total_token_throughput']:.1f} | {r.get('aggregate_decode_throughput', 0):.1f} | "
           f"{r.get('full_width_decode_throughput', 0):.1f} | "
           f"{f('ttft_ms')} | {f('tpot_ms')} | {f('itl_ms')} |")
-for r in sweep["results"]:
+for sc in sweep.get("scaling", []):
+    if sc["concurrency"] != 16: continue
+    per = lambda k: ", ".join(f"{x:.2f}" for x in sc[k])
+    print(f"aggregate decode throughput at 16 streams = {sc['aggregate_decode_vs_one_median']:.2f} x one stream "
+          f"(median of rounds {per('aggregate_decode_vs_one')}; target >= 4)")
+    if sc["full_width_decode_vs_one"]:
+        print(f"decode throughput while all 16 streams decode = {sc['full_width_decode_vs_one_median']:.2f} x one "
+              f"stream's (median of rounds {per('full_width_decode_vs_one')})")
+for r in ([] if sweep.get("scaling") else sweep["results"]):
     if r["concurrency"] == 16 and one:
         if one.get("aggregate_decode_throughput"):
             print(f"aggregate decode throughput at 16 streams = "

@@ -27,6 +27,7 @@
 #include "cli/bench_stats.h"
 #include "cli/commands.h"
 #include "cli/decode_window.h"
+#include "cli/round_scaling.h"
 #include "cli/sse_events.h"
 #include "core/error.h"
 
@@ -52,6 +53,7 @@ struct Options {
     bool json = false;
     bool prefix_ttft = false;
     int prefix_repeats = 1;  // --prefix-ttft rounds, each on a fresh prefix; medians are reported
+    int rounds = 1;          // sweeps of every level; ratios to one stream are taken per round
     bool no_warmup = false;
 };
 
@@ -343,8 +345,9 @@ class Bench {
 
 void print_level(const Json& j) {
     auto ms = [&](const char* k, const char* p) { return j.at(k).at(p).get<double>(); };
-    std::printf("%5d %5lld/%-5lld %8.2f %9.2f %9.2f %9.2f %9.2f %9.1f %9.1f %8.2f %8.2f %8.2f %8.2f\n",
-                j["concurrency"].get<int>(), static_cast<long long>(j["completed"].get<int64_t>()),
+    std::printf("%5d %5d %5lld/%-5lld %8.2f %9.2f %9.2f %9.2f %9.2f %9.1f %9.1f %8.2f %8.2f %8.2f %8.2f\n",
+                j["round"].get<int>(), j["concurrency"].get<int>(),
+                static_cast<long long>(j["completed"].get<int64_t>()),
                 static_cast<long long>(j["num_prompts"].get<int64_t>()), j["duration_s"].get<double>(),
                 j["output_throughput"].get<double>(), j["total_token_throughput"].get<double>(),
                 j["aggregate_decode_throughput"].get<double>(),
@@ -363,6 +366,7 @@ void run(const Options& opt) {
     if (opt.prefix_ttft && opt.shared_prefix_len < 1)
         throw Error("--prefix-ttft needs --shared-prefix-len >= 1", 400);
     if (opt.prefix_repeats < 1) throw Error("--prefix-repeats must be >= 1", 400);
+    if (opt.rounds < 1) throw Error("--rounds must be >= 1", 400);
     if (opt.token_lo < 0 || opt.token_hi <= opt.token_lo)
         throw Error("--token-range LO,HI needs 0 <= LO < HI", 400);
     Bench b(opt);
@@ -395,17 +399,35 @@ void run(const Options& opt) {
         if (!o.json) {
             std::printf("bench-serve %s model=%s input=%d output=%d shared_prefix=%d\n", o.url.c_str(),
                         o.model.c_str(), o.input_len, o.output_len, o.shared_prefix_len);
-            std::printf("%5s %11s %8s %9s %9s %9s %9s %9s %9s %8s %8s %8s %8s\n", "conc", "done/total",
-                        "dur_s", "out_tok/s", "tot_tok/s", "dec_tok/s", "full_dec", "ttft_p50", "ttft_p99",
-                        "tpot_p50", "tpot_p99", "itl_p50", "itl_p99");
+            std::printf("%5s %5s %11s %8s %9s %9s %9s %9s %9s %9s %8s %8s %8s %8s\n", "round", "conc",
+                        "done/total", "dur_s", "out_tok/s", "tot_tok/s", "dec_tok/s", "full_dec", "ttft_p50",
+                        "ttft_p99", "tpot_p50", "tpot_p99", "itl_p50", "itl_p99");
         }
         report["results"] = Json::array();
-        for (int c : o.concurrency) {
-            Json j = b.run_level(c);
-            if (!o.json) print_level(j);
-            report["results"].push_back(std::move(j));
-        }
+        std::vector<LevelFigures> figures;
+        for (int round = 0; round < o.rounds; ++round)
+            for (int c : o.concurrency) {
+                Json j = b.run_level(c);
+                j["round"] = round;
+                if (!o.json) print_level(j);
+                figures.push_back({round, c, j["aggregate_decode_throughput"].get<double>(),
+                                   j["full_width_decode_throughput"].get<double>()});
+                report["results"].push_back(std::move(j));
+            }
         if (!o.json) std::printf("(times in ms)\n");
+        report["scaling"] = Json::array();
+        for (const LevelScaling& sc : round_scaling(figures)) {
+            report["scaling"].push_back({{"concurrency", sc.concurrency},
+                                         {"aggregate_decode_vs_one", sc.aggregate},
+                                         {"aggregate_decode_vs_one_median", sc.aggregate_median},
+                                         {"full_width_decode_vs_one", sc.full_width},
+                                         {"full_width_decode_vs_one_median", sc.full_width_median}});
+            if (!o.json)
+                std::printf(
+                    "%d streams / one stream, median of %zu rounds: aggregate decode %.2fx, all "
+                    "streams decoding %.2fx\n",
+                    sc.concurrency, sc.aggregate.size(), sc.aggregate_median, sc.full_width_median);
+        }
     }
     if (o.json) std::printf("%s\n", report.dump(2).c_str());
 }
@@ -452,6 +474,10 @@ void register_bench_serve(CLI::App& app) {
         "(next turn)");
     cmd->add_option("--prefix-repeats", opt->prefix_repeats,
                     "--prefix-ttft rounds, each on a fresh prefix; the report gives medians")
+        ->capture_default_str();
+    cmd->add_option("--rounds", opt->rounds,
+                    "Sweeps of every level; each level's decode throughput over one stream's is taken "
+                    "within a round, and the medians are reported")
         ->capture_default_str();
     cmd->add_flag("--no-warmup", opt->no_warmup, "Skip the short warm-up request");
     cmd->add_flag("--json", opt->json, "Print one JSON report instead of the table");
