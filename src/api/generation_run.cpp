@@ -183,15 +183,13 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
     struct Withdraw {
         std::mutex& lock;
         std::vector<std::shared_ptr<DirectDelivery>>& directs;
-        const std::function<void()>& abort_unfinished;
+        decltype(abort_all)& abort_unfinished;
         ~Withdraw() {
             std::lock_guard<std::mutex> hold(lock);
             for (auto& d : directs) d->handle = nullptr;
             abort_unfinished();
         }
-    };
-    const std::function<void()> abort_unfinished = abort_all;
-    Withdraw withdraw{*lock, directs, abort_unfinished};
+    } withdraw{*lock, directs, abort_all};
 
     auto last_poll = Clock::now();
     for (;;) {

@@ -101,7 +101,7 @@ class Scheduler {
     // wake-up can put the consumer's HTTP thread on this core (and on a 2-core machine a woken
     // thread preempts the engine), which in the sampling loop made it serial (~30 us a stream).
     std::vector<std::shared_ptr<RequestStream>> to_wake_;
-    static constexpr int64_t kWakesPerTask = 4;  // fewer than this many stay on the engine's thread
+    static constexpr int64_t kWakesPerTask = 4;  // this many or fewer stay on the engine's thread
     void wake_streams();
 };
 

@@ -14,12 +14,6 @@ class ConnectionProbe {
   public:
     ConnectionProbe(const std::string& remote_addr, int remote_port, const std::string& local_addr,
                     int local_port);
-    struct Address {
-        std::string remote_addr;
-        int remote_port;
-        std::string local_addr;
-        int local_port;
-    };
     bool found() const { return fd_ >= 0; }
     int fd() const { return fd_; }  // -1: not found
     bool peer_closed() const;       // false when the descriptor was not found (nothing to go on)

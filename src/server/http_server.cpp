@@ -77,20 +77,20 @@ void send_api(const httplib::Request& req, httplib::Response& res, api::ApiRespo
     if (sse) res.set_header("Cache-Control", "no-cache");
     // The connection's socket, for writes that must not block (sink_writer.h); looked up on the
     // connection's own thread, where the provider runs.
-    auto peer = std::make_shared<ConnectionProbe::Address>(
-        ConnectionProbe::Address{req.remote_addr, req.remote_port, req.local_addr, req.local_port});
-    res.set_chunked_content_provider(r.content_type, [producer, sse, peer](size_t, httplib::DataSink& sink) {
-        const ConnectionProbe probe(peer->remote_addr, peer->remote_port, peer->local_addr, peer->local_port);
-        SinkWriter w(sink.write, probe.fd(), sse, kWriteTimeout, &g_stopping);
-        try {
-            (*producer)(w);
-        } catch (const std::exception& e) {
-            spdlog::error("response producer failed: {}", e.what());
-        }
-        w.flush();  // before httplib's closing chunk
-        sink.done();
-        return true;
-    });
+    res.set_chunked_content_provider(
+        r.content_type, [producer, sse, raddr = req.remote_addr, rport = req.remote_port,
+                         laddr = req.local_addr, lport = req.local_port](size_t, httplib::DataSink& sink) {
+            const ConnectionProbe probe(raddr, rport, laddr, lport);
+            SinkWriter w(sink.write, probe.fd(), sse, kWriteTimeout, &g_stopping);
+            try {
+                (*producer)(w);
+            } catch (const std::exception& e) {
+                spdlog::error("response producer failed: {}", e.what());
+            }
+            w.flush();  // before httplib's closing chunk
+            sink.done();
+            return true;
+        });
 }
 
 struct Routes {
