@@ -2,20 +2,21 @@
 # Issue 11: the trained default model, from scratch, with one command (fixed seeds):
 #   1. synthetic conversations rendered with the Nemotron 3 template (tools/train/gen_data.py)
 #   2. tokenizer: `hyserve train-tokenizer` (the project's BPE trainer) on a 3 MB slice of that text
-#   3. training (tools/train/train.py; Debian's python3-torch on CPU, or DEVICE=cuda), then a fine-tune
+#   3. training (tools/train/train.py; Debian's python3-torch on CPU, or DEVICE=cuda)
 #   4. export: models/default (HF, bf16 matrices) and models/default.gguf (`hyserve convert`)
 #   5. the fidelity fixture (PyTorch logits and greedy continuations) for tests/scripts/
-# The committed model was trained on one H200 GPU: tools/train/gpu_train.sh (run A, 430 s) then
-# tools/train/gpu_finetune.sh (270 s); on this project's 2-core CPU machine that schedule is far too
-# slow (docs/default_model.md has the measured CPU throughput), so the CPU default is a shorter
-# fixed-step run (STEPS, BATCH, SEQ below; the fine-tune gets STEPS/3).
+# The recipe (data mix, learning rate, packing) is tools/train/recipe.sh. The committed model was
+# trained on one H200 GPU (tools/train/gpu_run.sh, a 530 s budget: steps 1-2 here, step 3 there); on
+# this project's 2-core CPU machine that schedule is far too slow (docs/default_model.md has the
+# measured CPU throughput), so the CPU default is a fixed-step run (STEPS, BATCH, SEQ below).
 #
-#   scripts/train_default_model.sh [WORKDIR]   env: DEVICE=cpu|cuda STEPS BATCH SEQ MAX_DOCS OUTDIR=models
+#   scripts/train_default_model.sh [WORKDIR]   env: DEVICE=cpu|cuda BUDGET STEPS BATCH SEQ MAX_DOCS OUTDIR=models
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/train/recipe.sh
 WORK=${1:-build/train-default}
 DEVICE=${DEVICE:-cpu}
-STEPS=${STEPS:-2000}
+STEPS=${STEPS:-2667}
 BATCH=${BATCH:-8}
 SEQ=${SEQ:-1024}
 MAX_DOCS=${MAX_DOCS:-0}  # >0: use only that many documents (smoke runs of this script)
@@ -32,9 +33,9 @@ fi
 [[ -x "$BIN" ]] || { echo "build hyserve first (scripts/install.sh)" >&2; exit 1; }
 mkdir -p "$WORK"
 
-# 1. Data (seed 1) and the BPE training slice.
+# 1. Data and the BPE training slice.
 if [[ ! -f "$WORK/data.jsonl.xz" || ! -f "$WORK/bpe_text.txt" ]]; then
-    $PY tools/train/gen_data.py --n 150000 --seed 1 --out "$WORK/data.jsonl.xz" --bpe-text "$WORK/bpe_text.txt"
+    $PY tools/train/gen_data.py "${GEN_ARGS[@]}" --out "$WORK/data.jsonl.xz" --bpe-text "$WORK/bpe_text.txt"
 fi
 # 2. Tokenizer: letters never absorb the space before them (\p{L}+ alone), so a name is split the same
 #    way after a space in the question and alone on its line in a tool call; digits are single tokens.
@@ -42,25 +43,13 @@ fi
 # 3. Training.
 if [[ "$DEVICE" == cuda ]]; then
     $PY tools/train/train.py train --data "$WORK/data.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt" \
-        --device cuda --time-budget 430 --batch 64 --seq 1024 --warmup 200 --lr 3e-3 --seed 1
+        "${TRAIN_ARGS[@]}" "${GPU_TRAIN_ARGS[@]}"
 else
     $PY tools/train/train.py train --data "$WORK/data.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt" \
-        --device cpu --threads 2 --steps "$STEPS" --batch "$BATCH" --seq "$SEQ" --warmup 200 --lr 3e-3 --seed 1 --max-docs "$MAX_DOCS"
-fi
-# 3b. Fine-tune on fresh data (seed 2) where 35% of JSON answers are compact, as structured outputs are.
-if [[ ! -f "$WORK/data_ft.jsonl.xz" ]]; then
-    $PY tools/train/gen_data.py --n 60000 --seed 2 --compact-json 0.35 --out "$WORK/data_ft.jsonl.xz"
-fi
-if [[ "$DEVICE" == cuda ]]; then
-    $PY tools/train/train.py train --data "$WORK/data_ft.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt_ft" \
-        --device cuda --time-budget 270 --batch 64 --seq 1024 --warmup 50 --lr 1e-3 --seed 3 --init-from "$WORK/ckpt"
-else
-    $PY tools/train/train.py train --data "$WORK/data_ft.jsonl.xz" --tokenizer "$WORK/tok" --ckpt "$WORK/ckpt_ft" \
-        --device cpu --threads 2 --steps "$((STEPS / 3))" --batch "$BATCH" --seq "$SEQ" --warmup 50 --lr 1e-3 --seed 3 \
-        --init-from "$WORK/ckpt" --max-docs "$MAX_DOCS"
+        "${TRAIN_ARGS[@]}" --device cpu --threads 2 --steps "$STEPS" --batch "$BATCH" --seq "$SEQ" --max-docs "$MAX_DOCS"
 fi
 # 4. Export.
-$PY tools/train/train.py export --ckpt "$WORK/ckpt_ft" --tokenizer "$WORK/tok" --out "$OUTDIR/default" --dtype bfloat16
+$PY tools/train/train.py export --ckpt "$WORK/ckpt" --tokenizer "$WORK/tok" --out "$OUTDIR/default" --dtype bfloat16
 "$BIN" convert "$OUTDIR/default" "$OUTDIR/default.gguf" --name hyserve-default
 # 5. Fidelity fixture for the committed files.
 if [[ "$OUTDIR" == models ]]; then

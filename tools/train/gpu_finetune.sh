@@ -1,5 +1,5 @@
 #!/bin/bash
-# Stage 2 of the default model (issue 11), as sent to the device machine: a short fine-tune of run A
+# Stage 2 of the previous default model (sessions 3-9; issue 11), as sent to the device machine: a short fine-tune of run A
 # (tools/train/gpu_train.sh) on fresh data (seed 2) in which 35% of the JSON answers are compact, the
 # form the server's structured-output grammar produces, so `response_format` JSON stays in
 # distribution. Writes $OUT/ft/{ckpt.0,ckpt.1}.safetensors, ckpt_info.json, train_log.txt.

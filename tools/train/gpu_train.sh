@@ -1,5 +1,6 @@
 #!/bin/bash
-# The GPU run that trained the committed default model (issue 11), as sent to the device machine
+# The GPU run that trained the previous default model (sessions 3-9, with tools/train/gpu_finetune.sh;
+# session 10 replaced it with tools/train/gpu_run.sh and tools/train/recipe.sh), as sent to the device machine
 # (python3 there is torch 2.x with CUDA; `tokenizers` there encodes the data). Two runs share the one
 # GPU, which a 5M-parameter model leaves mostly idle: A with the default learning rate, B with half of
 # it as a fallback against divergence. Each writes its checkpoint halves, ckpt_info.json and train_log.txt under $OUT/{a,b} (8 files: the
