@@ -6,11 +6,11 @@
 #   4. export: models/default (HF, bf16 matrices) and models/default.gguf (`hyserve convert`)
 #   5. the fidelity fixture (PyTorch logits and greedy continuations) for tests/scripts/
 # The recipe (data mix, learning rate, packing) is tools/train/recipe.sh. The committed model was
-# trained on one H200 GPU (tools/train/gpu_run.sh, a 530 s budget: steps 1-2 here, step 3 there); on
+# trained on one H200 GPU (tools/train/gpu_run.sh: steps 1-2 here, step 3 there, 5101 steps); on
 # this project's 2-core CPU machine that schedule is far too slow (docs/default_model.md has the
 # measured CPU throughput), so the CPU default is a fixed-step run (STEPS, BATCH, SEQ below).
 #
-#   scripts/train_default_model.sh [WORKDIR]   env: DEVICE=cpu|cuda BUDGET STEPS BATCH SEQ MAX_DOCS OUTDIR=models
+#   scripts/train_default_model.sh [WORKDIR]   env: DEVICE=cpu|cuda STEPS BATCH SEQ MAX_DOCS OUTDIR=models
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/train/recipe.sh

@@ -121,6 +121,22 @@ def load_ckpt(outdir):
     return model, info
 
 
+def batch_losses(model, inp, tgt, wt, amp):
+    """The weighted next-token loss of one batch and the MTP head's (None without one). One function,
+    so that torch.compile (--compile) fuses the fp32 cross-entropy over the logits with the forward."""
+    with torch.autocast(device_type=inp.device.type, dtype=torch.bfloat16, enabled=amp):
+        logits, mtp_logits = model(inp)
+    ce = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
+    loss_main = (ce * wt.reshape(-1)).sum() / wt.sum()
+    if mtp_logits is None:
+        return loss_main, None
+    # mtp_logits[:, t] predicts token t+2, i.e. tgt[:, t+1].
+    wm = wt[:, 1:]
+    cm = F.cross_entropy(mtp_logits.float().reshape(-1, mtp_logits.shape[-1]), tgt[:, 1:].reshape(-1),
+                         reduction="none")
+    return loss_main, (cm * wm.reshape(-1)).sum() / wm.sum()
+
+
 def train(args):
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -152,6 +168,7 @@ def train(args):
         model.load_state_dict(load_ckpt(args.init_from)[0].state_dict())
         log(lf, f"initialised from {args.init_from}")
     model.to(dev)
+    losses = torch.compile(batch_losses) if args.compile else batch_losses
     log(lf, f"model {param_count(model)} parameters, pattern {c['hybrid_override_pattern']} + MTP, device {dev}")
     rng = random.Random(args.seed)
     ids, wts, valid = pack_rows(tokd, args.seq, rng, args.pack_open_rows)
@@ -193,19 +210,8 @@ def train(args):
             bi = bi.to(dev)
         x, lwb = ids_t[bi], lw[bi]
         inp, tgt = x[:, :-1], x[:, 1:]
-        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=amp):
-            logits, mtp_logits = model(inp)
-        wt = lwb[:, 1:]
-        ce = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
-        loss_main = (ce * wt.reshape(-1)).sum() / wt.sum()
-        loss = loss_main
-        if mtp_logits is not None:
-            # mtp_logits[:, t] predicts token t+2, i.e. tgt[:, t+1].
-            wm = wt[:, 1:]
-            cm = F.cross_entropy(mtp_logits.float().reshape(-1, mtp_logits.shape[-1]), tgt[:, 1:].reshape(-1),
-                                 reduction="none")
-            loss_mtp = (cm * wm.reshape(-1)).sum() / wm.sum()
-            loss = loss + args.mtp_weight * loss_mtp
+        loss_main, loss_mtp = losses(model, inp, tgt, lwb[:, 1:], amp)
+        loss = loss_main if loss_mtp is None else loss_main + args.mtp_weight * loss_mtp
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -218,7 +224,7 @@ def train(args):
         step += 1
         if step % args.log_every == 0 or step == 1:
             log(lf, f"step {step}/{total} lr {lr:.2e} loss {loss_main.item():.4f} mtp "
-                    f"{(loss_mtp.item() if mtp_logits is not None else 0):.4f} elapsed {time.time() - t0:.0f} s")
+                    f"{(loss_mtp.item() if loss_mtp is not None else 0):.4f} elapsed {time.time() - t0:.0f} s")
         if time.time() - last_ckpt > args.ckpt_every:
             save_ckpt(model, args.ckpt, step, {"config": c, "step": step, "seed": args.seed})
             last_ckpt = time.time()
@@ -269,6 +275,8 @@ def main():
     t.add_argument("--encoder", default="auto", choices=["auto", "hf", "py"])
     t.add_argument("--check-encoders", action="store_true")
     t.add_argument("--pack-open-rows", type=int, default=1, help="rows open for first-fit packing (1: next fit)")
+    t.add_argument("--compile", action="store_true",
+                   help="train through torch.compile (PyTorch 2 with Triton, i.e. the GPU machine)")
     t.add_argument("--log-every", type=int, default=50)
     t.add_argument("--ckpt-every", type=float, default=60)
     r = sub.add_parser("round")
