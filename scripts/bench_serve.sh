@@ -18,7 +18,8 @@
 # OUTPUT_LEN (64), NUM_PROMPTS (0 = 2 x level, >= 8), PREFIX_LEN (8192), PREFIX_SHARED (7900),
 # PREFIX_REPEATS (5: rounds of the cached-prefix probe, each on a fresh prefix; medians reported),
 # SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir),
-# PREFIX_ONLY=1 (only the cached-prefix probe).
+# PREFIX_ONLY=1 (only the cached-prefix probe), CLIENT (loop, the default: one epoll thread drives every
+# stream; threads: a thread per stream, the client before session 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${HYSERVE_BIN:-build/hyserve}
@@ -63,6 +64,7 @@ echo "# $(date -u +%FT%TZ), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)
 bench_help=$("$BIN" bench-serve --help 2>&1 || true)
 rounds=()
 if [[ "$bench_help" == *--rounds* ]]; then rounds=(--rounds "$ROUNDS"); fi
+if [[ -n "${CLIENT:-}" ]]; then rounds+=(--client "$CLIENT"); fi
 if [[ "${PREFIX_ONLY:-0}" != 1 ]]; then
     "$BIN" bench-serve --url "$URL" --concurrency "$CONCURRENCY" --input-len "$INPUT_LEN" \
         --output-len "$OUTPUT_LEN" --num-prompts "$NUM_PROMPTS" "${rounds[@]}" --json >"$OUT/sweep.json"

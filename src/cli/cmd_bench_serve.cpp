@@ -29,6 +29,7 @@
 #include "cli/decode_window.h"
 #include "cli/round_scaling.h"
 #include "cli/sse_events.h"
+#include "cli/stream_client.h"
 #include "core/error.h"
 
 namespace hy::cli {
@@ -55,6 +56,7 @@ struct Options {
     int prefix_repeats = 1;  // --prefix-ttft rounds, each on a fresh prefix; medians are reported
     int rounds = 1;          // sweeps of every level; ratios to one stream are taken per round
     bool no_warmup = false;
+    bool threaded_client = false;  // --client threads: a thread and httplib client per stream
 };
 
 struct RequestResult {
@@ -101,6 +103,36 @@ Target parse_url(const std::string& url) {
     return t;
 }
 
+// One SSE event of a streamed completion: a token's arrival, or the usage counts of the final chunk.
+void record_event(RequestResult& r, std::string_view data, Clock::time_point at) {
+    const EventShape shape = event_shape(data);
+    if (shape.done) return;
+    if (shape.has_usage) {  // the final chunk (or every chunk with continuous usage stats)
+        const Json ev = Json::parse(data, nullptr, false);
+        if (!ev.is_discarded() && ev.contains("usage") && ev["usage"].is_object()) {
+            const Json& u = ev["usage"];
+            r.prompt_tokens = u.value("prompt_tokens", int64_t{0});
+            r.output_tokens = u.value("completion_tokens", int64_t{0});
+            if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
+                r.cached_tokens = u["prompt_tokens_details"].value("cached_tokens", int64_t{-1});
+        }
+    }
+    if (shape.has_choice) r.token_at.push_back(at);
+}
+
+// The timings of a request whose 200 response ended at `end`, sent at t0.
+void finish_result(RequestResult& r, Clock::time_point t0, Clock::time_point end, size_t prompt_len) {
+    r.latency = std::chrono::duration<double>(end - t0).count();
+    const auto chunks = static_cast<int64_t>(r.token_at.size());
+    if (chunks > 0) r.ttft = std::chrono::duration<double>(r.token_at.front() - t0).count();
+    for (size_t i = 1; i < r.token_at.size(); ++i)
+        r.itl.push_back(std::chrono::duration<double>(r.token_at[i] - r.token_at[i - 1]).count());
+    if (r.output_tokens == 0) r.output_tokens = chunks;
+    if (r.prompt_tokens == 0) r.prompt_tokens = static_cast<int64_t>(prompt_len);
+    r.ok = chunks > 0;
+    if (!r.ok) r.error = "no tokens streamed";
+}
+
 class Bench {
   public:
     explicit Bench(Options o) : o_(std::move(o)), target_(parse_url(o_.url)) {
@@ -140,42 +172,31 @@ class Bench {
         return out;
     }
 
+    std::string request_body(const std::vector<int32_t>& prompt, int max_tokens) const {
+        return Json{{"model", o_.model},
+                    {"prompt", prompt},
+                    {"max_tokens", max_tokens},
+                    {"temperature", 0.0},
+                    {"ignore_eos", true},
+                    {"stream", true},
+                    {"stream_options", {{"include_usage", true}}}}
+            .dump();
+    }
+
     RequestResult send(httplib::Client& cli, const std::vector<int32_t>& prompt, int max_tokens) const {
         RequestResult r;
-        Json body = {{"model", o_.model},
-                     {"prompt", prompt},
-                     {"max_tokens", max_tokens},
-                     {"temperature", 0.0},
-                     {"ignore_eos", true},
-                     {"stream", true},
-                     {"stream_options", {{"include_usage", true}}}};
         httplib::Request req;
         req.method = "POST";
         req.path = target_.base_path + "/v1/completions";
         req.headers = headers();
         req.set_header("Content-Type", "application/json");
-        req.body = body.dump();
+        req.body = request_body(prompt, max_tokens);
         std::string raw;
         SseSplitter events;
         const auto t0 = Clock::now();
-        auto on_event = [&](std::string_view data) {
-            const EventShape shape = event_shape(data);
-            if (shape.done) return;
-            if (shape.has_usage) {  // the final chunk (or every chunk with continuous usage stats)
-                const Json ev = Json::parse(data, nullptr, false);
-                if (!ev.is_discarded() && ev.contains("usage") && ev["usage"].is_object()) {
-                    const Json& u = ev["usage"];
-                    r.prompt_tokens = u.value("prompt_tokens", int64_t{0});
-                    r.output_tokens = u.value("completion_tokens", int64_t{0});
-                    if (u.contains("prompt_tokens_details") && u["prompt_tokens_details"].is_object())
-                        r.cached_tokens = u["prompt_tokens_details"].value("cached_tokens", int64_t{-1});
-                }
-            }
-            if (shape.has_choice) r.token_at.push_back(Clock::now());
-        };
         req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
             if (raw.size() < 2000) raw.append(data, std::min<size_t>(len, 2000));
-            events.feed(data, len, on_event);
+            events.feed(data, len, [&](std::string_view ev) { record_event(r, ev, Clock::now()); });
             return true;
         };
         httplib::Response res;
@@ -184,21 +205,53 @@ class Bench {
             r.error = "request failed: " + httplib::to_string(err);
             return r;
         }
-        r.latency = since(t0);
+        const auto end = Clock::now();
         if (res.status != 200) {
             r.error =
                 "HTTP " + std::to_string(res.status) + ": " + (raw.empty() ? res.body : raw).substr(0, 300);
             return r;
         }
-        const auto chunks = static_cast<int64_t>(r.token_at.size());
-        if (chunks > 0) r.ttft = std::chrono::duration<double>(r.token_at.front() - t0).count();
-        for (size_t i = 1; i < r.token_at.size(); ++i)
-            r.itl.push_back(std::chrono::duration<double>(r.token_at[i] - r.token_at[i - 1]).count());
-        if (r.output_tokens == 0) r.output_tokens = chunks;
-        if (r.prompt_tokens == 0) r.prompt_tokens = static_cast<int64_t>(prompt.size());
-        r.ok = chunks > 0;
-        if (!r.ok) r.error = "no tokens streamed";
+        finish_result(r, t0, end, prompt.size());
         return r;
+    }
+
+    // All of a level's requests from one thread over an epoll loop (cli/stream_client.h).
+    std::vector<RequestResult> send_all_looped(const std::vector<std::vector<int32_t>>& prompts,
+                                               int concurrency) const {
+        std::vector<RequestResult> results(prompts.size());
+        std::vector<std::string> bodies;
+        for (const auto& p : prompts) bodies.push_back(request_body(p, o_.output_len));
+        StreamCallbacks cb;
+        cb.on_data = [&](size_t i, std::string_view data, StreamClock::time_point at) {
+            record_event(results[i], data, at);
+        };
+        cb.on_finish = [&](size_t i, const StreamOutcome& out, StreamClock::time_point at) {
+            RequestResult& r = results[i];
+            if (!out.error.empty())
+                r.error = "request failed: " + out.error;
+            else if (out.status != 200)
+                r.error = "HTTP " + std::to_string(out.status) + ": " + out.body_head;
+            else
+                finish_result(r, out.started, at, prompts[i].size());
+        };
+        run_streams(stream_target(), target_.base_path + "/v1/completions", bodies, concurrency, cb);
+        return results;
+    }
+
+    // One thread per stream, each with an httplib client (--client threads, the client before session 10).
+    std::vector<RequestResult> send_all_threaded(const std::vector<std::vector<int32_t>>& prompts,
+                                                 int concurrency) const {
+        std::vector<RequestResult> results(prompts.size());
+        std::atomic<size_t> next{0};
+        std::vector<std::thread> workers;
+        for (int w = 0; w < std::min(concurrency, static_cast<int>(prompts.size())); ++w)
+            workers.emplace_back([&] {
+                auto cli = client();
+                for (size_t i; (i = next.fetch_add(1)) < prompts.size();)
+                    results[i] = send(*cli, prompts[i], o_.output_len);
+            });
+        for (auto& t : workers) t.join();
+        return results;
     }
 
     std::unique_ptr<httplib::Client> client() const {
@@ -211,20 +264,25 @@ class Bench {
         return cli;
     }
 
+    StreamTarget stream_target() const {
+        StreamTarget t;
+        std::string hp = target_.scheme_host_port.substr(target_.scheme_host_port.find("://") + 3);
+        const size_t colon = hp.rfind(':');
+        t.host = colon == std::string::npos ? hp : hp.substr(0, colon);
+        t.port = colon == std::string::npos ? 80 : std::stoi(hp.substr(colon + 1));
+        if (!t.host.empty() && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);  // [::1]
+        for (const auto& [k, v] : headers()) t.headers.emplace_back(k, v);
+        t.timeout_s = o_.timeout_s;
+        return t;
+    }
+
     Json run_level(int concurrency) {
         const int n = o_.num_prompts > 0 ? o_.num_prompts : std::max(2 * concurrency, 8);
         const auto prompts = make_prompts(n);
-        std::vector<RequestResult> results(prompts.size());
-        std::atomic<size_t> next{0};
         const auto t0 = Clock::now();
-        std::vector<std::thread> workers;
-        for (int w = 0; w < std::min(concurrency, n); ++w)
-            workers.emplace_back([&] {
-                auto cli = client();
-                for (size_t i; (i = next.fetch_add(1)) < prompts.size();)
-                    results[i] = send(*cli, prompts[i], o_.output_len);
-            });
-        for (auto& t : workers) t.join();
+        const std::vector<RequestResult> results = o_.threaded_client
+                                                       ? send_all_threaded(prompts, concurrency)
+                                                       : send_all_looped(prompts, concurrency);
         const double duration = since(t0);
 
         std::vector<double> ttft, tpot, itl, e2e, decode_rate;
@@ -480,6 +538,15 @@ void register_bench_serve(CLI::App& app) {
                     "within a round, and the medians are reported")
         ->capture_default_str();
     cmd->add_flag("--no-warmup", opt->no_warmup, "Skip the short warm-up request");
+    cmd->add_option_function<std::string>(
+        "--client",
+        [opt](const std::string& v) {
+            if (v != "loop" && v != "threads")
+                throw CLI::ValidationError("--client", "expected loop or threads");
+            opt->threaded_client = v == "threads";
+        },
+        "How the sweep's streams are driven: loop (one thread, epoll; default) or threads (a thread per "
+        "stream, bench-serve's client before session 10)");
     cmd->add_flag("--json", opt->json, "Print one JSON report instead of the table");
     cmd->callback([opt] { run(*opt); });
 }
