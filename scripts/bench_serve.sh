@@ -18,8 +18,8 @@
 # OUTPUT_LEN (64), NUM_PROMPTS (0 = 2 x level, >= 8), PREFIX_LEN (8192), PREFIX_SHARED (7900),
 # PREFIX_REPEATS (5: rounds of the cached-prefix probe, each on a fresh prefix; medians reported),
 # SERVE_ARGS (extra `serve` flags), OUT (directory for the JSON reports; default: a temp dir),
-# PREFIX_ONLY=1 (only the cached-prefix probe), CLIENT (loop, the default: one epoll thread drives every
-# stream; threads: a thread per stream, the client before session 10).
+# PREFIX_ONLY=1 (only the cached-prefix probe), CLIENT (bench-serve --client: threads, the default, a
+# thread per stream; loop, one epoll thread for all streams).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${HYSERVE_BIN:-build/hyserve}

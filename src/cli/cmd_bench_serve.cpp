@@ -56,7 +56,7 @@ struct Options {
     int prefix_repeats = 1;  // --prefix-ttft rounds, each on a fresh prefix; medians are reported
     int rounds = 1;          // sweeps of every level; ratios to one stream are taken per round
     bool no_warmup = false;
-    bool threaded_client = false;  // --client threads: a thread and httplib client per stream
+    bool threaded_client = true;  // --client threads (default): a thread and httplib client per stream
 };
 
 struct RequestResult {
@@ -238,7 +238,7 @@ class Bench {
         return results;
     }
 
-    // One thread per stream, each with an httplib client (--client threads, the client before session 10).
+    // One thread per stream, each with an httplib client (--client threads, the default).
     std::vector<RequestResult> send_all_threaded(const std::vector<std::vector<int32_t>>& prompts,
                                                  int concurrency) const {
         std::vector<RequestResult> results(prompts.size());
@@ -539,14 +539,16 @@ void register_bench_serve(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--no-warmup", opt->no_warmup, "Skip the short warm-up request");
     cmd->add_option_function<std::string>(
-        "--client",
-        [opt](const std::string& v) {
-            if (v != "loop" && v != "threads")
-                throw CLI::ValidationError("--client", "expected loop or threads");
-            opt->threaded_client = v == "threads";
-        },
-        "How the sweep's streams are driven: loop (one thread, epoll; default) or threads (a thread per "
-        "stream, bench-serve's client before session 10)");
+           "--client",
+           [opt](const std::string& v) {
+               if (v != "loop" && v != "threads")
+                   throw CLI::ValidationError("--client", "expected loop or threads");
+               opt->threaded_client = v == "threads";
+           },
+           "How the sweep's streams are driven: threads (a thread and connection per stream; default, the "
+           "client every earlier figure was measured with) or loop (one thread over epoll, like vllm bench "
+           "serve's asyncio client: ~40% less client CPU per token)")
+        ->default_str("threads");
     cmd->add_flag("--json", opt->json, "Print one JSON report instead of the table");
     cmd->callback([opt] { run(*opt); });
 }

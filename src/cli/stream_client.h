@@ -1,8 +1,8 @@
-// bench-serve's load generator: many streaming HTTP/1.1 POSTs driven by ONE thread over plain
-// non-blocking sockets and epoll, the way `vllm bench serve` drives all its requests from one asyncio
-// loop. bench-serve runs on the machine it measures (2 cores here). Its first client, a thread per
-// stream over httplib, used ~20 us of CPU per streamed token: at 16 streams each server step woke 16
-// client threads, and the server under test lost that CPU (docs/engine.md, "Session 10").
+// bench-serve's event-loop load generator (`--client loop`): many streaming HTTP/1.1 POSTs driven by
+// ONE thread over plain non-blocking sockets and epoll, the way `vllm bench serve` drives all its
+// requests from one asyncio loop. bench-serve runs on the machine it measures (2 cores here); its
+// default client, a thread per stream over httplib, uses 21-23 us of CPU per streamed token, this one
+// 13 us (docs/engine.md, "Session 10", which also says why the default stayed).
 #pragma once
 
 #include <chrono>

@@ -49,9 +49,10 @@ delta() { $PY -c "import sys; print(int(float(sys.argv[2]) - float(sys.argv[1]))
 [[ $(value "$M.1" "http_requests_total{handler=\"/v1/completions\",method=\"POST\",status=\"2xx\"}") == 1.0 ]] ||
     fail "http_requests_total for /v1/completions"
 
-# bench-serve smoke: 4 streaming requests at concurrency 1 and 2 (16 prompt + 4 output tokens each).
+# bench-serve smoke: 4 streaming requests at concurrency 1 and 2 (16 prompt + 4 output tokens each),
+# driven by the event-loop client (its warm-up request goes through the httplib one).
 "$BIN" bench-serve --url "$HYSERVE_URL" --concurrency 1,2 --input-len 16 --output-len 4 --num-prompts 4 \
-    --shared-prefix-len 8 --json >"$TMP/bench.json" || fail "bench-serve failed"
+    --shared-prefix-len 8 --client loop --json >"$TMP/bench.json" || fail "bench-serve failed"
 $PY - "$TMP/bench.json" <<'PYEOF' || fail "bench-serve report"
 import json, sys
 r = json.load(open(sys.argv[1]))
