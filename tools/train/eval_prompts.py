@@ -3,7 +3,7 @@
 the training data never uses, from the same phrasing families (skills.py); weather prompts for
 "unseen" cities use EVAL_UNSEEN_CITIES, which the generator never emits.
 
-  eval_prompts.py [--n 50] [--seed 9001] > cases.json
+  eval_prompts.py [--n 50] [--seed 9001] [--skills weather_seen,weather_unseen] > cases.json
 
 Each case: {"skill", "request": OpenAI chat-completions body (without model), "expect": {...}}."""
 import argparse
@@ -74,8 +74,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--seed", type=int, default=9001)
+    ap.add_argument("--skills", default="",
+                    help="comma-separated skills to keep (default all), e.g. weather_seen,weather_unseen")
     args = ap.parse_args()
-    json.dump(cases(args.n, args.seed), sys.stdout, indent=1)
+    out = cases(args.n, args.seed)
+    if args.skills:
+        keep = set(args.skills.split(","))
+        unknown = keep - {c["skill"] for c in out}
+        if unknown:
+            raise SystemExit(f"unknown skills: {sorted(unknown)}")
+        out = [c for c in out if c["skill"] in keep]  # the same prompts as without the filter
+    json.dump(out, sys.stdout, indent=1)
 
 
 if __name__ == "__main__":
