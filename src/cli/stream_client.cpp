@@ -153,7 +153,9 @@ class Loop {
             return;
         }
         const std::string& body = bodies_[c.req];
-        c.out = "POST " + path_ + " HTTP/1.1\r\nHost: " + t_.host + ":" + std::to_string(t_.port) +
+        const bool v6 = t_.host.find(':') != std::string::npos;  // an IPv6 literal goes in brackets
+        c.out = "POST " + path_ + " HTTP/1.1\r\nHost: " + (v6 ? "[" + t_.host + "]" : t_.host) + ":" +
+                std::to_string(t_.port) +
                 "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: " +
                 std::to_string(body.size()) + "\r\n";
         for (const auto& [k, v] : t_.headers) c.out += k + ": " + v + "\r\n";
