@@ -91,6 +91,8 @@ double mean(const std::vector<double>& v) {
 struct Target {
     std::string scheme_host_port;
     std::string base_path;  // "" or "/prefix"
+    std::string host;       // without brackets for an IPv6 literal
+    int port = 80;
 };
 
 Target parse_url(const std::string& url) {
@@ -98,8 +100,21 @@ Target parse_url(const std::string& url) {
     if (scheme == std::string::npos || url.compare(0, scheme, "http") != 0)
         throw Error("--url must look like http://HOST:PORT (got \"" + url + "\")", 400);
     const size_t path = url.find('/', scheme + 3);
-    Target t{url.substr(0, path), path == std::string::npos ? "" : url.substr(path)};
+    Target t;
+    t.scheme_host_port = url.substr(0, path);
+    t.base_path = path == std::string::npos ? "" : url.substr(path);
     while (!t.base_path.empty() && t.base_path.back() == '/') t.base_path.pop_back();
+    const std::string hp = t.scheme_host_port.substr(scheme + 3);
+    const size_t colon = hp.rfind(':');
+    const bool has_port = colon != std::string::npos && hp.find(']', colon) == std::string::npos;
+    t.host = has_port ? hp.substr(0, colon) : hp;
+    if (has_port) {
+        const std::string port = hp.substr(colon + 1);
+        if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+            throw Error("--url must look like http://HOST:PORT (got \"" + url + "\")", 400);
+        t.port = std::stoi(port);
+    }
+    if (t.host.size() >= 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);  // [::1]
     return t;
 }
 
@@ -265,14 +280,8 @@ class Bench {
     }
 
     StreamTarget stream_target() const {
-        StreamTarget t;
-        std::string hp = target_.scheme_host_port.substr(target_.scheme_host_port.find("://") + 3);
-        const size_t colon = hp.rfind(':');
-        t.host = colon == std::string::npos ? hp : hp.substr(0, colon);
-        t.port = colon == std::string::npos ? 80 : std::stoi(hp.substr(colon + 1));
-        if (!t.host.empty() && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);  // [::1]
+        StreamTarget t{target_.host, target_.port, {}, o_.timeout_s};
         for (const auto& [k, v] : headers()) t.headers.emplace_back(k, v);
-        t.timeout_s = o_.timeout_s;
         return t;
     }
 

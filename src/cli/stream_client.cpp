@@ -213,17 +213,17 @@ class Loop {
     // Consumes what c.in holds; false once the response is complete (c then serves the next request).
     bool parse(Conn& c, StreamClock::time_point at) {
         size_t pos = 0;
-        bool more = true;
-        while (more) {
+        auto wait_for_more = [&] {  // keep the unparsed tail for the next read
+            c.in.erase(0, pos);
+            return true;
+        };
+        for (;;) {
             switch (c.phase) {
                 case Conn::Phase::Idle:
                     return false;
                 case Conn::Phase::Headers: {
                     const size_t end = c.in.find("\r\n\r\n", pos);
-                    if (end == std::string::npos) {
-                        more = false;
-                        break;
-                    }
+                    if (end == std::string::npos) return wait_for_more();
                     read_headers(c, std::string_view(c.in).substr(pos, end - pos));
                     pos = end + 4;
                     if (c.phase == Conn::Phase::Body && c.remaining == 0) return complete(c, at);
@@ -231,10 +231,7 @@ class Loop {
                 }
                 case Conn::Phase::ChunkSize: {
                     const size_t end = c.in.find("\r\n", pos);
-                    if (end == std::string::npos) {
-                        more = false;
-                        break;
-                    }
+                    if (end == std::string::npos) return wait_for_more();
                     c.remaining = std::strtoul(c.in.c_str() + pos, nullptr, 16);  // stops at ';' extensions
                     pos = end + 2;
                     c.phase = c.remaining == 0 ? Conn::Phase::Trailer : Conn::Phase::ChunkData;
@@ -246,28 +243,19 @@ class Loop {
                     deliver(c, c.in.data() + pos, n, at);
                     pos += n;
                     c.remaining -= n;
-                    if (c.remaining > 0) {
-                        more = false;
-                        break;
-                    }
+                    if (c.remaining > 0) return wait_for_more();
                     if (c.phase == Conn::Phase::Body) return complete(c, at);
                     c.phase = Conn::Phase::ChunkEnd;
                     break;
                 }
                 case Conn::Phase::ChunkEnd:
-                    if (c.in.size() - pos < 2) {
-                        more = false;
-                        break;
-                    }
+                    if (c.in.size() - pos < 2) return wait_for_more();
                     pos += 2;
                     c.phase = Conn::Phase::ChunkSize;
                     break;
                 case Conn::Phase::Trailer: {
                     const size_t end = c.in.find("\r\n", pos);
-                    if (end == std::string::npos) {
-                        more = false;
-                        break;
-                    }
+                    if (end == std::string::npos) return wait_for_more();
                     const bool last = end == pos;  // the blank line after any trailers
                     pos = end + 2;
                     if (last) return complete(c, at);
@@ -275,8 +263,6 @@ class Loop {
                 }
             }
         }
-        c.in.erase(0, pos);
-        return true;
     }
 
     void read_headers(Conn& c, std::string_view block) {
