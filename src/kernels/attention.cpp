@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "kernels/bf16_matmul.h"
 #include "kernels/isa.h"
 #define HY_ATTN_LANES 4  // baseline x86-64 copy of attention_impl.h: SSE2, 4 lanes
 #include "kernels/attention_impl.h"
@@ -13,11 +14,17 @@ namespace hy::kernels {
 
 void attention_rows_avx2(const AttnRows& a, int64_t g, const KvView& kv);    // attention_avx2.cpp
 void attention_rows_avx512(const AttnRows& a, int64_t g, const KvView& kv);  // attention_avx512.cpp
+void attention_rows_avx512_bf16dot(const AttnRows& a, int64_t g, const KvView& kv);
+
+bool attention_bf16dot(const KvView& kv, int64_t dh) {
+    return kv.dtype == KvDtype::BF16 && dh % 2 == 0 && bf16_activations_rounded() && bf16_dot_supported();
+}
 
 void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {
     if (a.n_rows <= 0) return;
     switch (kernels().isa) {
         case Isa::AVX512:
+            if (attention_bf16dot(kv, a.dh)) return attention_rows_avx512_bf16dot(a, g, kv);
             return attention_rows_avx512(a, g, kv);
         case Isa::AVX2:
             return attention_rows_avx2(a, g, kv);

@@ -1,9 +1,14 @@
-// AVX-512 copy of attention_rows: 16 query vectors per lane group.
+// AVX-512 copy of attention_rows: 16 query vectors per lane group; and its vdpbf16ps variant for a
+// bfloat16 K/V cache (attention_bf16dot_impl.h).
 #define HY_ATTN_LANES 16
+#include "kernels/attention_bf16dot_impl.h"
 #include "kernels/attention_impl.h"
 
 namespace hy::kernels {
 void attention_rows_avx512(const AttnRows& a, int64_t g, const KvView& kv) {
     attention_rows_impl(a, g, kv);
+}
+void attention_rows_avx512_bf16dot(const AttnRows& a, int64_t g, const KvView& kv) {
+    attention_rows_bf16dot_impl(a, g, kv);
 }
 }  // namespace hy::kernels
