@@ -17,7 +17,7 @@ void attention_rows_avx512(const AttnRows& a, int64_t g, const KvView& kv);  // 
 void attention_rows_avx512_bf16dot(const AttnRows& a, int64_t g, const KvView& kv);
 
 bool attention_bf16dot(const KvView& kv, int64_t dh) {
-    return kv.dtype == KvDtype::BF16 && dh % 2 == 0 && bf16_activations_rounded() && bf16_dot_supported();
+    return kv.dtype != KvDtype::F32 && dh % 2 == 0 && bf16_activations_rounded() && bf16_dot_supported();
 }
 
 void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {

@@ -64,8 +64,9 @@ constexpr int64_t kAttnKeyTile = 64;
 void attention_rows(const AttnRows& a, int64_t g, const KvView& kv);
 
 // Whether attention_rows takes the vdpbf16ps kernel for this view (attention_bf16dot_impl.h): a BF16
-// cache on a CPU with AVX-512 BF16, unless HYSERVE_BF16_ACTIVATIONS=f32 (bf16_matmul.h) asks for the
-// exact fp32 products; otherwise bf16 rows are widened to fp32 per tile.
+// or FP8 cache (fp8 values are exact in bf16) on a CPU with AVX-512 BF16, unless
+// HYSERVE_BF16_ACTIVATIONS=f32 (bf16_matmul.h) asks for exact fp32 products; otherwise narrow rows
+// are widened to fp32 per tile.
 bool attention_bf16dot(const KvView& kv, int64_t dh);
 
 // One batch of sequences (the attention layer's segments): n_rows query rows [n_rows, Hq·dh] of each,

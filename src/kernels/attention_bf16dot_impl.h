@@ -1,6 +1,6 @@
-// attention_rows over a bfloat16 K/V cache with `vdpbf16ps` (AVX-512 BF16): the bf16 counterpart of
-// bf16_matmul.h's route for BF16 weights. Included by attention_avx512.cpp; shares attention_impl.h's
-// layout, online softmax and causal masking (L = 16 query vectors per lane group).
+// attention_rows over a bfloat16 (or fp8, widened to bf16 per tile) K/V cache with `vdpbf16ps` (AVX-512
+// BF16): the bf16 counterpart of bf16_matmul.h's route for BF16 weights. Included by attention_avx512.cpp;
+// shares attention_impl.h's layout, online softmax and causal masking (L = 16 query vectors per lane group).
 //
 // Numerics: the queries (pre-scaled by log2 e / sqrt(dh)) and the softmax probabilities p are rounded
 // to bf16 (round to nearest even) and meet the cached bf16 K and V in `vdpbf16ps`, which multiplies two
@@ -48,9 +48,26 @@ inline uint32_t bf16_bits(float f) {
 
 struct Bf16Scratch {
     std::vector<uint32_t> qT, p2, vp;
-    std::vector<float> oT, m, l, nctx, s;
-    std::vector<const uint8_t*> kp;
+    std::vector<float> oT, m, l, nctx, s, wide;
+    std::vector<uint16_t> narrow;  // an FP8 tile's K and V rows of head g as bf16
+    std::vector<const uint8_t*> kp, rows;
 };
+
+// FP8 rows (head g) → bf16 rows of dh elements: e4m3 times a power of two has at most 4 significant
+// bits, so its fp32 value (decode_rows) is exactly a bf16, its upper half.
+void fp8_rows_to_bf16(const uint8_t* const* rows, int64_t n, int64_t Hkv, int64_t dh, int64_t g, float* wide,
+                      uint16_t* out) {
+    decode_rows(KvDtype::FP8, rows, n, Hkv, dh, g, wide, dh);
+    int64_t i = 0;
+    for (; i + 16 <= n * dh; i += 16)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                            _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_loadu_si512(wide + i), 16)));
+    for (; i < n * dh; ++i) {
+        uint32_t u;
+        std::memcpy(&u, wide + i, 4);
+        out[i] = static_cast<uint16_t>(u >> 16);
+    }
+}
 
 // S_s[j][lane] for the NQ lane groups (query pairs qT_s at qt + s·DP·L), eight keys at a time; kp[j]:
 // key j's bf16 elements of this head. Returns the tiles' maxima like scores_tile.
@@ -198,7 +215,7 @@ void values_dmajor_bf16(float* oT, int64_t M, int64_t dh, const uint32_t* P2, vf
     }
 }
 
-// attention_rows_impl's loop for a BF16 view (dh even): the same lane groups, pairing, masking and
+// attention_rows_impl's loop for a BF16 or FP8 view (dh even): the same lane groups, pairing, masking and
 // online softmax, with the products above.
 void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     thread_local Bf16Scratch sc;
@@ -236,10 +253,26 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
     const int64_t n_keys = a.pos0 + a.n_rows, head = 2 * g * dh;
     for (int64_t t0 = 0; t0 < n_keys; t0 += TK) {
         const int64_t tn = std::min(TK, n_keys - t0);
-        walk_tile(kv, t0, tn, [&](int64_t j, int64_t pg, int64_t o) {
-            kp[j] = kv.k_bytes[pg] + o * kv.row_bytes + head;
-            kp[TK + j] = kv.v_bytes[pg] + o * kv.row_bytes + head;
-        });
+        if (kv.dtype == KvDtype::FP8) {
+            const uint8_t** rows = grow(sc.rows, 2 * TK);
+            float* wide = grow(sc.wide, TK * dh);
+            uint16_t* narrow = grow(sc.narrow, 2 * TK * dh);
+            walk_tile(kv, t0, tn, [&](int64_t j, int64_t pg, int64_t o) {
+                rows[j] = kv.k_bytes[pg] + o * kv.row_bytes;
+                rows[TK + j] = kv.v_bytes[pg] + o * kv.row_bytes;
+            });
+            fp8_rows_to_bf16(rows, tn, a.Hkv, dh, g, wide, narrow);
+            fp8_rows_to_bf16(rows + TK, tn, a.Hkv, dh, g, wide, narrow + TK * dh);
+            for (int64_t j = 0; j < tn; ++j) {
+                kp[j] = reinterpret_cast<const uint8_t*>(narrow + j * dh);
+                kp[TK + j] = reinterpret_cast<const uint8_t*>(narrow + (TK + j) * dh);
+            }
+        } else {
+            walk_tile(kv, t0, tn, [&](int64_t j, int64_t pg, int64_t o) {
+                kp[j] = kv.k_bytes[pg] + o * kv.row_bytes + head;
+                kp[TK + j] = kv.v_bytes[pg] + o * kv.row_bytes + head;
+            });
+        }
         pair_values(kp + TK, tn, dh, vp, ldv);
         for (int64_t grp = 0; grp < NG;) {
             const int64_t first = grp * L, last0 = std::min(M, first + L) - 1;
