@@ -34,7 +34,71 @@ void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {
     attention_rows_impl(a, g, kv);
 }
 
+void widen_fp8_rows_bf16_avx512(const uint8_t* first, int64_t row_bytes, int64_t n, int64_t Hkv, int64_t dh,
+                                uint16_t* out);
+
 namespace {
+
+// A prompt chunk over an fp8 cache on the vdpbf16ps route: each of its tasks per KV head would widen the
+// same K/V tiles to bf16 again (19 times for a warm turn's 292 rows). One pass over the pool widens each
+// such history once into bf16 pages, and the tasks read those as a bfloat16 cache: the same values, so
+// the same bits as the tile-by-tile widening a decode row gets.
+struct Bf16Shadow {
+    std::vector<uint16_t> k, v;
+    std::vector<const uint8_t*> kp, vp;
+};
+
+std::span<const AttnSeq> widen_fp8_histories(std::span<const AttnSeq> seqs, int64_t rows_per_task,
+                                             int64_t Hkv, int64_t dh, ThreadPool& pool) {
+    auto shared = [&](const AttnSeq& s) { return s.kv.dtype == KvDtype::FP8 && s.n_rows > rows_per_task; };
+    const auto first = std::find_if(seqs.begin(), seqs.end(), shared);
+    if (first == seqs.end() || !attention_bf16dot(first->kv, dh)) return seqs;
+    struct Job {
+        const AttnSeq* s;
+        uint16_t *k, *v;
+        int64_t page, n;
+    };
+    thread_local std::vector<AttnSeq> local;
+    thread_local std::vector<Bf16Shadow> shadows;
+    thread_local std::vector<Job> jobs;
+    local.assign(seqs.begin(), seqs.end());
+    if (shadows.size() < seqs.size()) shadows.resize(seqs.size());
+    jobs.clear();
+    const int64_t row = Hkv * dh;
+    for (size_t i = 0; i < seqs.size(); ++i) {
+        if (!shared(seqs[i])) continue;
+        const KvView& kv = seqs[i].kv;
+        const int64_t P = kv.page_tokens, n_keys = seqs[i].pos0 + seqs[i].n_rows,
+                      pages = (n_keys + P - 1) / P;
+        Bf16Shadow& sh = shadows[i];
+        const auto elems = static_cast<size_t>(pages * P * row);
+        if (sh.k.size() < elems) sh.k.resize(elems), sh.v.resize(elems);
+        sh.kp.resize(static_cast<size_t>(pages));
+        sh.vp.resize(static_cast<size_t>(pages));
+        for (int64_t pg = 0; pg < pages; ++pg) {
+            uint16_t* k = sh.k.data() + pg * P * row;
+            uint16_t* v = sh.v.data() + pg * P * row;
+            sh.kp[static_cast<size_t>(pg)] = reinterpret_cast<const uint8_t*>(k);
+            sh.vp[static_cast<size_t>(pg)] = reinterpret_cast<const uint8_t*>(v);
+            jobs.push_back({&seqs[i], k, v, pg, std::min(P, n_keys - pg * P)});
+        }
+        KvView& w = local[i].kv;
+        w.dtype = KvDtype::BF16;
+        w.k_bytes = sh.kp.data();
+        w.v_bytes = sh.vp.data();
+        w.row_bytes = kv_row_bytes(KvDtype::BF16, Hkv, dh);
+    }
+    const std::vector<Job>& all = jobs;  // the pool's threads reach the caller's thread_local through it
+    pool.parallel_for(static_cast<int64_t>(all.size()), 1, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) {
+            const Job& j = all[static_cast<size_t>(i)];
+            const KvView& kv = j.s->kv;
+            widen_fp8_rows_bf16_avx512(kv.k_bytes[j.page], kv.row_bytes, j.n, Hkv, dh, j.k);
+            widen_fp8_rows_bf16_avx512(kv.v_bytes[j.page], kv.row_bytes, j.n, Hkv, dh, j.v);
+        }
+    });
+    return local;
+}
 
 // One load per 64-byte line of [p, p + bytes): the lines come in from DRAM in a sequential stream.
 // (`prefetcht1` instead did not help: the misses were not what cost the time.)
@@ -110,6 +174,7 @@ void attention_batch(std::span<const AttnSeq> seqs, int64_t Hq, int64_t Hkv, int
     // Parallel only when there is enough work to pay for waking the pool (decode of short contexts).
     const int64_t grain = work < (int64_t{1} << 16) ? n_tasks : 1;
     const std::vector<Task>& all = tasks;  // the pool's threads reach the caller's thread_local through it
+    seqs = widen_fp8_histories(seqs, rows_per_task, Hkv, dh, pool);
     warm_shared_kv(seqs, rows_per_task, pool);
     pool.parallel_for(n_tasks, grain, [&](int64_t b, int64_t e, int) {
         for (int64_t i = b; i < e; ++i) {

@@ -53,20 +53,25 @@ struct Bf16Scratch {
     std::vector<const uint8_t*> kp, rows;
 };
 
-// FP8 rows (head g) → bf16 rows of dh elements: e4m3 times a power of two has at most 4 significant
-// bits, so its fp32 value (decode_rows) is exactly a bf16, its upper half.
-void fp8_rows_to_bf16(const uint8_t* const* rows, int64_t n, int64_t Hkv, int64_t dh, int64_t g, float* wide,
-                      uint16_t* out) {
-    decode_rows(KvDtype::FP8, rows, n, Hkv, dh, g, wide, dh);
+// The upper halves of `count` fp32 values that are exactly bf16.
+void upper_halves(const float* wide, int64_t count, uint16_t* out) {
     int64_t i = 0;
-    for (; i + 16 <= n * dh; i += 16)
+    for (; i + 16 <= count; i += 16)
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
                             _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_loadu_si512(wide + i), 16)));
-    for (; i < n * dh; ++i) {
+    for (; i < count; ++i) {
         uint32_t u;
         std::memcpy(&u, wide + i, 4);
         out[i] = static_cast<uint16_t>(u >> 16);
     }
+}
+
+// FP8 rows (head g) → bf16 rows of dh elements: e4m3 times a power of two has at most 4 significant
+// bits, so its fp32 value (decode_rows) is exactly a bf16.
+void fp8_rows_to_bf16(const uint8_t* const* rows, int64_t n, int64_t Hkv, int64_t dh, int64_t g, float* wide,
+                      uint16_t* out) {
+    decode_rows(KvDtype::FP8, rows, n, Hkv, dh, g, wide, dh);
+    upper_halves(wide, n * dh, out);
 }
 
 // S_s[j][lane] for the NQ lane groups (query pairs qT_s at qt + s·DP·L), eight keys at a time; kp[j]:
@@ -317,6 +322,19 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
         float* dst = a.out + i * a.ldo + h * dh;
         for (int64_t d = 0; d < dh; ++d) dst[d] = ot[d * step] * inv;
     }
+}
+
+// n consecutive FP8 rows (row_bytes apart) → bf16 rows of Hkv·dh elements, a bfloat16 cache's layout.
+void widen_fp8_rows_bf16_impl(const uint8_t* first, int64_t row_bytes, int64_t n, int64_t Hkv, int64_t dh,
+                              uint16_t* out) {
+    thread_local std::vector<float> wide;
+    thread_local std::vector<const uint8_t*> rows;
+    const int64_t row = Hkv * dh;
+    const uint8_t** r = grow(rows, n);
+    float* w = grow(wide, n * row);
+    for (int64_t j = 0; j < n; ++j) r[j] = first + j * row_bytes;
+    for (int64_t g = 0; g < Hkv; ++g) decode_rows(KvDtype::FP8, r, n, Hkv, dh, g, w + g * dh, row);
+    upper_halves(w, n * row, out);
 }
 
 }  // namespace

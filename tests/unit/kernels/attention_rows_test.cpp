@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/thread_pool.h"
 #include "kernel_test_util.h"
 #include "kernels/attention.h"
 #include "kernels/kv_convert.h"
@@ -162,6 +163,37 @@ TEST_P(AttentionRowsBatching, RowOutputIndependentOfBatching) {
                 ASSERT_EQ(0, std::memcmp(all.data(), part.data(), all.size() * sizeof(float)))
                     << kernels::isa_name(isa) << " split " << split;
             }
+        }
+    }
+}
+
+// attention_batch (tasks over the pool; an fp8 prompt chunk's history widened once to bf16 pages) gives
+// each sequence the bits attention_rows gives it alone.
+TEST(AttentionBatch, EqualsEachSequenceAlone) {
+    const int64_t Hq = 8, Hkv = 2, dh = 32, qw = Hq * dh;
+    struct Seq {
+        int64_t n_rows, pos0;
+    };
+    const Seq shapes[] = {
+        {50, 100}, {1, 300}, {70, 0}};  // a chunk (several tasks per head), decode, a prompt
+    ThreadPool pool(2);
+    for (KvDtype d : {KvDtype::F32, KvDtype::BF16, KvDtype::FP8}) {
+        std::vector<PagedKv> kvs;
+        std::vector<std::vector<float>> qs, outs;
+        for (const Seq& s : shapes) {
+            kvs.emplace_back(s.pos0 + s.n_rows, Hkv, dh, 64, d, 40 + static_cast<uint32_t>(kvs.size()));
+            qs.push_back(
+                test::random_floats(s.n_rows * qw, 50 + static_cast<uint32_t>(qs.size()), -2.0f, 2.0f));
+            outs.emplace_back(static_cast<size_t>(s.n_rows * qw), -7.0f);
+        }
+        std::vector<kernels::AttnSeq> batch;
+        for (size_t i = 0; i < kvs.size(); ++i)
+            batch.push_back({qs[i].data(), outs[i].data(), shapes[i].n_rows, shapes[i].pos0, kvs[i].view()});
+        kernels::attention_batch(batch, Hq, Hkv, dh, pool);
+        for (size_t i = 0; i < kvs.size(); ++i) {
+            const auto alone = run_rows(qs[i], shapes[i].n_rows, shapes[i].pos0, Hq, Hkv, dh, kvs[i].view());
+            ASSERT_EQ(0, std::memcmp(alone.data(), outs[i].data(), alone.size() * sizeof(float)))
+                << "dtype " << static_cast<int>(d) << " sequence " << i;
         }
     }
 }
