@@ -46,6 +46,23 @@ inline uint32_t bf16_bits(float f) {
     return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
 }
 
+// 2^x for x <= 0 to ~7.5e-5 relative (a degree-3 near-minimax polynomial on [-1/2, 1/2], fitted like
+// vec::kExp2Poly): the probabilities are rounded to bf16 (2^-9) before P·V, so vexp2's 3.9e-9 buys
+// nothing here and costs three more FMAs per key and lane group. The running sum and the rescale
+// factor use the same values, so the normalised output keeps only the rounding. Exactly 0 below -126
+// (masked keys), as vexp2.
+inline vf vexp2_coarse(vf x) {
+    const __m512 v = (__m512)x;
+    const __mmask16 under = _mm512_cmp_ps_mask(v, _mm512_set1_ps(-126.0f), _CMP_LT_OQ);
+    const __m512 n = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 r = _mm512_sub_ps(v, n);
+    __m512 p = _mm512_set1_ps(5.5172409862e-02f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(2.4261121452e-01f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(6.9326084852e-01f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(9.9992805719e-01f));
+    return (vf)_mm512_maskz_mov_ps(static_cast<__mmask16>(~under), _mm512_scalef_ps(p, n));
+}
+
 struct Bf16Scratch {
     std::vector<uint32_t> qT, p2, vp;
     std::vector<float> oT, m, l, nctx, s, wide;
@@ -297,8 +314,9 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
                 scores_tile_bf16<1>(qt, DP, kp, n, S, tmax);
             vf corr[2];
             for (int64_t s = 0; s < span; ++s) {
-                corr[s] = softmax_tile(S + s * TK * L, n, t0, lo, ld(nc + (grp + s) * L), mx + (grp + s) * L,
-                                       ls + (grp + s) * L, tmax[s]);
+                corr[s] =
+                    softmax_tile_with(S + s * TK * L, n, t0, lo, ld(nc + (grp + s) * L), mx + (grp + s) * L,
+                                      ls + (grp + s) * L, tmax[s], [](vf x) { return vexp2_coarse(x); });
                 pair_probs(S + s * TK * L, n, P2 + s * (TK / 2) * L);
             }
             if (dmajor) {

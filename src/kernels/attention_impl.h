@@ -211,8 +211,11 @@ __attribute__((always_inline)) inline void scores_tile(const float* qt, int64_t 
 // smallest one (lo), turns S into p = exp(S − m_new) and updates the running max and sum; returns
 // exp(m_old − m_new), the factor the output is rescaled by. `tmax`: the tile's max as scores_tile
 // found it, in key order; a masked tile takes its max again after the mask.
-__attribute__((always_inline)) inline vf softmax_tile(float* S, int64_t n, int64_t t0, int64_t lo, vf nctx,
-                                                      float* mx, float* ls, vf tmax) {
+// `exp2`: vexp2, or a coarser 2^x where the probabilities are rounded afterwards (the bf16 kernel).
+template <class Exp2>
+__attribute__((always_inline)) inline vf softmax_tile_with(float* S, int64_t n, int64_t t0, int64_t lo,
+                                                           vf nctx, float* mx, float* ls, vf tmax,
+                                                           Exp2 exp2) {
     if (t0 + n > lo) {
         for (int64_t j = 0; j < n; ++j) {
             const vf s = ld(S + j * L);
@@ -222,16 +225,20 @@ __attribute__((always_inline)) inline vf softmax_tile(float* S, int64_t n, int64
         for (int64_t j = 0; j < n; ++j) tmax = vmax(tmax, ld(S + j * L));
     }
     const vf m_old = ld(mx), m_new = vmax(m_old, tmax);
-    const vf corr = vexp2(m_old - m_new);
+    const vf corr = exp2(m_old - m_new);
     vf sum{};
     for (int64_t j = 0; j < n; ++j) {
-        const vf p = vexp2(ld(S + j * L) - m_new);
+        const vf p = exp2(ld(S + j * L) - m_new);
         st(S + j * L, p);
         sum += p;
     }
     st(mx, m_new);
     st(ls, ld(ls) * corr + sum);
     return corr;
+}
+__attribute__((always_inline)) inline vf softmax_tile(float* S, int64_t n, int64_t t0, int64_t lo, vf nctx,
+                                                      float* mx, float* ls, vf tmax) {
+    return softmax_tile_with(S, n, t0, lo, nctx, mx, ls, tmax, [](vf x) { return vexp2(x); });
 }
 
 // oT_s = oT_s·corr_s + Σ_j p_sj·v_j for the NQ lane groups (oT_s at ot + s·dh·L), eight head
