@@ -42,7 +42,11 @@ namespace {
 // A prompt chunk over an fp8 cache on the vdpbf16ps route: each of its tasks per KV head would widen the
 // same K/V tiles to bf16 again (19 times for a warm turn's 292 rows). One pass over the pool widens each
 // such history once into bf16 pages, and the tasks read those as a bfloat16 cache: the same values, so
-// the same bits as the tile-by-tile widening a decode row gets.
+// the same bits as the tile-by-tile widening a decode row gets. The pages outlive the call (reused by
+// the next), so histories past kMaxShadowBytes in all (a 128K-token prompt of a 2 x 128-wide model
+// would take 128 MiB) keep the tile-by-tile widening instead.
+constexpr int64_t kMaxShadowBytes = int64_t{64} << 20;
+
 struct Bf16Shadow {
     std::vector<uint16_t> k, v;
     std::vector<const uint8_t*> kp, vp;
@@ -53,6 +57,10 @@ std::span<const AttnSeq> widen_fp8_histories(std::span<const AttnSeq> seqs, int6
     auto shared = [&](const AttnSeq& s) { return s.kv.dtype == KvDtype::FP8 && s.n_rows > rows_per_task; };
     const auto first = std::find_if(seqs.begin(), seqs.end(), shared);
     if (first == seqs.end() || !attention_bf16dot(first->kv, dh)) return seqs;
+    int64_t bytes = 0;  // K and V, 2 bytes an element
+    for (const AttnSeq& s : seqs)
+        if (shared(s)) bytes += 4 * Hkv * dh * (s.pos0 + s.n_rows + s.kv.page_tokens);
+    if (bytes > kMaxShadowBytes) return seqs;
     struct Job {
         const AttnSeq* s;
         uint16_t *k, *v;
