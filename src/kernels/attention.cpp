@@ -7,6 +7,7 @@
 #include "core/thread_pool.h"
 #include "kernels/bf16_matmul.h"
 #include "kernels/isa.h"
+#include "kernels/kv_convert.h"
 #define HY_ATTN_LANES 4  // baseline x86-64 copy of attention_impl.h: SSE2, 4 lanes
 #include "kernels/attention_impl.h"
 
@@ -33,9 +34,6 @@ void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {
     }
     attention_rows_impl(a, g, kv);
 }
-
-void widen_fp8_rows_bf16_avx512(const uint8_t* first, int64_t row_bytes, int64_t n, int64_t Hkv, int64_t dh,
-                                uint16_t* out);
 
 namespace {
 

@@ -3,6 +3,7 @@
 #define HY_ATTN_LANES 16
 #include "kernels/attention_bf16dot_impl.h"
 #include "kernels/attention_impl.h"
+#include "kernels/kv_convert.h"
 
 namespace hy::kernels {
 void attention_rows_avx512(const AttnRows& a, int64_t g, const KvView& kv) {

@@ -65,12 +65,42 @@ inline vf vexp2_coarse(vf x) {
 
 struct Bf16Scratch {
     std::vector<uint32_t> qT, p2, vp;
-    std::vector<float> oT, m, l, nctx, s, wide;
+    std::vector<float> oT, m, l, nctx, s;
     std::vector<uint16_t> narrow;  // an FP8 tile's K and V rows of head g as bf16
     std::vector<const uint8_t*> kp, rows;
 };
 
-// The upper halves of `count` fp32 values that are exactly bf16.
+// One fp8 head (dh e4m3 bytes, scale 2^e) → dh bf16, straight from the bits. A normal e4m3 (exponent
+// field E > 0, mantissa M) times 2^e is the bf16 with exponent field E + 120 + e and mantissa M << 4,
+// i.e. (m << 4) + ((120 + e) << 7) for its 7 magnitude bits m; a subnormal M·2^-9·2^e is a table entry
+// plus e << 7; m = 0x7f is NaN (unsigned, as decode_rows gives it). The exponent field stays in 1..254
+// for e in [-117, 119]; false outside that (such rows take the fp32 route). The same bits as the upper
+// half of decode_rows' fp32 value (kv_convert_test's Fp8WidensToBf16Exactly).
+inline bool fp8_head_to_bf16(const uint8_t* src, int e, int64_t dh, uint16_t* out) {
+    if (e < -117 || e > 119) return false;
+    alignas(64) static const uint16_t subnormal[32] = {0,      0x3B00, 0x3B80, 0x3BC0,
+                                                       0x3C00, 0x3C20, 0x3C40, 0x3C60};
+    const __m512i table = _mm512_load_si512(subnormal);
+    const __m512i bias = _mm512_set1_epi16(static_cast<int16_t>((120 + e) << 7));
+    const __m512i shift = _mm512_set1_epi16(static_cast<int16_t>(e * 128));  // wraps mod 2^16 like the sum
+    const __m512i mag = _mm512_set1_epi16(0x7f), eight = _mm512_set1_epi16(8);
+    for (int64_t c = 0; c < dh; c += 32) {
+        const int64_t w = std::min<int64_t>(32, dh - c);
+        const __mmask32 k = static_cast<__mmask32>(w == 32 ? ~0u : (1u << w) - 1u);
+        const __m512i b = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(k, src + c));
+        const __m512i m = _mm512_and_si512(b, mag);
+        __m512i r = _mm512_add_epi16(_mm512_slli_epi16(m, 4), bias);
+        r = _mm512_mask_add_epi16(r, _mm512_cmplt_epu16_mask(m, eight), _mm512_permutexvar_epi16(m, table),
+                                  shift);
+        r = _mm512_maskz_mov_epi16(_mm512_test_epi16_mask(m, m), r);  // ±0 keeps only its sign
+        r = _mm512_or_si512(r, _mm512_slli_epi16(_mm512_andnot_si512(mag, b), 8));
+        r = _mm512_mask_mov_epi16(r, _mm512_cmpeq_epi16_mask(m, mag), _mm512_set1_epi16(0x7fc0));
+        _mm512_mask_storeu_epi16(out + c, k, r);
+    }
+    return true;
+}
+
+// The upper halves of `count` fp32 values that are bf16 already (or whose lower halves may go).
 void upper_halves(const float* wide, int64_t count, uint16_t* out) {
     int64_t i = 0;
     for (; i + 16 <= count; i += 16)
@@ -83,12 +113,19 @@ void upper_halves(const float* wide, int64_t count, uint16_t* out) {
     }
 }
 
-// FP8 rows (head g) → bf16 rows of dh elements: e4m3 times a power of two has at most 4 significant
-// bits, so its fp32 value (decode_rows) is exactly a bf16.
-void fp8_rows_to_bf16(const uint8_t* const* rows, int64_t n, int64_t Hkv, int64_t dh, int64_t g, float* wide,
-                      uint16_t* out) {
-    decode_rows(KvDtype::FP8, rows, n, Hkv, dh, g, wide, dh);
-    upper_halves(wide, n * dh, out);
+// FP8 rows (head g) → bf16 rows of dh elements, `ld` apart: e4m3 times a power of two has at most 4
+// significant bits, so a value is a bf16 exactly (a scale past fp8_head_to_bf16's range goes through
+// decode_rows' fp32 value, whose upper half is what the bf16 would be).
+void fp8_rows_to_bf16(const uint8_t* const* rows, int64_t n, int64_t Hkv, int64_t dh, int64_t g,
+                      uint16_t* out, int64_t ld) {
+    for (int64_t j = 0; j < n; ++j) {
+        const uint8_t* row = rows[j];
+        if (fp8_head_to_bf16(row + g * dh, static_cast<int8_t>(row[Hkv * dh + g]), dh, out + j * ld))
+            continue;
+        std::vector<float> wide(static_cast<size_t>(dh));  // a rare scale: the allocation does not matter
+        decode_rows(KvDtype::FP8, &row, 1, Hkv, dh, g, wide.data(), dh);
+        upper_halves(wide.data(), dh, out + j * ld);
+    }
 }
 
 // S_s[j][lane] for the NQ lane groups (query pairs qT_s at qt + s·DP·L), eight keys at a time; kp[j]:
@@ -277,14 +314,13 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
         const int64_t tn = std::min(TK, n_keys - t0);
         if (kv.dtype == KvDtype::FP8) {
             const uint8_t** rows = grow(sc.rows, 2 * TK);
-            float* wide = grow(sc.wide, TK * dh);
             uint16_t* narrow = grow(sc.narrow, 2 * TK * dh);
             walk_tile(kv, t0, tn, [&](int64_t j, int64_t pg, int64_t o) {
                 rows[j] = kv.k_bytes[pg] + o * kv.row_bytes;
                 rows[TK + j] = kv.v_bytes[pg] + o * kv.row_bytes;
             });
-            fp8_rows_to_bf16(rows, tn, a.Hkv, dh, g, wide, narrow);
-            fp8_rows_to_bf16(rows + TK, tn, a.Hkv, dh, g, wide, narrow + TK * dh);
+            fp8_rows_to_bf16(rows, tn, a.Hkv, dh, g, narrow, dh);
+            fp8_rows_to_bf16(rows + TK, tn, a.Hkv, dh, g, narrow + TK * dh, dh);
             for (int64_t j = 0; j < tn; ++j) {
                 kp[j] = reinterpret_cast<const uint8_t*>(narrow + j * dh);
                 kp[TK + j] = reinterpret_cast<const uint8_t*>(narrow + (TK + j) * dh);
@@ -345,14 +381,10 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
 // n consecutive FP8 rows (row_bytes apart) → bf16 rows of Hkv·dh elements, a bfloat16 cache's layout.
 void widen_fp8_rows_bf16_impl(const uint8_t* first, int64_t row_bytes, int64_t n, int64_t Hkv, int64_t dh,
                               uint16_t* out) {
-    thread_local std::vector<float> wide;
     thread_local std::vector<const uint8_t*> rows;
-    const int64_t row = Hkv * dh;
     const uint8_t** r = grow(rows, n);
-    float* w = grow(wide, n * row);
     for (int64_t j = 0; j < n; ++j) r[j] = first + j * row_bytes;
-    for (int64_t g = 0; g < Hkv; ++g) decode_rows(KvDtype::FP8, r, n, Hkv, dh, g, w + g * dh, row);
-    upper_halves(w, n * row, out);
+    for (int64_t g = 0; g < Hkv; ++g) fp8_rows_to_bf16(r, n, Hkv, dh, g, out + g * dh, Hkv * dh);
 }
 
 }  // namespace

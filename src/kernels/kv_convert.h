@@ -31,4 +31,11 @@ void encode_kv_row(KvDtype d, const float* src, int64_t Hkv, int64_t dh, uint8_t
 // Head g of such a row → dh fp32 values (scalar; the attention kernel has its own vector copy).
 void decode_kv_head(KvDtype d, const uint8_t* row, int64_t Hkv, int64_t dh, int64_t g, float* out);
 
+// n consecutive fp8 rows (row_bytes apart) → bf16 rows of Hkv·dh elements, a bfloat16 cache's row layout.
+// Exact: an e4m3 value times its power-of-two scale has at most 4 significant bits (a scale that would
+// take it out of bf16's normal range gives the upper half of decode_kv_head's fp32 value). AVX-512 CPUs
+// only (isa_supported(Isa::AVX512)); attention_batch widens fp8 prompt histories with it.
+void widen_fp8_rows_bf16_avx512(const uint8_t* first, int64_t row_bytes, int64_t n, int64_t Hkv, int64_t dh,
+                                uint16_t* out);
+
 }  // namespace hy::kernels

@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include "core/dtype.h"
 #include "kernel_test_util.h"
+#include "kernels/isa.h"
 #include "kernels/kv_convert.h"
 
 namespace hy {
@@ -13,6 +16,7 @@ namespace {
 
 using kernels::e4m3_to_f32;
 using kernels::f32_to_e4m3;
+using kernels::KvDtype;
 
 TEST(KvConvert, E4m3DecodeMatchesReferenceAndRoundTrips) {
     for (int c = 0; c < 256; ++c) {
@@ -90,6 +94,34 @@ TEST(KvConvert, Fp8RowsKeepRelativeErrorPerHead) {
     EXPECT_TRUE(std::isnan(y[0]));
     EXPECT_EQ(y[1], 448.0f * std::ldexp(1.0f, static_cast<int8_t>(row[dh])));
     EXPECT_EQ(y[2], 0.5f);
+}
+
+// Every e4m3 byte under scales across the range (those past bf16's normal range included) widens to
+// the bf16 whose bits are the upper half of decode_kv_head's fp32 value.
+TEST(KvConvert, Fp8WidensToBf16Exactly) {
+    if (!kernels::isa_supported(kernels::Isa::AVX512)) GTEST_SKIP() << "needs AVX-512";
+    const int64_t Hkv = 2, dh = 256 + 40;  // every byte in each head, then a partial 32-byte chunk
+    const std::vector<int> scales = {-126, -118, -117, -60, -9, 0, 5, 60, 119, 120, 127};
+    const int64_t n = static_cast<int64_t>(scales.size()), rb = kernels::kv_row_bytes(KvDtype::FP8, Hkv, dh);
+    std::vector<uint8_t> rows(static_cast<size_t>(n * rb));
+    for (int64_t j = 0; j < n; ++j)
+        for (int64_t g = 0; g < Hkv; ++g) {
+            for (int64_t i = 0; i < dh; ++i) rows[j * rb + g * dh + i] = static_cast<uint8_t>(i + 37 * g + j);
+            rows[j * rb + Hkv * dh + g] = static_cast<uint8_t>(static_cast<int8_t>(scales[(j + g) % n]));
+        }
+    std::vector<uint16_t> got(static_cast<size_t>(n * Hkv * dh));
+    kernels::widen_fp8_rows_bf16_avx512(rows.data(), rb, n, Hkv, dh, got.data());
+    std::vector<float> want(static_cast<size_t>(dh));
+    for (int64_t j = 0; j < n; ++j)
+        for (int64_t g = 0; g < Hkv; ++g) {
+            kernels::decode_kv_head(KvDtype::FP8, rows.data() + j * rb, Hkv, dh, g, want.data());
+            for (int64_t i = 0; i < dh; ++i) {
+                uint32_t bits;
+                std::memcpy(&bits, &want[static_cast<size_t>(i)], 4);
+                ASSERT_EQ(got[static_cast<size_t>((j * Hkv + g) * dh + i)], bits >> 16)
+                    << "byte " << int(rows[j * rb + g * dh + i]) << " scale " << scales[(j + g) % n];
+            }
+        }
 }
 
 }  // namespace
