@@ -5,9 +5,9 @@
 // Numerics: the queries (pre-scaled by log2 e / sqrt(dh)) and the softmax probabilities p are rounded
 // to bf16 (round to nearest even) and meet the cached bf16 K and V in `vdpbf16ps`, which multiplies two
 // bf16 pairs exactly into an fp32 lane:
-//     S[j][q]  = Σ over pairs i of d, in order:  vdpbf16ps(acc, {q_2i, q_2i+1}, {k_j,2i, k_j,2i+1})
-//     o[q][d] = o·corr + Σ over key pairs (j, j+1), in order: vdpbf16ps(acc, {p_j, p_j+1}, {v_j[d],
-//     v_j+1[d]})
+//     S[j][q] = Σ over pairs i of d, in order: vdpbf16ps(acc, {q_2i, q_2i+1}, {k_j,2i, k_j,2i+1})
+//     o[q][d] = o·corr + Σ over key pairs (j, j+1), in order:
+//               vdpbf16ps(acc, {p_j, p_j+1}, {v_j[d], v_j+1[d]})
 // The running max, the sum l (of the fp32 p) and the exp stay fp32, as in attention_impl.h. Rounding q
 // and p moves a score or an output by ~2^-9 relative, the size of the error the bf16 cache already puts
 // into K and V. Every lane runs this sequence whatever the other lanes hold, and the decode layout (the
@@ -27,9 +27,6 @@
 namespace hy::kernels {
 namespace {
 
-inline __m512i as_si(vf v) {
-    return (__m512i)v;
-}
 inline vf dot2(vf acc, __m512i a, __m512i b) {
     return (vf)_mm512_dpbf16_ps((__m512)acc, (__m512bh)a, (__m512bh)b);
 }
