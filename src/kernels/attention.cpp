@@ -37,70 +37,91 @@ void attention_rows(const AttnRows& a, int64_t g, const KvView& kv) {
 
 namespace {
 
-// A prompt chunk over an fp8 cache on the vdpbf16ps route: each of its tasks per KV head would widen the
-// same K/V tiles to bf16 again (19 times for a warm turn's 292 rows). One pass over the pool widens each
-// such history once into bf16 pages, and the tasks read those as a bfloat16 cache: the same values, so
-// the same bits as the tile-by-tile widening a decode row gets. The pages outlive the call (reused by
-// the next), so histories past kMaxShadowBytes in all (a 128K-token prompt of a 2 x 128-wide model
-// would take 128 MiB) keep the tile-by-tile widening instead.
+// A prompt chunk has several tasks per KV head, and over a narrow cache each of them would convert the
+// same K/V tiles again (19 times for a warm turn's 292 rows). One pass over the pool converts each such
+// history once into pages of the type the kernel computes in, and the tasks read those instead: bf16
+// for an fp8 cache on the vdpbf16ps route (a bfloat16 cache is read as it is there), fp32 for any
+// narrow cache elsewhere (AVX2, or HYSERVE_BF16_ACTIVATIONS=f32). The same values, so the same bits as
+// the tile-by-tile conversion a decode row gets. The pages outlive the call (reused by the next), so
+// histories past kMaxShadowBytes in all (a 128K-token prompt of a 2 x 128-wide model would take 128 MiB
+// in bf16) keep the tile-by-tile conversion instead.
 constexpr int64_t kMaxShadowBytes = int64_t{64} << 20;
 
-struct Bf16Shadow {
-    std::vector<uint16_t> k, v;
-    std::vector<const uint8_t*> kp, vp;
+struct KvShadow {
+    std::vector<float> k, v;  // page after page, as bf16 or fp32 rows
+    std::vector<const uint8_t*> kb, vb;
+    std::vector<const float*> kf, vf;
 };
 
-std::span<const AttnSeq> widen_fp8_histories(std::span<const AttnSeq> seqs, int64_t rows_per_task,
-                                             int64_t Hkv, int64_t dh, ThreadPool& pool) {
-    auto shared = [&](const AttnSeq& s) { return s.kv.dtype == KvDtype::FP8 && s.n_rows > rows_per_task; };
-    const auto first = std::find_if(seqs.begin(), seqs.end(), shared);
-    if (first == seqs.end() || !attention_bf16dot(first->kv, dh)) return seqs;
-    int64_t bytes = 0;  // K and V, 2 bytes an element
+std::span<const AttnSeq> widen_histories(std::span<const AttnSeq> seqs, int64_t rows_per_task, int64_t Hkv,
+                                         int64_t dh, ThreadPool& pool) {
+    const auto narrow = [&](const AttnSeq& s) {
+        return s.kv.dtype != KvDtype::F32 && s.n_rows > rows_per_task;
+    };
+    const auto first = std::find_if(seqs.begin(), seqs.end(), narrow);
+    if (first == seqs.end()) return seqs;
+    const KvDtype to = attention_bf16dot(first->kv, dh) ? KvDtype::BF16 : KvDtype::F32;
+    const auto shared = [&](const AttnSeq& s) { return narrow(s) && s.kv.dtype != to; };
+    const int64_t row = Hkv * dh, elem = to == KvDtype::BF16 ? 2 : 4;
+    int64_t bytes = 0;  // K and V
     for (const AttnSeq& s : seqs)
-        if (shared(s)) bytes += 4 * Hkv * dh * (s.pos0 + s.n_rows + s.kv.page_tokens);
-    if (bytes > kMaxShadowBytes) return seqs;
+        if (shared(s)) bytes += 2 * elem * row * (s.pos0 + s.n_rows + s.kv.page_tokens);
+    if (bytes == 0 || bytes > kMaxShadowBytes) return seqs;
     struct Job {
         const AttnSeq* s;
-        uint16_t *k, *v;
+        float *k, *v;
         int64_t page, n;
     };
     thread_local std::vector<AttnSeq> local;
-    thread_local std::vector<Bf16Shadow> shadows;
+    thread_local std::vector<KvShadow> shadows;
     thread_local std::vector<Job> jobs;
     local.assign(seqs.begin(), seqs.end());
     if (shadows.size() < seqs.size()) shadows.resize(seqs.size());
     jobs.clear();
-    const int64_t row = Hkv * dh;
     for (size_t i = 0; i < seqs.size(); ++i) {
         if (!shared(seqs[i])) continue;
         const KvView& kv = seqs[i].kv;
         const int64_t P = kv.page_tokens, n_keys = seqs[i].pos0 + seqs[i].n_rows,
                       pages = (n_keys + P - 1) / P;
-        Bf16Shadow& sh = shadows[i];
-        const auto elems = static_cast<size_t>(pages * P * row);
-        if (sh.k.size() < elems) sh.k.resize(elems), sh.v.resize(elems);
-        sh.kp.resize(static_cast<size_t>(pages));
-        sh.vp.resize(static_cast<size_t>(pages));
+        const int64_t page_floats = P * row * elem / 4;  // row is even when `to` is BF16 (dh even)
+        KvShadow& sh = shadows[i];
+        const auto floats = static_cast<size_t>(pages * page_floats);
+        if (sh.k.size() < floats) sh.k.resize(floats), sh.v.resize(floats);
+        for (auto* v : {&sh.kb, &sh.vb}) v->resize(static_cast<size_t>(pages));
+        for (auto* v : {&sh.kf, &sh.vf}) v->resize(static_cast<size_t>(pages));
         for (int64_t pg = 0; pg < pages; ++pg) {
-            uint16_t* k = sh.k.data() + pg * P * row;
-            uint16_t* v = sh.v.data() + pg * P * row;
-            sh.kp[static_cast<size_t>(pg)] = reinterpret_cast<const uint8_t*>(k);
-            sh.vp[static_cast<size_t>(pg)] = reinterpret_cast<const uint8_t*>(v);
+            float* k = sh.k.data() + pg * page_floats;
+            float* v = sh.v.data() + pg * page_floats;
+            const auto u = static_cast<size_t>(pg);
+            sh.kf[u] = k, sh.vf[u] = v;
+            sh.kb[u] = reinterpret_cast<const uint8_t*>(k), sh.vb[u] = reinterpret_cast<const uint8_t*>(v);
             jobs.push_back({&seqs[i], k, v, pg, std::min(P, n_keys - pg * P)});
         }
         KvView& w = local[i].kv;
-        w.dtype = KvDtype::BF16;
-        w.k_bytes = sh.kp.data();
-        w.v_bytes = sh.vp.data();
-        w.row_bytes = kv_row_bytes(KvDtype::BF16, Hkv, dh);
+        w.dtype = to;
+        w.k_pages = sh.kf.data(), w.v_pages = sh.vf.data(), w.row = row;
+        w.k_bytes = sh.kb.data(), w.v_bytes = sh.vb.data(), w.row_bytes = kv_row_bytes(to, Hkv, dh);
     }
     const std::vector<Job>& all = jobs;  // the pool's threads reach the caller's thread_local through it
     pool.parallel_for(static_cast<int64_t>(all.size()), 1, [&](int64_t b, int64_t e, int) {
+        thread_local std::vector<const uint8_t*> rows;  // the executing thread's own
         for (int64_t i = b; i < e; ++i) {
             const Job& j = all[static_cast<size_t>(i)];
             const KvView& kv = j.s->kv;
-            widen_fp8_rows_bf16_avx512(kv.k_bytes[j.page], kv.row_bytes, j.n, Hkv, dh, j.k);
-            widen_fp8_rows_bf16_avx512(kv.v_bytes[j.page], kv.row_bytes, j.n, Hkv, dh, j.v);
+            if (to == KvDtype::BF16) {
+                widen_fp8_rows_bf16_avx512(kv.k_bytes[j.page], kv.row_bytes, j.n, Hkv, dh,
+                                           reinterpret_cast<uint16_t*>(j.k));
+                widen_fp8_rows_bf16_avx512(kv.v_bytes[j.page], kv.row_bytes, j.n, Hkv, dh,
+                                           reinterpret_cast<uint16_t*>(j.v));
+                continue;
+            }
+            for (const auto& [src, dst] :
+                 {std::pair{kv.k_bytes[j.page], j.k}, std::pair{kv.v_bytes[j.page], j.v}}) {
+                rows.resize(static_cast<size_t>(j.n));
+                for (int64_t r = 0; r < j.n; ++r) rows[static_cast<size_t>(r)] = src + r * kv.row_bytes;
+                for (int64_t g = 0; g < Hkv; ++g)
+                    decode_rows(kv.dtype, rows.data(), j.n, Hkv, dh, g, dst + g * dh, row);
+            }
         }
     });
     return local;
@@ -180,7 +201,7 @@ void attention_batch(std::span<const AttnSeq> seqs, int64_t Hq, int64_t Hkv, int
     // Parallel only when there is enough work to pay for waking the pool (decode of short contexts).
     const int64_t grain = work < (int64_t{1} << 16) ? n_tasks : 1;
     const std::vector<Task>& all = tasks;  // the pool's threads reach the caller's thread_local through it
-    seqs = widen_fp8_histories(seqs, rows_per_task, Hkv, dh, pool);
+    seqs = widen_histories(seqs, rows_per_task, Hkv, dh, pool);
     warm_shared_kv(seqs, rows_per_task, pool);
     pool.parallel_for(n_tasks, grain, [&](int64_t b, int64_t e, int) {
         for (int64_t i = b; i < e; ++i) {

@@ -10,6 +10,7 @@
 #include "core/thread_pool.h"
 #include "kernel_test_util.h"
 #include "kernels/attention.h"
+#include "kernels/bf16_matmul.h"
 #include "kernels/kv_convert.h"
 
 namespace hy {
@@ -167,8 +168,9 @@ TEST_P(AttentionRowsBatching, RowOutputIndependentOfBatching) {
     }
 }
 
-// attention_batch (tasks over the pool; an fp8 prompt chunk's history widened once to bf16 pages) gives
-// each sequence the bits attention_rows gives it alone.
+// attention_batch (tasks over the pool; a narrow prompt chunk's history converted once per call to the
+// pages the kernel computes in: bf16 for fp8 on the vdpbf16ps route, fp32 elsewhere) gives each sequence
+// the bits attention_rows gives it alone, on every ISA path and with the bf16 route on and off.
 TEST(AttentionBatch, EqualsEachSequenceAlone) {
     const int64_t Hq = 8, Hkv = 2, dh = 32, qw = Hq * dh;
     struct Seq {
@@ -177,25 +179,34 @@ TEST(AttentionBatch, EqualsEachSequenceAlone) {
     const Seq shapes[] = {
         {50, 100}, {1, 300}, {70, 0}};  // a chunk (several tasks per head), decode, a prompt
     ThreadPool pool(2);
-    for (KvDtype d : {KvDtype::F32, KvDtype::BF16, KvDtype::FP8}) {
-        std::vector<PagedKv> kvs;
-        std::vector<std::vector<float>> qs, outs;
-        for (const Seq& s : shapes) {
-            kvs.emplace_back(s.pos0 + s.n_rows, Hkv, dh, 64, d, 40 + static_cast<uint32_t>(kvs.size()));
-            qs.push_back(
-                test::random_floats(s.n_rows * qw, 50 + static_cast<uint32_t>(qs.size()), -2.0f, 2.0f));
-            outs.emplace_back(static_cast<size_t>(s.n_rows * qw), -7.0f);
-        }
-        std::vector<kernels::AttnSeq> batch;
-        for (size_t i = 0; i < kvs.size(); ++i)
-            batch.push_back({qs[i].data(), outs[i].data(), shapes[i].n_rows, shapes[i].pos0, kvs[i].view()});
-        kernels::attention_batch(batch, Hq, Hkv, dh, pool);
-        for (size_t i = 0; i < kvs.size(); ++i) {
-            const auto alone = run_rows(qs[i], shapes[i].n_rows, shapes[i].pos0, Hq, Hkv, dh, kvs[i].view());
-            ASSERT_EQ(0, std::memcmp(alone.data(), outs[i].data(), alone.size() * sizeof(float)))
-                << "dtype " << static_cast<int>(d) << " sequence " << i;
-        }
-    }
+    for (kernels::Isa isa : test::supported_isas())
+        for (bool rounded : {true, false})
+            for (KvDtype d : {KvDtype::F32, KvDtype::BF16, KvDtype::FP8}) {
+                test::IsaScope scope(isa);
+                kernels::set_bf16_activations_override(rounded);
+                std::vector<PagedKv> kvs;
+                std::vector<std::vector<float>> qs, outs;
+                for (const Seq& s : shapes) {
+                    kvs.emplace_back(s.pos0 + s.n_rows, Hkv, dh, 64, d,
+                                     40 + static_cast<uint32_t>(kvs.size()));
+                    qs.push_back(test::random_floats(s.n_rows * qw, 50 + static_cast<uint32_t>(qs.size()),
+                                                     -2.0f, 2.0f));
+                    outs.emplace_back(static_cast<size_t>(s.n_rows * qw), -7.0f);
+                }
+                std::vector<kernels::AttnSeq> batch;
+                for (size_t i = 0; i < kvs.size(); ++i)
+                    batch.push_back(
+                        {qs[i].data(), outs[i].data(), shapes[i].n_rows, shapes[i].pos0, kvs[i].view()});
+                kernels::attention_batch(batch, Hq, Hkv, dh, pool);
+                for (size_t i = 0; i < kvs.size(); ++i) {
+                    const auto alone =
+                        run_rows(qs[i], shapes[i].n_rows, shapes[i].pos0, Hq, Hkv, dh, kvs[i].view());
+                    ASSERT_EQ(0, std::memcmp(alone.data(), outs[i].data(), alone.size() * sizeof(float)))
+                        << kernels::isa_name(isa) << " bf16 route " << rounded << " dtype "
+                        << static_cast<int>(d) << " sequence " << i;
+                }
+            }
+    kernels::clear_bf16_activations_override();
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, AttentionRowsBatching,
