@@ -94,7 +94,7 @@ TEST(AttentionRows, MatchesNaiveOverPagedNarrowKv) {
                 test::IsaScope scope(isa);
                 const auto out = run_rows(q, c.n_rows, c.pos0, c.Hq, c.Hkv, c.dh, kv.view());
                 // The vdpbf16ps kernel rounds the queries and probabilities to bf16 (~2^-9 relative): worst
-                // 1.2e-3 here.
+                // 1.5e-3 here.
                 const double tol = kernels::attention_bf16dot(kv.view(), c.dh) ? 5e-3 : 2e-6;
                 for (int64_t i = 0; i < c.n_rows; ++i)
                     for (int64_t h = 0; h < c.Hq; ++h) {
