@@ -236,41 +236,6 @@ __attribute__((always_inline)) inline void values_tile_bf16(float* ot, int64_t d
         }
 }
 
-// Decode (fewer query vectors than lanes): P·V with the head dimensions in the lanes, oT as [M, dh]:
-// o[q][d..d+15] = vdpbf16ps(o, vp[jp][d..d+15], broadcast P2[jp][q]), the same per-lane operation as
-// values_tile_bf16's with the operands swapped.
-void values_dmajor_bf16(float* oT, int64_t M, int64_t dh, const uint32_t* P2, vf corr, const uint32_t* vp,
-                        int64_t ldv, int64_t npairs) {
-    float corr_q[L];
-    st(corr_q, corr);
-    const int64_t nv = dh / L, chains = M * nv;
-    int64_t c0 = 0;
-    for (; c0 + 8 <= chains; c0 += 8) {
-        vf o[8];
-        int64_t qk[8], dk[8];
-#pragma GCC unroll 8
-        for (int k = 0; k < 8; ++k) {
-            qk[k] = (c0 + k) / nv, dk[k] = (c0 + k) % nv * L;
-            o[k] = ld(oT + qk[k] * dh + dk[k]) * corr_q[qk[k]];
-        }
-        for (int64_t jp = 0; jp < npairs; ++jp) {
-            const uint32_t* v = vp + jp * ldv;
-            const uint32_t* pj = P2 + jp * L;
-#pragma GCC unroll 8
-            for (int k = 0; k < 8; ++k) o[k] = dot2(o[k], _mm512_loadu_si512(v + dk[k]), bcast32(pj + qk[k]));
-        }
-#pragma GCC unroll 8
-        for (int k = 0; k < 8; ++k) st(oT + qk[k] * dh + dk[k], o[k]);
-    }
-    for (; c0 < chains; ++c0) {
-        const int64_t q = c0 / nv, d = c0 % nv * L;
-        vf o = ld(oT + q * dh + d) * corr_q[q];
-        for (int64_t jp = 0; jp < npairs; ++jp)
-            o = dot2(o, _mm512_loadu_si512(vp + jp * ldv + d), bcast32(P2 + jp * L + q));
-        st(oT + q * dh + d, o);
-    }
-}
-
 // attention_rows_impl's loop for a BF16 or FP8 view (dh even): the same lane groups, pairing, masking and
 // online softmax, with the products above.
 void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv) {
@@ -287,24 +252,12 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
     uint32_t* P2 = grow(sc.p2, 2 * (TK / 2) * L);
     uint32_t* vp = grow(sc.vp, (TK / 2) * ldv);
     const uint8_t** kp = grow(sc.kp, 2 * TK);  // the tile's K rows of head g, then its V rows
-    for (int64_t q = 0; q < NG * L; ++q) {
-        const int64_t grp = q / L, lane = q % L;
-        uint32_t* qt = qT + grp * DP * L + lane;
-        if (q < M) {
-            const int64_t i = q / G, h = g * G + q % G;
-            const float* src = a.q + i * a.ldq + h * dh;
-            for (int64_t p = 0; p < DP; ++p)
-                qt[p * L] = bf16_bits(src[2 * p] * scale) | bf16_bits(src[2 * p + 1] * scale) << 16;
-            nc[q] = static_cast<float>(a.pos0 + i + 1);
-        } else {  // padding lane: a zero query that sees only token 0
-            for (int64_t p = 0; p < DP; ++p) qt[p * L] = 0;
-            nc[q] = 1.0f;
-        }
-        mx[q] = -INFINITY;
-        ls[q] = 0.0f;
-    }
-    std::memset(oT, 0, static_cast<size_t>(NG * dh * L) * sizeof(float));
-    const bool dmajor = NG == 1 && M < L && dh % L == 0;
+    init_lanes(a, g, NG, nc, mx, ls, oT, [&](int64_t q, const float* src) {
+        uint32_t* qt = qT + q / L * DP * L + q % L;
+        for (int64_t p = 0; p < DP; ++p)
+            qt[p * L] = src ? bf16_bits(src[2 * p] * scale) | bf16_bits(src[2 * p + 1] * scale) << 16 : 0u;
+    });
+    const bool dmajor = dims_in_lanes(NG, M, dh);
 
     const int64_t n_keys = a.pos0 + a.n_rows, head = 2 * g * dh;
     for (int64_t t0 = 0; t0 < n_keys; t0 += TK) {
@@ -330,15 +283,12 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
         }
         pair_values(kp + TK, tn, dh, vp, ldv);
         for (int64_t grp = 0; grp < NG;) {
-            const int64_t first = grp * L, last0 = std::min(M, first + L) - 1;
-            const int64_t lo = a.pos0 + first / G + 1, hi0 = a.pos0 + last0 / G + 1;
-            const int64_t span = !dmajor && grp + 1 < NG && t0 < hi0 ? 2 : 1;
-            const int64_t last = std::min(M, first + span * L) - 1, hi = a.pos0 + last / G + 1;
-            if (t0 >= hi) {
+            const auto [span, lo, n] = group_tile(a, M, NG, grp, t0, tn, !dmajor);
+            if (n == 0) {
                 grp += span;
                 continue;
             }
-            const int64_t n = std::min(tn, hi - t0), npairs = (n + 1) / 2;
+            const int64_t npairs = (n + 1) / 2;
             const uint32_t* qt = qT + grp * DP * L;
             vf tmax[2];
             if (span == 2)
@@ -353,7 +303,10 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
                 pair_probs(S + s * TK * L, n, P2 + s * (TK / 2) * L);
             }
             if (dmajor) {
-                values_dmajor_bf16(oT, M, dh, P2, corr[0], vp, ldv, npairs);
+                // The same per-lane operation as values_tile_bf16's, with the operands swapped.
+                dims_in_lanes_pv(oT, M, dh, corr[0], npairs, [&](vf o, int64_t q, int64_t d, int64_t jp) {
+                    return dot2(o, _mm512_loadu_si512(vp + jp * ldv + d), bcast32(P2 + jp * L + q));
+                });
                 ++grp;
                 continue;
             }
@@ -365,14 +318,7 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
             grp += span;
         }
     }
-    for (int64_t q = 0; q < M; ++q) {
-        const int64_t grp = q / L, lane = q % L, i = q / G, h = g * G + q % G;
-        const float inv = 1.0f / ls[q];
-        const float* ot = dmajor ? oT + q * dh : oT + grp * dh * L + lane;
-        const int64_t step = dmajor ? 1 : L;
-        float* dst = a.out + i * a.ldo + h * dh;
-        for (int64_t d = 0; d < dh; ++d) dst[d] = ot[d * step] * inv;
-    }
+    store_outputs(a, g, oT, ls, dmajor);
 }
 
 // n consecutive FP8 rows (row_bytes apart) → bf16 rows of Hkv·dh elements, a bfloat16 cache's layout.

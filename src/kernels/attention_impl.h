@@ -165,6 +165,98 @@ T* grow(std::vector<T>& v, int64_t n) {
 // register file: 32 zmm (AVX-512); AVX2 and SSE2 have 16 registers.
 constexpr bool kPairGroups = L >= 16;
 
+// The per-lane state both kernels (this one and attention_bf16dot_impl.h) start from: lane q < M is query
+// vector q (row q / G, head g·G + q % G) and sees positions up to nctx[q]; the lanes past M pad the last
+// group with a zero query that sees only token 0. pack(q, src) stores lane q's query in the kernel's
+// own layout (src: dh floats, null for a padding lane); max, sum and output start empty.
+template <class PackQuery>
+void init_lanes(const AttnRows& a, int64_t g, int64_t NG, float* nctx, float* mx, float* ls, float* oT,
+                PackQuery pack) {
+    const int64_t G = a.Hq / a.Hkv, M = a.n_rows * G;
+    for (int64_t q = 0; q < NG * L; ++q) {
+        if (q < M) {
+            const int64_t i = q / G, h = g * G + q % G;
+            pack(q, a.q + i * a.ldq + h * a.dh);
+            nctx[q] = static_cast<float>(a.pos0 + i + 1);
+        } else {
+            pack(q, nullptr);
+            nctx[q] = 1.0f;
+        }
+        mx[q] = -INFINITY;
+        ls[q] = 0.0f;
+    }
+    std::memset(oT, 0, static_cast<size_t>(NG * a.dh * L) * sizeof(float));
+}
+
+// Fewer query vectors than lanes (a decode row: the GQA group's G heads): P·V runs with the head
+// dimensions in the lanes (oT as [M, dh]) instead of the queries, M·dh/L vector multiply-adds per
+// key instead of dh. Each (query, dimension) still sums the same products in the same order.
+inline bool dims_in_lanes(int64_t NG, int64_t M, int64_t dh) {
+    return NG == 1 && M < L && dh % L == 0;
+}
+
+// What lane group grp does with the key tile [t0, t0 + tn): `span` groups from grp (2 when pairable and
+// both see keys of this tile: the first group's extra keys are past all its positions, masked to p = 0,
+// which leaves its max, sum and output bits as they were), the smallest position `lo` of the first
+// group (masking starts there), and the `n` keys they see (0: none; skip the span).
+struct GroupTile {
+    int64_t span, lo, n;
+};
+inline GroupTile group_tile(const AttnRows& a, int64_t M, int64_t NG, int64_t grp, int64_t t0, int64_t tn,
+                            bool pairable) {
+    // Lanes of a group are consecutive query vectors: the last lane has the largest position.
+    const int64_t G = a.Hq / a.Hkv, first = grp * L, last0 = std::min(M, first + L) - 1;
+    const int64_t lo = a.pos0 + first / G + 1, hi0 = a.pos0 + last0 / G + 1;  // n_ctx range
+    const int64_t span = pairable && grp + 1 < NG && t0 < hi0 ? 2 : 1;
+    const int64_t last = std::min(M, first + span * L) - 1, hi = a.pos0 + last / G + 1;
+    return {span, lo, t0 >= hi ? 0 : std::min(tn, hi - t0)};
+}
+
+// P·V of one tile with the head dimensions in the lanes (dims_in_lanes): oT[q][d, d + L) = oT·corr_q,
+// then o = step(o, q, d, j) for j < steps in order; eight (query, dimension-vector) chains at a time
+// keep the multiply-add units busy. Each chain is the same sequence whatever the chains beside it.
+template <class Step>
+__attribute__((always_inline)) inline void dims_in_lanes_pv(float* oT, int64_t M, int64_t dh, vf corr,
+                                                            int64_t steps, Step step) {
+    float corr_q[L];
+    st(corr_q, corr);
+    const int64_t nv = dh / L, chains = M * nv;
+    int64_t c0 = 0;
+    for (; c0 + 8 <= chains; c0 += 8) {
+        vf o[8];
+        int64_t qk[8], dk[8];
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) {
+            qk[k] = (c0 + k) / nv, dk[k] = (c0 + k) % nv * L;
+            o[k] = ld(oT + qk[k] * dh + dk[k]) * corr_q[qk[k]];
+        }
+        for (int64_t j = 0; j < steps; ++j)
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) o[k] = step(o[k], qk[k], dk[k], j);
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) st(oT + qk[k] * dh + dk[k], o[k]);
+    }
+    for (; c0 < chains; ++c0) {
+        const int64_t q = c0 / nv, d = c0 % nv * L;
+        vf o = ld(oT + q * dh + d) * corr_q[q];
+        for (int64_t j = 0; j < steps; ++j) o = step(o, q, d, j);
+        st(oT + q * dh + d, o);
+    }
+}
+
+// out = oT / l for every query vector, from either oT layout.
+inline void store_outputs(const AttnRows& a, int64_t g, const float* oT, const float* ls, bool dmajor) {
+    const int64_t dh = a.dh, G = a.Hq / a.Hkv, M = a.n_rows * G;
+    for (int64_t q = 0; q < M; ++q) {
+        const int64_t grp = q / L, lane = q % L, i = q / G, h = g * G + q % G;
+        const float inv = 1.0f / ls[q];
+        const float* ot = dmajor ? oT + q * dh : oT + grp * dh * L + lane;
+        const int64_t step = dmajor ? 1 : L;
+        float* dst = a.out + i * a.ldo + h * dh;
+        for (int64_t d = 0; d < dh; ++d) dst[d] = ot[d * step] * inv;
+    }
+}
+
 // S_s[j][lane] = Σ_d k_j[d]·qT_s[d][lane] for the NQ lane groups s (qT_s at qt + s·dh·L, S_s at
 // S + s·TK·L), eight keys at a time: each broadcast key element feeds NQ vectors of queries. Every
 // lane sums its products in d order, whatever NQ.
@@ -291,26 +383,11 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     float* S = grow(sc.s, 2 * TK * L);  // two lane groups' scores (kPairGroups)
     const float** kp = grow(sc.kp, TK);
     const float** vp = grow(sc.vp, TK);
-    for (int64_t q = 0; q < NG * L; ++q) {
-        const int64_t grp = q / L, lane = q % L;
-        float* qt = qT + grp * dh * L + lane;
-        if (q < M) {
-            const int64_t i = q / G, h = g * G + q % G;
-            const float* src = a.q + i * a.ldq + h * dh;
-            for (int64_t d = 0; d < dh; ++d) qt[d * L] = src[d] * scale;
-            nc[q] = static_cast<float>(a.pos0 + i + 1);
-        } else {  // padding lane: a zero query that sees only token 0
-            for (int64_t d = 0; d < dh; ++d) qt[d * L] = 0.0f;
-            nc[q] = 1.0f;
-        }
-        mx[q] = -INFINITY;
-        ls[q] = 0.0f;
-    }
-    std::memset(oT, 0, static_cast<size_t>(NG * dh * L) * sizeof(float));
-    // Fewer query vectors than lanes (a decode row: the GQA group's G heads): P·V runs with the head
-    // dimensions in the lanes (oT as [M, dh]) instead of the queries, M·dh/L vector multiply-adds per
-    // key instead of dh. Each (query, dimension) still sums the same products in the same order.
-    const bool dmajor = NG == 1 && M < L && dh % L == 0;
+    init_lanes(a, g, NG, nc, mx, ls, oT, [&](int64_t q, const float* src) {
+        float* qt = qT + q / L * dh * L + q % L;
+        for (int64_t d = 0; d < dh; ++d) qt[d * L] = src ? src[d] * scale : 0.0f;
+    });
+    const bool dmajor = dims_in_lanes(NG, M, dh);
 
     const bool narrow = kv.dtype != KvDtype::F32;
     const int64_t n_keys = a.pos0 + a.n_rows;
@@ -334,19 +411,11 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
             });
         }
         for (int64_t grp = 0; grp < NG;) {
-            // Lanes of a group are consecutive query vectors: the last lane has the largest position.
-            const int64_t first = grp * L, last0 = std::min(M, first + L) - 1;
-            const int64_t lo = a.pos0 + first / G + 1, hi0 = a.pos0 + last0 / G + 1;  // n_ctx range
-            // Two groups share each key load (prefill) when both see keys of this tile: the first
-            // group's extra keys are past all its positions, masked to p = 0, which leaves its max, sum
-            // and output bits as they were.
-            const int64_t span = kPairGroups && !dmajor && grp + 1 < NG && t0 < hi0 ? 2 : 1;
-            const int64_t last = std::min(M, first + span * L) - 1, hi = a.pos0 + last / G + 1;
-            if (t0 >= hi) {
+            const auto [span, lo, n] = group_tile(a, M, NG, grp, t0, tn, kPairGroups && !dmajor);
+            if (n == 0) {
                 grp += span;
                 continue;
             }
-            const int64_t n = std::min(tn, hi - t0);
             const float* qt = qT + grp * dh * L;
             vf tmax[2];
             if (span == 2)
@@ -358,34 +427,9 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
                 corr[s] = softmax_tile(S + s * TK * L, n, t0, lo, ld(nc + (grp + s) * L), mx + (grp + s) * L,
                                        ls + (grp + s) * L, tmax[s]);
             if (dmajor) {  // oT is [M, dh]: o_q = o_q·corr_q + Σ_j p_qj v_j, the same chain per (q, d)
-                float corr_q[L];
-                st(corr_q, corr[0]);
-                // Eight (query, dimension-vector) chains at a time keep the FMA units busy.
-                const int64_t nv = dh / L, pairs = M * nv;
-                int64_t p0 = 0;
-                for (; p0 + 8 <= pairs; p0 += 8) {
-                    vf o[8];
-                    int64_t qk[8], dk[8];
-#pragma GCC unroll 8
-                    for (int k = 0; k < 8; ++k) {
-                        qk[k] = (p0 + k) / nv, dk[k] = (p0 + k) % nv * L;
-                        o[k] = ld(oT + qk[k] * dh + dk[k]) * corr_q[qk[k]];
-                    }
-                    for (int64_t j = 0; j < n; ++j) {
-                        const float* v = vp[j];
-                        const float* pj = S + j * L;
-#pragma GCC unroll 8
-                        for (int k = 0; k < 8; ++k) o[k] += pj[qk[k]] * ld(v + dk[k]);
-                    }
-#pragma GCC unroll 8
-                    for (int k = 0; k < 8; ++k) st(oT + qk[k] * dh + dk[k], o[k]);
-                }
-                for (; p0 < pairs; ++p0) {
-                    const int64_t q = p0 / nv, d = p0 % nv * L;
-                    vf o = ld(oT + q * dh + d) * corr_q[q];
-                    for (int64_t j = 0; j < n; ++j) o += S[j * L + q] * ld(vp[j] + d);
-                    st(oT + q * dh + d, o);
-                }
+                dims_in_lanes_pv(oT, M, dh, corr[0], n, [&](vf o, int64_t q, int64_t d, int64_t j) {
+                    return o + S[j * L + q] * ld(vp[j] + d);
+                });
                 ++grp;
                 continue;
             }
@@ -397,14 +441,7 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
             grp += span;
         }
     }
-    for (int64_t q = 0; q < M; ++q) {
-        const int64_t grp = q / L, lane = q % L, i = q / G, h = g * G + q % G;
-        const float inv = 1.0f / ls[q];
-        const float* ot = dmajor ? oT + q * dh : oT + grp * dh * L + lane;
-        const int64_t step = dmajor ? 1 : L;
-        float* dst = a.out + i * a.ldo + h * dh;
-        for (int64_t d = 0; d < dh; ++d) dst[d] = ot[d * step] * inv;
-    }
+    store_outputs(a, g, oT, ls, dmajor);
 }
 
 }  // namespace
