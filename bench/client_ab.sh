@@ -8,14 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 BIN=${HYSERVE_BIN:-build/hyserve}
-TMP=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-    if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-source scripts/lib/server.sh  # free_port, wait_until_ready
+source scripts/lib/server.sh  # scratch_dir, free_port, wait_until_ready
+scratch_dir
 "$BIN" make-test-model "$TMP/model" --preset small >/dev/null
 PORT=$(free_port)
 "$BIN" serve --model "$TMP/model" --served-model-name small --host 127.0.0.1 --port "$PORT" --max-num-seqs 16 \

@@ -23,14 +23,8 @@ REQUESTS=${REQUESTS:-3}
 [[ -x "$BIN" ]] || { echo "$BIN not built" >&2; exit 1; }
 [[ -f "$MODEL" ]] || { echo "$MODEL: no such model file" >&2; exit 1; }
 
-TMP=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-    if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-source scripts/lib/server.sh  # free_port, wait_until_ready
+source scripts/lib/server.sh  # scratch_dir, free_port, wait_until_ready
+scratch_dir
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 offline() {  # -> decode tok/s (median of 3 repeats)

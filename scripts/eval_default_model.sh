@@ -8,14 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-50}
 BIN=${HYSERVE_BIN:-build/hyserve}
-TMP=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-    [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-source scripts/lib/server.sh  # free_port, wait_until_ready
+source scripts/lib/server.sh  # scratch_dir, free_port, wait_until_ready
+scratch_dir
 PORT=$(free_port)
 model_args=()
 [[ -n "${MODEL:-}" ]] && model_args=(--model "$MODEL")

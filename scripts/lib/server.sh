@@ -1,5 +1,13 @@
 # Sourced by the scripts that start `hyserve serve`.
 
+# scratch_dir: TMP = a fresh temporary directory, and an EXIT trap that stops the server whose pid the
+# script puts in SERVER_PID (when it is set) and then removes TMP.
+scratch_dir() {
+    TMP=$(mktemp -d)
+    SERVER_PID=
+    trap 'if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; rm -rf "$TMP"' EXIT
+}
+
 # free_port: a loopback port nobody listens on now.
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
