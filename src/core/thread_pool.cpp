@@ -68,17 +68,26 @@ void ThreadPool::run(int64_t n, int64_t grain, Task task, void* ctx) {
     n_ = n;
     grain_ = grain;
     next_.store(0, std::memory_order_relaxed);
-    pending_.store(n_threads_ - 1, std::memory_order_relaxed);
+    uint64_t g;
     {
         std::lock_guard<std::mutex> lock(mu_);
-        generation_.fetch_add(1, std::memory_order_release);
+        g = generation_.load(std::memory_order_relaxed) + 1;
+        open_.store(g, std::memory_order_seq_cst);
+        generation_.store(g, std::memory_order_release);
     }
     wake_.notify_all();
     work(0);
-    for (int i = 0; i < kSpin && pending_.load(std::memory_order_acquire) > 0; ++i) cpu_relax();
-    if (pending_.load(std::memory_order_acquire) > 0) {
+    // Close the region, then wait only for the workers that joined it. On a machine whose cores
+    // are shared with the HTTP threads (and a bench client), a worker is often preempted or still
+    // waking when the caller has taken the last chunk; waiting for it to arrive and find nothing
+    // left cost the caller that worker's whole delay, every region. Closing and joining are a
+    // store then a load on each side (open_ / active_, both seq_cst), so either the worker sees the
+    // region closed and leaves task_ alone, or the caller sees it inside and waits for it.
+    open_.store(0, std::memory_order_seq_cst);
+    for (int i = 0; i < kSpin && active_.load(std::memory_order_seq_cst) > 0; ++i) cpu_relax();
+    if (active_.load(std::memory_order_seq_cst) > 0) {
         std::unique_lock<std::mutex> lock(mu_);
-        done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+        done_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
     }
 }
 
@@ -95,8 +104,9 @@ void ThreadPool::worker(int index) {
             if (stop_) return;
         }
         seen = generation_.load(std::memory_order_acquire);
-        work(index);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        active_.fetch_add(1, std::memory_order_seq_cst);
+        if (open_.load(std::memory_order_seq_cst) == seen) work(index);
+        if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             std::lock_guard<std::mutex> lock(mu_);
             done_.notify_one();
         }

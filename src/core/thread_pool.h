@@ -1,8 +1,8 @@
 // A persistent worker pool: threads are created once and reused for every parallel region, so a
 // decode step never creates threads or allocates (issue 3: "no heap allocation per decoded token").
 // parallel_for splits [0, n) into chunks taken from an atomic counter (guided: long chunks first,
-// grain-sized ones last) and returns only when all are done (a barrier per call); the calling
-// thread works too.
+// grain-sized ones last) and returns only when all are done; the calling thread works too. A worker
+// that has not joined a region by the time its chunks are all taken is not waited for (see run()).
 #pragma once
 
 #include <atomic>
@@ -52,11 +52,14 @@ class ThreadPool {
     std::mutex mu_;
     std::condition_variable wake_;
     std::condition_variable done_;
-    // Workers spin briefly on generation_ before sleeping, and the caller on pending_ before
+    // Workers spin briefly on generation_ before sleeping, and the caller on active_ before
     // waiting: a decode step runs hundreds of small regions, and a condition-variable wake-up per
     // region would cost more than the work.
     std::atomic<uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
+    // The generation that workers may still join (0 once the caller has closed it), and how many
+    // workers are inside a region: a join is active_ += 1, then a check of open_.
+    std::atomic<uint64_t> open_{0};
+    std::atomic<int> active_{0};
     bool stop_ = false;
 
     // The current parallel region.

@@ -35,5 +35,20 @@ TEST(ThreadPool, ManySmallRegions) {
     EXPECT_GE(ThreadPool::default_threads(), 1);
 }
 
+// The caller does not wait for workers that join late, so a late worker must never run a chunk of
+// an old region or touch a finished one: back-to-back regions of every size, each writing only its
+// own buffer, see every index exactly once and nothing else.
+TEST(ThreadPool, LateWorkersNeverRunAFinishedRegion) {
+    ThreadPool pool(3);
+    for (int r = 0; r < 20000; ++r) {
+        const int64_t n = 1 + r % 37;
+        std::vector<int> hits(static_cast<size_t>(n), 0);
+        pool.parallel_for(n, 1, [&](int64_t b, int64_t e, int) {
+            for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)] += 1;
+        });
+        for (int h : hits) ASSERT_EQ(h, 1) << "region " << r;
+    }
+}
+
 }  // namespace
 }  // namespace hy
