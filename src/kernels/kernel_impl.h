@@ -568,8 +568,16 @@ void conv1d_silu_rows(const ConvArgs& a) {
 // the hardware prefetchers restart at every 4 KiB page of it. (Session 5's timings of this prefetch
 // were taken while GCC had deleted it, see prefetch_line; with it in place the SSM step and conv went
 // from 8.3% to 5.2% of the BF16 GEMV's samples, together with the vector conv.) Row `row` of the
-// H*P state rows; past the last row nothing is fetched.
-constexpr int64_t kSsmPrefetchRows = 8;
+// H*P state rows; past the last row nothing is fetched. The distance is in bytes, ~6 KiB ahead: with
+// one row ahead per row updated, the fetch has about one DRAM latency to land. 8 rows of the small
+// model's N = 32 (1 KiB ahead) left a 16-sequence step's fused Mamba steps at 610-619 us; 6 KiB (48
+// rows) 435-441 us, 24-32 rows 447-512 us, 128 rows 500-524 us (session 12). For N = 128 it is 12
+// rows, near the 8 (4 KiB) first chosen for that shape.
+constexpr int64_t kSsmPrefetchBytes = 6144;
+inline int64_t ssm_prefetch_rows(int64_t N) {
+    const int64_t rows = kSsmPrefetchBytes / (N * static_cast<int64_t>(sizeof(float)));
+    return rows > 0 ? rows : 1;
+}
 inline void prefetch_state_row(const SsmInputs& in, int64_t row) {
     if (row >= in.H * in.P) return;
     const float* s = in.state + row * in.N;
@@ -582,6 +590,7 @@ void ssm_serial_head(const SsmHeadArgs& args) {
     const int64_t g = h / (in.H / in.G);
     float* S = in.state + h * P * N;
     const float A = in.A[h], Dh = in.D[h];
+    const int64_t ahead = ssm_prefetch_rows(N);
     for (int64_t t = 0; t < in.T; ++t) {
         const float dt = in.dt[t * in.lddt + h];
         const float a = std::exp(dt * A);
@@ -600,7 +609,7 @@ void ssm_serial_head(const SsmHeadArgs& args) {
 #pragma GCC unroll 16
                 for (int m = 0; m < 16; ++m) {
                     float* s = S + (p + m) * N;
-                    prefetch_state_row(in, h * P + p + m + kSsmPrefetchRows);
+                    prefetch_state_row(in, h * P + p + m + ahead);
                     const vf vxd = splat(dt * x[p + m]);
                     for (int64_t n = 0; n < N; n += W) {
                         const vf sv = va * load(s + n) + vxd * load(B + n);
@@ -614,7 +623,7 @@ void ssm_serial_head(const SsmHeadArgs& args) {
 #endif
         for (; p < P; ++p) {
             float* s = S + p * N;
-            prefetch_state_row(in, h * P + p + kSsmPrefetchRows);
+            prefetch_state_row(in, h * P + p + ahead);
             const float xd = dt * x[p];
             const vf vxd = splat(xd);
             vf acc{};
