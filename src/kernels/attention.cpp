@@ -207,6 +207,13 @@ void attention_batch(std::span<const AttnSeq> seqs, int64_t Hq, int64_t Hkv, int
         for (int64_t i = b; i < e; ++i) {
             const Task& t = all[static_cast<size_t>(i)];
             const AttnSeq& s = seqs[static_cast<size_t>(t.seq)];
+            if (i + 1 < e && few_query_vectors(all[static_cast<size_t>(i + 1)].n, G)) {
+                // the next task's first tile while this one runs (the kernel fetches its later tiles)
+                const Task& u = all[static_cast<size_t>(i + 1)];
+                const AttnSeq& su = seqs[static_cast<size_t>(u.seq)];
+                const int64_t keys = su.pos0 + u.r0 + u.n;
+                prefetch_tile(su.kv, 0, std::min(kAttnKeyTile, keys), u.g, dh);
+            }
             AttnRows a;
             a.q = s.q + t.r0 * Hq * dh;
             a.ldq = Hq * dh;

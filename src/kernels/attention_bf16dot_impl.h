@@ -260,8 +260,10 @@ void attention_rows_bf16dot_impl(const AttnRows& a, int64_t g, const KvView& kv)
     const bool dmajor = dims_in_lanes(NG, M, dh);
 
     const int64_t n_keys = a.pos0 + a.n_rows, head = 2 * g * dh;
+    const bool few = few_query_vectors(a.n_rows, G);
     for (int64_t t0 = 0; t0 < n_keys; t0 += TK) {
         const int64_t tn = std::min(TK, n_keys - t0);
+        if (few) prefetch_next_tile(kv, t0, n_keys, g, dh);
         if (kv.dtype == KvDtype::FP8) {
             const uint8_t** rows = grow(sc.rows, 2 * TK);
             uint16_t* narrow = grow(sc.narrow, 2 * TK * dh);
