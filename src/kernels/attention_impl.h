@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kernels/attention.h"
+#include "kernels/prefetch.h"
 #include "kernels/vec_exp.h"  // also silences -Wpsabi for this file's vector arguments
 
 #if HY_ATTN_LANES == 16 && defined(__AVX512F__)
@@ -156,16 +157,9 @@ __attribute__((always_inline)) inline void walk_tile(const KvView& kv, int64_t t
 // the next task's first tile (attention_batch), a 16-sequence decode step's attention at 128-384 keys
 // took 16-21% less time (session 12). Tasks of many query vectors reuse each tile
 // from cache (and warm_shared_kv has touched it), so they skip it: there the prefetches only cost
-// issue slots (8K causal prefill +3%). asm volatile, like kernel_impl.h's prefetch_line: GCC deletes
-// a helper whose only effect is __builtin_prefetch.
+// issue slots (8K causal prefill +3%).
 inline bool few_query_vectors(int64_t n_rows, int64_t G) {
     return n_rows * G <= 16;
-}
-inline void prefetch_bytes(const void* p, int64_t n) {
-    const uintptr_t first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63};
-    const uintptr_t last = (reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(n) - 1) & ~uintptr_t{63};
-    for (uintptr_t a = first; a <= last; a += 64)
-        asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(a)));
 }
 inline void prefetch_tile(const KvView& kv, int64_t t0, int64_t tn, int64_t g, int64_t dh) {
     walk_tile(kv, t0, tn, [&](int64_t, int64_t pg, int64_t o) {

@@ -13,6 +13,7 @@
 #include "core/dtype.h"
 #include "kernels/conv1d.h"
 #include "kernels/isa.h"
+#include "kernels/prefetch.h"
 #include "kernels/ssm_scan.h"
 #include "kernels/vec_exp.h"
 
@@ -76,14 +77,6 @@ inline vf load_f16(const uint16_t* p) {
 #endif
     return f;
 }
-// Software prefetch of one cache line into L1. Not __builtin_prefetch: GCC's local-pure-const pass
-// counts a function whose only effect is __builtin_prefetch as const and then deletes every call to
-// it (GCC 12 compiled gemm_f32's and ssm_serial_head's prefetch helpers to nothing); asm volatile
-// stays wherever it is written. prefetcht0 also serves writes (prefetchw needs its own CPUID bit).
-inline void prefetch_line(const void* p) {
-    asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-}
-
 typedef float vf8 __attribute__((vector_size(32)));
 typedef float vf4 __attribute__((vector_size(16)));
 inline float hsum(vf v) {

@@ -85,7 +85,10 @@ void decode_steps(const LayerRun& r, const MambaWeights& w, int64_t layer, const
     }
     if (args.empty()) return;
     r.pool.parallel_for(static_cast<int64_t>(args.size()) * G, 1, [&](int64_t b, int64_t e, int) {
-        for (int64_t i = b; i < e; ++i) mamba_step_group(args[static_cast<size_t>(i / G)], i % G);
+        for (int64_t i = b; i < e; ++i) {
+            if (i + 1 < e) prefetch_step_group(args[static_cast<size_t>((i + 1) / G)], (i + 1) % G);
+            mamba_step_group(args[static_cast<size_t>(i / G)], i % G);
+        }
     });
     for (size_t i = 0; i < args.size(); ++i)
         if (sinks[i] != nullptr) sinks[i]->on_token(layer, 0, args[i].conv_state, args[i].ssm_state);

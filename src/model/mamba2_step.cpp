@@ -1,8 +1,11 @@
 #include "model/mamba2_step.h"
 
+#include <algorithm>
+
 #include "kernels/conv1d.h"
 #include "kernels/isa.h"
 #include "kernels/norm.h"
+#include "kernels/prefetch.h"
 
 namespace hy {
 
@@ -35,6 +38,19 @@ void mamba_step_group(const MambaStepArgs& a, int64_t g) {
     const kernels::KernelTable& k = kernels::kernels();
     for (int64_t h = g * hpg; h < (g + 1) * hpg; ++h) k.ssm_serial_head(kernels::SsmHeadArgs{&in, h});
     kernels::gated_rmsnorm(a.y + g * gs, a.z + g * gs, a.norm_w + g * gs, gs, gs, a.eps, a.out + g * gs);
+}
+
+void prefetch_step_group(const MambaStepArgs& a, int64_t g) {
+    const int64_t hpg = a.H / a.G, gs = hpg * a.P, Di = a.H * a.P, GN = a.G * a.N, Cd = Di + 2 * GN;
+    const int64_t c0[3] = {g * gs, Di + g * a.N, Di + GN + g * a.N};
+    const int64_t cn[3] = {gs, a.N, a.N};
+    for (int64_t row = 0; row + 1 < a.K; ++row)
+        for (int i = 0; i < 3; ++i)
+            kernels::prefetch_bytes(a.conv_state + row * Cd + c0[i],
+                                    cn[i] * static_cast<int64_t>(sizeof(float)));
+    const int64_t state_bytes = gs * a.N * static_cast<int64_t>(sizeof(float));
+    kernels::prefetch_bytes(a.ssm_state + g * gs * a.N,
+                            std::min<int64_t>(state_bytes, kStepPrefetchStateBytes));
 }
 
 }  // namespace hy
