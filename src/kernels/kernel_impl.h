@@ -561,12 +561,7 @@ void conv1d_silu_rows(const ConvArgs& a) {
 // the hardware prefetchers restart at every 4 KiB page of it. (Session 5's timings of this prefetch
 // were taken while GCC had deleted it, see prefetch_line; with it in place the SSM step and conv went
 // from 8.3% to 5.2% of the BF16 GEMV's samples, together with the vector conv.) Row `row` of the
-// H*P state rows; past the last row nothing is fetched. The distance is in bytes, ~6 KiB ahead: with
-// one row ahead per row updated, the fetch has about one DRAM latency to land. 8 rows of the small
-// model's N = 32 (1 KiB ahead) left a 16-sequence step's fused Mamba steps at 610-619 us; 6 KiB (48
-// rows) 435-441 us, 24-32 rows 447-512 us, 128 rows 500-524 us (session 12). For N = 128 it is 12
-// rows, near the 8 (4 KiB) first chosen for that shape.
-constexpr int64_t kSsmPrefetchBytes = 6144;
+// H*P state rows; past the last row nothing is fetched. The distance: kSsmPrefetchBytes (ssm_scan.h).
 inline int64_t ssm_prefetch_rows(int64_t N) {
     const int64_t rows = kSsmPrefetchBytes / (N * static_cast<int64_t>(sizeof(float)));
     return rows > 0 ? rows : 1;

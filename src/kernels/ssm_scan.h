@@ -7,6 +7,14 @@
 
 namespace hy::kernels {
 
+// How far ahead of the row it updates the serial step (a decode token) prefetches the state: ~6 KiB,
+// about one DRAM latency of its work. The state was evicted by the weights streamed since the
+// sequence's last token, and the hardware prefetchers restart at every 4 KiB page. 8 rows of the
+// small model's N = 32 (1 KiB) left a 16-sequence step's fused Mamba steps at 610-619 us; 6 KiB (48
+// rows) 435-441 us, 24-32 rows 447-512 us, 128 rows 500-524 us (session 12). N = 128 gets 12 rows.
+// The first kSsmPrefetchBytes of a state are not covered: whoever knows the next task fetches them.
+inline constexpr int64_t kSsmPrefetchBytes = 6144;
+
 // Per-token inputs of T tokens, rows with strides. dt is already softplus'ed and clamped.
 struct SsmInputs {
     int64_t T = 0;

@@ -9,11 +9,23 @@
 
 namespace hy {
 
+namespace {
+
+// Channel ranges of group g in the conv input, output and state: its heads' x, then its B, then its C.
+struct GroupChannels {
+    int64_t gs, Di, Cd;  // the group's x channels, all x channels, all conv channels
+    int64_t c0[3], cn[3];
+};
+GroupChannels group_channels(const MambaStepArgs& a, int64_t g) {
+    const int64_t gs = a.H / a.G * a.P, Di = a.H * a.P, GN = a.G * a.N;
+    return {gs, Di, Di + 2 * GN, {g * gs, Di + g * a.N, Di + GN + g * a.N}, {gs, a.N, a.N}};
+}
+
+}  // namespace
+
 void mamba_step_group(const MambaStepArgs& a, int64_t g) {
-    const int64_t hpg = a.H / a.G, gs = hpg * a.P, Di = a.H * a.P, GN = a.G * a.N, Cd = Di + 2 * GN;
-    // Channel ranges of group g in the conv input/output: its heads' x, then its B, then its C.
-    const int64_t c0[3] = {g * gs, Di + g * a.N, Di + GN + g * a.N};
-    const int64_t cn[3] = {gs, a.N, a.N};
+    const auto [gs, Di, Cd, c0, cn] = group_channels(a, g);
+    const int64_t hpg = a.H / a.G, GN = a.G * a.N;
     for (int i = 0; i < 3; ++i)
         kernels::conv1d_silu_step(a.xbc_in + c0[i], cn[i], a.K, a.conv_w + c0[i] * a.K, a.conv_b + c0[i],
                                   a.conv_state + c0[i], Cd, a.xbc + c0[i]);
@@ -41,16 +53,14 @@ void mamba_step_group(const MambaStepArgs& a, int64_t g) {
 }
 
 void prefetch_step_group(const MambaStepArgs& a, int64_t g) {
-    const int64_t hpg = a.H / a.G, gs = hpg * a.P, Di = a.H * a.P, GN = a.G * a.N, Cd = Di + 2 * GN;
-    const int64_t c0[3] = {g * gs, Di + g * a.N, Di + GN + g * a.N};
-    const int64_t cn[3] = {gs, a.N, a.N};
+    const auto [gs, Di, Cd, c0, cn] = group_channels(a, g);
     for (int64_t row = 0; row + 1 < a.K; ++row)
         for (int i = 0; i < 3; ++i)
             kernels::prefetch_bytes(a.conv_state + row * Cd + c0[i],
                                     cn[i] * static_cast<int64_t>(sizeof(float)));
     const int64_t state_bytes = gs * a.N * static_cast<int64_t>(sizeof(float));
     kernels::prefetch_bytes(a.ssm_state + g * gs * a.N,
-                            std::min<int64_t>(state_bytes, kStepPrefetchStateBytes));
+                            std::min<int64_t>(state_bytes, kernels::kSsmPrefetchBytes));
 }
 
 }  // namespace hy

@@ -37,7 +37,6 @@ void mamba_step_group(const MambaStepArgs& a, int64_t g);
 // What group g's step reads first from its sequence's state: its conv state rows and the start of
 // its SSM state (the scan prefetches the rest as it goes, kernel_impl.h). Issued for the next task
 // while one runs: each task's state lies elsewhere in memory, cold since the sequence's last token.
-inline constexpr int64_t kStepPrefetchStateBytes = 6144;
 void prefetch_step_group(const MambaStepArgs& a, int64_t g);
 
 }  // namespace hy
