@@ -45,7 +45,10 @@ void matmul_rows(const TensorView& W, int64_t r0, int64_t r1, const float* x, in
     HY_ASSERT(!W.bf16_panels);
     if (W.panels) {  // F32 in 16-row panels (f32_panels.h); callers split rows at panel boundaries
         HY_ASSERT(r0 % 16 == 0 && (r1 % 16 == 0 || r1 == W.rows()));
-        k.gemm_f32_panels(W.panels + r0 * n, n, r1 - r0, W.rows() - r0, x, ldx, T, y + r0, ldy);
+        const float* first = W.panels + r0 * n;
+        // Whole panels up to the region's end (the matrix's own are whole panels, so never fewer rows).
+        const int64_t readable = W.panels_end ? (W.panels_end - first) / n / 16 * 16 : W.rows() - r0;
+        k.gemm_f32_panels(first, n, r1 - r0, readable, x, ldx, T, y + r0, ldy);
         return;
     }
     if (W.dtype == DType::F32) {

@@ -31,9 +31,11 @@ uint64_t pack_f32_matrices(ModelWeights& w) {
     if (f32.empty() || !panels_fit(floats * sizeof(float))) return 0;
     auto region = std::make_shared<HugePageRegion>(floats * sizeof(float));
     float* next = reinterpret_cast<float*>(region->data());
+    const float* end = next + floats;
     for (TensorView* v : f32) {
         kernels::pack_f32_panels(reinterpret_cast<const float*>(v->data), v->rows(), v->cols(), next);
         v->panels = next;
+        v->panels_end = end;
         next += kernels::f32_panel_floats(v->rows(), v->cols());  // whole 64-byte panel rows: stays aligned
     }
     region->protect_read_only();

@@ -19,6 +19,10 @@ struct TensorView {
     // F32 matrices the model multiplies: the same values repacked in 16-row panels
     // (kernels/f32_panels.h), owned by the ModelWeights; kernels::matmul uses them when set.
     const float* panels = nullptr;
+    // The end of the region those panels lie in. Prefetches may run up to it, past this matrix into
+    // the ones packed after it, which the model often multiplies next (a MoE layer's experts in order;
+    // q, k and v).
+    const float* panels_end = nullptr;
     // BF16 matrices on the vdpbf16ps route: rows [0, 16 * (rows / 16)) rewritten in place as 16-row
     // panels (kernels/bf16_matmul.h, pack_bf16_panels_in_place), the rows after them as stored. Set by
     // the loader (model/bf16_panels.h) only; the other BF16 readers must not see such a view.
