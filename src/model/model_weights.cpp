@@ -15,23 +15,27 @@ void add_layer_matrices(LayerWeights& l, std::vector<TensorView*>& out) {
         case LayerKind::MLP:
             out.insert(out.end(), {&l.mlp.up_proj, &l.mlp.down_proj});
             break;
-        case LayerKind::MOE:
-            out.insert(out.end(), {&l.moe.router, &l.moe.shared_up, &l.moe.shared_down, &l.moe.latent_down,
-                                   &l.moe.latent_up});
+        case LayerKind::MOE:  // in the order moe_layer multiplies them: its jobs are the experts, then the
+                              // shared one
+            out.insert(out.end(), {&l.moe.router, &l.moe.latent_down});
             for (TensorView& v : l.moe.up) out.push_back(&v);
+            out.push_back(&l.moe.shared_up);
             for (TensorView& v : l.moe.down) out.push_back(&v);
+            out.insert(out.end(), {&l.moe.shared_down, &l.moe.latent_up});
             break;
     }
 }
 
 }  // namespace
 
+// In the order a forward multiplies them: the F32 panels are packed in this order, and a matmul's
+// prefetches run on into the matrices after it (TensorView::panels_end), the ones needed next.
 std::vector<TensorView*> multiplied_matrices(ModelWeights& w) {
     std::vector<TensorView*> all;
     for (LayerWeights& l : w.layers) add_layer_matrices(l, all);
-    for (LayerWeights& l : w.mtp.layers) add_layer_matrices(l, all);
     all.push_back(&w.lm_head);  // its own view even when tied: the embedding rows stay as they are
     all.push_back(&w.mtp.eh_proj);
+    for (LayerWeights& l : w.mtp.layers) add_layer_matrices(l, all);
     return all;
 }
 

@@ -84,7 +84,8 @@ struct ModelWeights {
 };
 
 // Every matrix the forward pass multiplies (mixers, MLPs, routers, experts, LM head, MTP projection and
-// layers), for the loader's repacking (model/f32_panels.h, model/bf16_panels.h); empty views included.
+// layers), in the order it multiplies them, for the loader's repacking (model/f32_panels.h,
+// model/bf16_panels.h); empty views included.
 std::vector<TensorView*> multiplied_matrices(ModelWeights& w);
 
 // Loads a HF model directory, a .safetensors file (config.json beside it) or a .gguf file.
