@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace hy {
@@ -48,6 +50,25 @@ TEST(ThreadPool, LateWorkersNeverRunAFinishedRegion) {
         });
         for (int h : hits) ASSERT_EQ(h, 1) << "region " << r;
     }
+}
+
+// Both sleeps: idle gaps longer than the workers' spin (they sleep, and the next region must wake
+// them: else the workers never take a chunk again) and chunks longer than the caller's spin (it
+// sleeps, and the last worker must wake it: else the test hangs).
+TEST(ThreadPool, WakesSleepingWorkersAndCaller) {
+    ThreadPool pool(3);
+    std::atomic<int> worker_chunks{0};
+    for (int r = 0; r < 30; ++r) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::vector<std::atomic<int>> hits(8);
+        pool.parallel_for(8, 1, [&](int64_t b, int64_t e, int tid) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            if (tid != 0) worker_chunks++;
+            for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+        });
+        for (auto& h : hits) ASSERT_EQ(h.load(), 1) << "region " << r;
+    }
+    EXPECT_GT(worker_chunks.load(), 0);
 }
 
 }  // namespace
