@@ -155,9 +155,9 @@ __attribute__((always_inline)) inline void walk_tile(const KvView& kv, int64_t t
 // the last token evicted them), one head's row within rows of all heads, and a task of few query
 // vectors does too little work per line for out-of-order execution to hide the misses: with this and
 // the next task's first tile (attention_batch), a 16-sequence decode step's attention at 128-384 keys
-// took 16-21% less time (session 12). Tasks of many query vectors reuse each tile
-// from cache (and warm_shared_kv has touched it), so they skip it: there the prefetches only cost
-// issue slots (8K causal prefill +3%).
+// took 16-21% less time (session 12). Tasks of many query vectors reuse each tile from cache (and
+// warm_shared_kv has touched it), so they skip it: for them the prefetches only cost issue slots
+// (8K causal prefill +3%).
 inline bool few_query_vectors(int64_t n_rows, int64_t G) {
     return n_rows * G <= 16;
 }
