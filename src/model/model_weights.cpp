@@ -15,8 +15,9 @@ void add_layer_matrices(LayerWeights& l, std::vector<TensorView*>& out) {
         case LayerKind::MLP:
             out.insert(out.end(), {&l.mlp.up_proj, &l.mlp.down_proj});
             break;
-        case LayerKind::MOE:  // in the order moe_layer multiplies them: its jobs are the experts, then the
-                              // shared one
+        // In the order moe_layer multiplies them: each of its two job lists is the experts, then the
+        // shared expert.
+        case LayerKind::MOE:
             out.insert(out.end(), {&l.moe.router, &l.moe.latent_down});
             for (TensorView& v : l.moe.up) out.push_back(&v);
             out.push_back(&l.moe.shared_up);
