@@ -6,7 +6,8 @@ namespace hy {
 
 Engine::Engine(const ModelWeights& weights, ThreadPool& pool, EngineOptions options)
     : metrics_(options.max_model_len),
-      scheduler_(std::make_unique<Scheduler>(weights, pool, options, metrics_)) {
+      scheduler_(std::make_unique<Scheduler>(weights, pool, options, metrics_)),
+      window_(options.admission_window) {
     // vLLM's CacheConfig.metrics_info() names (Python spellings of bools and None), plus ours for the
     // Mamba state that vLLM has no field for.
     const CachePlan& plan = scheduler_->plan();
@@ -42,6 +43,7 @@ std::shared_ptr<RequestStream> Engine::submit(GenerationRequest request) {
             stream->push(std::move(ev));
             return stream;
         }
+        window_.on_arrival(stream->arrival());
         queue_.push_back({std::move(request), stream});
         metrics_.set_waiting(static_cast<int64_t>(queue_.size()));
     }
@@ -66,7 +68,20 @@ void Engine::loop() {
             std::unique_lock<std::mutex> lock(mu_);
             cv_.wait(lock, [&] { return stop_ || !queue_.empty() || !scheduler_->idle(); });
             if (stop_) break;
-            while (!queue_.empty()) {  // the scheduler keeps its own waiting queue
+            // A burst still arriving stays queued: the engine sleeps if it has nothing else to run,
+            // otherwise it steps the running requests without the burst.
+            bool hold = false;
+            if (!queue_.empty()) {
+                const auto at = window_.admit_at(queue_.front().stream->arrival());
+                if (AdmissionWindow::Clock::now() < at) {
+                    if (scheduler_->idle()) {
+                        cv_.wait_until(lock, at);
+                        continue;
+                    }
+                    hold = true;
+                }
+            }
+            while (!hold && !queue_.empty()) {  // the scheduler keeps its own waiting queue
                 Pending p = std::move(queue_.front());
                 queue_.pop_front();
                 if (p.stream->abort_requested()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "core/thread_pool.h"
+#include "engine/admission_window.h"
 #include "engine/cache_options.h"
 #include "engine/engine_metrics.h"
 #include "engine/generation_request.h"
@@ -29,6 +31,8 @@ struct EngineOptions {
     CacheOptions cache;                     // KV blocks, Mamba slots and snapshots (issue 6)
     // MTP speculative decoding (docs/engine.md "Speculative decoding"): drafts per step, 0 = off.
     int num_speculative_tokens = 0;
+    // Burst coalescing (admission_window.h): 0 admits every request as soon as it arrives.
+    std::chrono::microseconds admission_window{0};
 };
 
 struct EngineStats {
@@ -66,6 +70,7 @@ class Engine {
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Pending> queue_;
+    AdmissionWindow window_;  // under mu_
     bool stop_ = false;
     std::atomic<bool> dead_{false};
     std::atomic<uint64_t> next_id_{1};

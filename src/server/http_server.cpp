@@ -357,6 +357,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         EngineOptions engine_options;
         engine_options.max_num_seqs = cfg.max_num_seqs;
         engine_options.max_num_batched_tokens = cfg.max_num_batched_tokens;
+        engine_options.admission_window = std::chrono::microseconds(cfg.admission_window_us);
         engine_options.max_model_len = ctx.max_model_len;
         engine_options.cache = cfg.cache;
         engine_options.num_speculative_tokens = cfg.num_speculative_tokens;  // the engine checks for MTP

@@ -117,6 +117,12 @@ const std::vector<Flag>& flags() {
                   c.max_num_batched_tokens =
                       static_cast<int>(parse_int("--max-num-batched-tokens", v, 1, 1 << 24));
               });
+        value({"admission-window-us"},
+              "Hold a burst of arrivals until none has come for this long (us; at most 10x that), so "
+              "their prompts prefill in one step; a lone request is admitted at once (default 500, 0 = off)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.admission_window_us = parse_int("--admission-window-us", v, 0, 10'000'000);
+              });
         value({"block-size"}, "Tokens per KV cache block (default 64)",
               [](ServerConfig& c, const std::string& v) {
                   c.cache.block_size = parse_int("--block-size", v, 1, 4096);

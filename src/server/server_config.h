@@ -24,7 +24,8 @@ struct ServerConfig {
     std::optional<int64_t> max_model_len;  // unset = the model's max_position_embeddings
     int max_num_seqs = 256;
     int max_num_batched_tokens = 2048;
-    CacheOptions cache;  // --block-size, --kv-cache-memory, prefix/Mamba cache (issue 6)
+    int64_t admission_window_us = 500;  // burst coalescing (engine/admission_window.h); 0 = off
+    CacheOptions cache;                 // --block-size, --kv-cache-memory, prefix/Mamba cache (issue 6)
     bool enable_prompt_tokens_details = false;  // usage.prompt_tokens_details.cached_tokens
     int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;

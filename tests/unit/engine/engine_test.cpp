@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/scheduler.h"
 #include "model/forward.h"
 #include "tiny_engine_model.h"
 
@@ -103,6 +104,30 @@ TEST(Engine, OutOfVocabPromptIsAnErrorNotACrash) {
     EXPECT_EQ(r.finish, FinishReason::ERROR);
     EXPECT_TRUE(engine.alive());
     EXPECT_EQ(collect(engine.submit(request({5}, 2))).tokens.size(), 2u);
+}
+
+// A burst arriving while another request runs is held until it goes quiet (admission_window.h), the
+// running request decoding meanwhile, and then prefills in one step.
+TEST(Engine, AdmissionWindowHoldsABurstButNotTheRunning) {
+    using namespace std::chrono_literals;
+    using Clock = std::chrono::steady_clock;
+    ThreadPool pool(2);
+    EngineOptions opt;
+    opt.admission_window = 1s;
+    Engine engine(tiny_model(), pool, opt);
+    const auto start = Clock::now();
+    auto lone = engine.submit(request({3, 4, 5}, 16));  // the first arrival: admitted at once
+    TokenEvent first;
+    ASSERT_TRUE(lone->pop(first, 30s));
+    auto b1 = engine.submit(request({6, 7}, 2));  // right behind it: a burst
+    auto b2 = engine.submit(request({8, 9, 10}, 2));
+    EXPECT_EQ(collect(lone).tokens.size(), 15u);
+    const auto lone_done = Clock::now();
+    EXPECT_EQ(collect(b1).tokens.size(), 2u);
+    EXPECT_EQ(collect(b2).tokens.size(), 2u);
+    EXPECT_LT(lone_done - start, 1s);                        // it decoded while the burst waited
+    EXPECT_GE(Clock::now() - start, 1s);                     // the burst waited for the window to go quiet
+    EXPECT_EQ(engine.scheduler().counters().steps, 16 + 2);  // both prompts in one step, then one decode
 }
 
 }  // namespace

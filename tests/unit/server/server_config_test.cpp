@@ -26,6 +26,9 @@ TEST(ServerConfig, Defaults) {
     EXPECT_EQ(c.port, 8000);
     EXPECT_FALSE(c.max_model_len);
     EXPECT_TRUE(c.model.empty());
+    EXPECT_EQ(c.admission_window_us, 500);
+    EXPECT_EQ(parse_server_config({"--admission-window-us", "0"}, env.lookup()).admission_window_us, 0);
+    EXPECT_THROW(parse_server_config({"--admission-window-us", "-1"}, env.lookup()), Error);
 }
 
 TEST(ServerConfig, ModelLenForms) {
