@@ -46,7 +46,7 @@ __attribute__((noinline)) void panel_tile(const float* wp, int64_t n, const floa
     };
     auto fetch = [&](int64_t k) __attribute__((always_inline)) {
 #pragma GCC unroll 8
-        for (int p = 0; p < P; ++p) prefetch_line(pf.next + (p * n + k) * 16);
+        for (int p = 0; p < P; ++p) prefetch_line_once(pf.next + (p * n + k) * 16);
     };
     if (!pf.next) {
         for (int64_t k = 0; k < n; ++k) step(k);
