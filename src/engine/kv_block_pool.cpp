@@ -16,8 +16,8 @@ KvBlockPool::KvBlockPool(int64_t num_blocks, int64_t block_size, int64_t n_attn_
       kv_heads_(kv_heads),
       row_bytes_(kernels::kv_row_bytes(dtype, kv_heads, kv_heads > 0 ? row / kv_heads : 0)),
       block_bytes_(static_cast<size_t>(bytes_per_block(block_size, n_attn_layers, row_bytes_))),
-      storage_floats_(
-          new float[std::max<size_t>(1, (static_cast<size_t>(num_blocks) * block_bytes_ + 3) / 4)]),
+      storage_floats_(make_aligned_array<float>(
+          std::max<size_t>(1, (static_cast<size_t>(num_blocks) * block_bytes_ + 3) / 4))),
       storage_(reinterpret_cast<uint8_t*>(storage_floats_.get())),
       meta_(static_cast<size_t>(num_blocks)),
       tokens_(static_cast<size_t>(num_blocks * block_size)) {

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/aligned.h"
 #include "kernels/attention.h"
 
 namespace hy {
@@ -86,7 +87,7 @@ class KvBlockPool {
     int64_t kv_heads_, row_bytes_;
     size_t block_bytes_;
     // Allocated as floats (aligned for F32 rows); untouched pages cost nothing until a block is used.
-    std::unique_ptr<float[]> storage_floats_;
+    AlignedArray<float> storage_floats_;
     uint8_t* storage_;
     std::vector<Meta> meta_;
     std::vector<int32_t> tokens_;  // [num_blocks, block_size]: published content, checked on find

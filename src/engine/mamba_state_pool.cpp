@@ -29,7 +29,7 @@ MambaStatePool::MambaStatePool(int64_t num_slots, const ModelConfig& cfg)
     HY_ASSERT(num_slots > 0);
     int64_t m = 0;
     for (LayerKind k : cfg.layers) mamba_index_.push_back(k == LayerKind::MAMBA ? m++ : -1);
-    data_.reset(new float[std::max<size_t>(1, static_cast<size_t>(num_slots * slot_floats()))]);
+    data_ = make_aligned_array<float>(std::max<size_t>(1, static_cast<size_t>(num_slots * slot_floats())));
     for (int32_t s = static_cast<int32_t>(num_slots) - 1; s >= 0; --s) free_.push_back(s);
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/aligned.h"
 #include "model/model_config.h"
 
 namespace hy {
@@ -38,7 +39,7 @@ class MambaStatePool {
   private:
     int64_t num_slots_, conv_per_layer_, ssm_per_layer_, conv_floats_, ssm_floats_;
     std::vector<int64_t> mamba_index_;  // layer → index among Mamba layers, -1 otherwise
-    std::unique_ptr<float[]> data_;
+    AlignedArray<float> data_;
     std::vector<int32_t> free_;
     std::vector<char> in_use_;
 };

@@ -33,8 +33,8 @@ void LocalSequenceState::kv_reserve(int64_t layer, int64_t n_tokens) {
     Layer& l = layer_at(layer);
     const size_t pages = static_cast<size_t>((n_tokens + kPageTokens - 1) / kPageTokens);
     while (l.k.size() < pages) {
-        l.k.emplace_back(new float[static_cast<size_t>(kPageTokens * kv_row_)]);
-        l.v.emplace_back(new float[static_cast<size_t>(kPageTokens * kv_row_)]);
+        l.k.push_back(make_aligned_array<float>(static_cast<size_t>(kPageTokens * kv_row_)));
+        l.v.push_back(make_aligned_array<float>(static_cast<size_t>(kPageTokens * kv_row_)));
         l.k_ptrs.push_back(l.k.back().get());
         l.v_ptrs.push_back(l.v.back().get());
     }

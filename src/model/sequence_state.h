@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/aligned.h"
 #include "kernels/attention.h"
 #include "model/model_config.h"
 
@@ -76,8 +77,8 @@ class LocalSequenceState final : public SequenceState {
 
   private:
     struct Layer {
-        std::vector<float> conv, ssm;                // Mamba
-        std::vector<std::unique_ptr<float[]>> k, v;  // attention pages
+        AlignedVector<float> conv, ssm;         // Mamba
+        std::vector<AlignedArray<float>> k, v;  // attention pages
         std::vector<float*> k_ptrs, v_ptrs;
     };
     Layer& layer_at(int64_t layer);
