@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "kernels/attention.h"
@@ -28,6 +29,7 @@
 // GCC 12 reports the deliberately undefined pass-through operand inside avx512fintrin.h's
 // roundscale / scalef as "may be used uninitialized" (kernel_impl.h says the same of its intrinsics).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"  // the same operand, once inlined into the decode tile
 #endif
 #endif
 
@@ -402,6 +404,166 @@ __attribute__((always_inline)) inline void values_tile(float* ot, int64_t dh, co
         }
 }
 
+#if HY_ATTN_LANES == 16
+// ---- Decode tasks with the keys in the lanes (AVX-512) ----
+// A decode row's G query vectors fill G of the 16 lanes, so scores_tile spent dh multiply-adds and dh
+// broadcasts per key on 4 useful lanes, and softmax_tile an exp per key. Here a task of M <= 8 query
+// vectors (dims_in_lanes) puts 16 keys in the lanes instead: each 16 x 16 block of K (16 keys x 16
+// dimensions) is transposed in registers, then M·dh/16 multiply-adds per key give the scores, and an exp
+// covers 16 keys. Every (query, key) still sums q[d]·k[d] for d = 0, 1, ... with one multiply-add each
+// from zero, takes its max, exp and sum in key order, and P·V is unchanged, so a row gets the same bits
+// as through the queries-in-lanes path: AttentionRows.RowOutputIndependentOfBatching compares them.
+constexpr int64_t kKeysInLanesMaxQueries = 8;
+
+// One stage of a 16 x 16 transpose: rows i and i + 2^k swap bit k of the column index with bit k of the
+// row index (r[i][c] = r[i + 2^k][c − 2^k] where bit k of c is set, r[i + 2^k][c] = r[i][c + 2^k] where
+// it is clear). Four stages swap all four bits.
+template <int k, int... c>
+__attribute__((always_inline)) inline vf swap_bit_low(vf a, vf b, std::integer_sequence<int, c...>) {
+    return __builtin_shufflevector(a, b, (((c >> k) & 1) != 0 ? 16 + c - (1 << k) : c)...);
+}
+template <int k, int... c>
+__attribute__((always_inline)) inline vf swap_bit_high(vf a, vf b, std::integer_sequence<int, c...>) {
+    return __builtin_shufflevector(a, b, (((c >> k) & 1) != 0 ? 16 + c : c + (1 << k))...);
+}
+template <int k>
+__attribute__((always_inline)) inline void transpose_stage(vf (&r)[16]) {
+    constexpr auto cols = std::make_integer_sequence<int, 16>{};
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i)
+        if (((i >> k) & 1) == 0) {
+            const vf lo = swap_bit_low<k>(r[i], r[i + (1 << k)], cols);
+            const vf hi = swap_bit_high<k>(r[i], r[i + (1 << k)], cols);
+            r[i] = lo;
+            r[i + (1 << k)] = hi;
+        }
+}
+__attribute__((always_inline)) inline void transpose16(vf (&r)[16]) {
+    transpose_stage<0>(r);
+    transpose_stage<1>(r);
+    transpose_stage<2>(r);
+    transpose_stage<3>(r);
+}
+
+// P[q][j] (q < MQ, j < n; rows of TK) = the scores of query vector q (lane q of qT) against key j.
+template <int MQ>
+__attribute__((always_inline)) inline void scores_keys_in_lanes(const float* qT, int64_t dh,
+                                                                const float* const* kp, int64_t n, float* P) {
+    for (int64_t j0 = 0; j0 < n; j0 += 16) {
+        const int64_t nk = std::min<int64_t>(16, n - j0);
+        vf acc[MQ] = {};
+        for (int64_t d0 = 0; d0 < dh; d0 += 16) {
+            vf r[16];
+#pragma GCC unroll 16
+            for (int jj = 0; jj < 16; ++jj) r[jj] = jj < nk ? ld(kp[j0 + jj] + d0) : vf{};
+            transpose16(r);  // r[i]: dimension d0 + i of the 16 keys
+#pragma GCC unroll 16
+            for (int i = 0; i < 16; ++i)
+#pragma GCC unroll 8
+                for (int q = 0; q < MQ; ++q) acc[q] += splat(qT[(d0 + i) * L + q]) * r[i];
+        }
+#pragma GCC unroll 8
+        for (int q = 0; q < MQ; ++q) st(P + q * TK + j0, acc[q]);
+    }
+}
+
+// softmax_tile for P[q][j] (keys t0 + j): keys at or past lane q's n_ctx are masked (always, which
+// changes nothing where the tile lies before every position), then the running max, p = 2^(s − m_new)
+// in place, the sum in key order, and l = l·corr + sum; returns corr. Lanes past MQ keep an empty state.
+template <int MQ>
+__attribute__((always_inline)) inline vf softmax_keys_in_lanes(float* P, int64_t n, int64_t t0,
+                                                               const float* nctx, float* mx, float* ls) {
+    alignas(64) float tmax[L], sum[L], m_new[L];
+    vf key{};
+#pragma GCC unroll 16
+    for (int jj = 0; jj < 16; ++jj) key[jj] = static_cast<float>(jj);
+    const vf end = splat(static_cast<float>(t0 + n));
+    for (int q = 0; q < L; ++q) tmax[q] = q < MQ ? -INFINITY : 0.0f, sum[q] = 0.0f;
+    for (int q = 0; q < MQ; ++q) {
+        const vf limit = splat(nctx[q]);
+        vf tm = splat(-INFINITY);
+        for (int64_t j0 = 0; j0 < n; j0 += 16) {
+            const vf pos = splat(static_cast<float>(t0 + j0)) + key;
+            const vf s = pos < limit && pos < end ? ld(P + q * TK + j0) : splat(-INFINITY);
+            st(P + q * TK + j0, s);
+            tm = vmax(tm, s);
+        }
+        float m = tm[0];
+        for (int jj = 1; jj < 16; ++jj) m = tm[jj] > m ? tm[jj] : m;
+        tmax[q] = m;
+    }
+    const vf m_old = ld(mx), mn = vmax(m_old, ld(tmax));
+    const vf corr = vexp2(m_old - mn);
+    st(m_new, mn);
+    for (int q = 0; q < MQ; ++q) {
+        const vf m = splat(m_new[q]);
+        float* row = P + q * TK;
+        for (int64_t j0 = 0; j0 < n; j0 += 16) st(row + j0, vexp2(ld(row + j0) - m));
+    }
+    float s[MQ] = {};  // MQ independent chains side by side, each in key order
+    for (int64_t j = 0; j < n; ++j)
+#pragma GCC unroll 8
+        for (int q = 0; q < MQ; ++q) s[q] += P[q * TK + j];
+    for (int q = 0; q < MQ; ++q) sum[q] = s[q];
+    st(mx, mn);
+    st(ls, ld(ls) * corr + ld(sum));
+    return corr;
+}
+
+// dims_in_lanes_pv with the query count known: oT[q][d, d + L) = oT·corr_q + Σ_j P[q][j]·v_j[d, d + L)
+// in key order, for DV dimension vectors of all MQ queries per pass over the keys (MQ·DV chains; each
+// value vector is loaded once for all queries).
+template <int MQ, int DV>
+__attribute__((always_inline)) inline void pv_keys_in_lanes(float* oT, int64_t dh, vf corr, const float* P,
+                                                            const float* const* vp, int64_t n) {
+    alignas(64) float corr_q[L];
+    st(corr_q, corr);
+    for (int64_t d0 = 0; d0 < dh; d0 += DV * L) {
+        vf o[MQ][DV];
+#pragma GCC unroll 8
+        for (int q = 0; q < MQ; ++q)
+#pragma GCC unroll 2
+            for (int v = 0; v < DV; ++v) o[q][v] = ld(oT + q * dh + d0 + v * L) * corr_q[q];
+        for (int64_t j = 0; j < n; ++j) {
+            vf val[DV];
+#pragma GCC unroll 2
+            for (int v = 0; v < DV; ++v) val[v] = ld(vp[j] + d0 + v * L);
+#pragma GCC unroll 8
+            for (int q = 0; q < MQ; ++q)
+#pragma GCC unroll 2
+                for (int v = 0; v < DV; ++v) o[q][v] = o[q][v] + P[q * TK + j] * val[v];
+        }
+#pragma GCC unroll 8
+        for (int q = 0; q < MQ; ++q)
+#pragma GCC unroll 2
+            for (int v = 0; v < DV; ++v) st(oT + q * dh + d0 + v * L, o[q][v]);
+    }
+}
+
+// One key tile of a decode task: scores, softmax and P·V, P as [MQ][TK] in `P`.
+template <int MQ>
+void keys_in_lanes_tile(const float* qT, int64_t dh, const float* const* kp, const float* const* vp,
+                        int64_t n, int64_t t0, const float* nctx, float* mx, float* ls, float* oT, float* P) {
+    scores_keys_in_lanes<MQ>(qT, dh, kp, n, P);
+    const vf corr = softmax_keys_in_lanes<MQ>(P, n, t0, nctx, mx, ls);
+    if (dh % (2 * L) == 0)
+        pv_keys_in_lanes<MQ, 2>(oT, dh, corr, P, vp, n);
+    else
+        pv_keys_in_lanes<MQ, 1>(oT, dh, corr, P, vp, n);
+}
+
+// keys_in_lanes_tile for M = 1..kKeysInLanesMaxQueries query vectors.
+template <int MQ = 1>
+inline void keys_in_lanes_dispatch(int64_t M, const float* qT, int64_t dh, const float* const* kp,
+                                   const float* const* vp, int64_t n, int64_t t0, const float* nctx,
+                                   float* mx, float* ls, float* oT, float* P) {
+    if constexpr (MQ <= kKeysInLanesMaxQueries) {
+        if (M == MQ) return keys_in_lanes_tile<MQ>(qT, dh, kp, vp, n, t0, nctx, mx, ls, oT, P);
+        keys_in_lanes_dispatch<MQ + 1>(M, qT, dh, kp, vp, n, t0, nctx, mx, ls, oT, P);
+    }
+}
+#endif
+
 void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
     thread_local Scratch sc;
     const int64_t dh = a.dh, G = a.Hq / a.Hkv, M = a.n_rows * G, NG = (M + L - 1) / L;
@@ -449,6 +611,13 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
                 continue;
             }
             const float* qt = qT + grp * dh * L;
+#if HY_ATTN_LANES == 16
+            if (dmajor && M <= kKeysInLanesMaxQueries) {  // NG == 1: grp == 0, span == 1
+                keys_in_lanes_dispatch(M, qt, dh, kp, vp, n, t0, nc, mx, ls, oT, S);
+                ++grp;
+                continue;
+            }
+#endif
             vf tmax[2];
             if (span == 2)
                 scores_tile<2>(qt, dh, kp, n, S, tmax);
