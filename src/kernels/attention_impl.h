@@ -404,33 +404,34 @@ __attribute__((always_inline)) inline void values_tile(float* ot, int64_t dh, co
         }
 }
 
-#if HY_ATTN_LANES == 16
-// ---- Decode tasks with the keys in the lanes (AVX-512) ----
-// A decode row's G query vectors fill G of the 16 lanes, so scores_tile spent dh multiply-adds and dh
-// broadcasts per key on 4 useful lanes, and softmax_tile an exp per key. Here a task of M <= 8 query
-// vectors (dims_in_lanes) puts 16 keys in the lanes instead: each 16 x 16 block of K (16 keys x 16
-// dimensions) is transposed in registers, then M·dh/16 multiply-adds per key give the scores, and an exp
-// covers 16 keys. Every (query, key) still sums q[d]·k[d] for d = 0, 1, ... with one multiply-add each
-// from zero, takes its max, exp and sum in key order, and P·V is unchanged, so a row gets the same bits
-// as through the queries-in-lanes path: AttentionRows.RowOutputIndependentOfBatching compares them.
-constexpr int64_t kKeysInLanesMaxQueries = 8;
+#if HY_ATTN_LANES >= 8
+// ---- Decode tasks with the keys in the lanes (AVX-512 and AVX2) ----
+// A decode row's G query vectors fill G of the L lanes, so scores_tile spent dh multiply-adds and dh
+// broadcasts per key on 4 useful lanes, and softmax_tile an exp per key. Here a task of at most
+// kKeysInLanesMaxQueries query vectors (dims_in_lanes) puts L keys in the lanes instead: each L x L
+// block of K (L keys x L dimensions) is transposed in registers, then M·dh/L multiply-adds per key give
+// the scores, and an exp covers L keys. Every (query, key) still sums q[d]·k[d] for d = 0, 1, ... with one
+// multiply-add each from zero, takes its max, exp and sum in key order, and P·V is unchanged, so a row gets
+// the same bits as through the queries-in-lanes path: AttentionRows.RowOutputIndependentOfBatching compares
+// them. Accumulators for that many queries plus the L rows of a block fit the register file: 32 zmm, 16 ymm.
+constexpr int64_t kKeysInLanesMaxQueries = L == 16 ? 8 : 4;
 
-// One stage of a 16 x 16 transpose: rows i and i + 2^k swap bit k of the column index with bit k of the
+// One stage of an L x L transpose: rows i and i + 2^k swap bit k of the column index with bit k of the
 // row index (r[i][c] = r[i + 2^k][c − 2^k] where bit k of c is set, r[i + 2^k][c] = r[i][c + 2^k] where
-// it is clear). Four stages swap all four bits.
+// it is clear). log2(L) stages swap all the bits.
 template <int k, int... c>
 __attribute__((always_inline)) inline vf swap_bit_low(vf a, vf b, std::integer_sequence<int, c...>) {
-    return __builtin_shufflevector(a, b, (((c >> k) & 1) != 0 ? 16 + c - (1 << k) : c)...);
+    return __builtin_shufflevector(a, b, (((c >> k) & 1) != 0 ? int{L} + c - (1 << k) : c)...);
 }
 template <int k, int... c>
 __attribute__((always_inline)) inline vf swap_bit_high(vf a, vf b, std::integer_sequence<int, c...>) {
-    return __builtin_shufflevector(a, b, (((c >> k) & 1) != 0 ? 16 + c : c + (1 << k))...);
+    return __builtin_shufflevector(a, b, (((c >> k) & 1) != 0 ? int{L} + c : c + (1 << k))...);
 }
 template <int k>
-__attribute__((always_inline)) inline void transpose_stage(vf (&r)[16]) {
-    constexpr auto cols = std::make_integer_sequence<int, 16>{};
+__attribute__((always_inline)) inline void transpose_stage(vf (&r)[L]) {
+    constexpr auto cols = std::make_integer_sequence<int, int{L}>{};
 #pragma GCC unroll 16
-    for (int i = 0; i < 16; ++i)
+    for (int i = 0; i < L; ++i)
         if (((i >> k) & 1) == 0) {
             const vf lo = swap_bit_low<k>(r[i], r[i + (1 << k)], cols);
             const vf hi = swap_bit_high<k>(r[i], r[i + (1 << k)], cols);
@@ -438,27 +439,27 @@ __attribute__((always_inline)) inline void transpose_stage(vf (&r)[16]) {
             r[i + (1 << k)] = hi;
         }
 }
-__attribute__((always_inline)) inline void transpose16(vf (&r)[16]) {
+__attribute__((always_inline)) inline void transpose_lanes(vf (&r)[L]) {
     transpose_stage<0>(r);
     transpose_stage<1>(r);
     transpose_stage<2>(r);
-    transpose_stage<3>(r);
+    if constexpr (L == 16) transpose_stage<3>(r);
 }
 
 // P[q][j] (q < MQ, j < n; rows of TK) = the scores of query vector q (lane q of qT) against key j.
 template <int MQ>
 __attribute__((always_inline)) inline void scores_keys_in_lanes(const float* qT, int64_t dh,
                                                                 const float* const* kp, int64_t n, float* P) {
-    for (int64_t j0 = 0; j0 < n; j0 += 16) {
-        const int64_t nk = std::min<int64_t>(16, n - j0);
+    for (int64_t j0 = 0; j0 < n; j0 += L) {
+        const int64_t nk = std::min<int64_t>(L, n - j0);
         vf acc[MQ] = {};
-        for (int64_t d0 = 0; d0 < dh; d0 += 16) {
-            vf r[16];
+        for (int64_t d0 = 0; d0 < dh; d0 += L) {
+            vf r[L];
 #pragma GCC unroll 16
-            for (int jj = 0; jj < 16; ++jj) r[jj] = jj < nk ? ld(kp[j0 + jj] + d0) : vf{};
-            transpose16(r);  // r[i]: dimension d0 + i of the 16 keys
+            for (int jj = 0; jj < L; ++jj) r[jj] = jj < nk ? ld(kp[j0 + jj] + d0) : vf{};
+            transpose_lanes(r);  // r[i]: dimension d0 + i of the L keys
 #pragma GCC unroll 16
-            for (int i = 0; i < 16; ++i)
+            for (int i = 0; i < L; ++i)
 #pragma GCC unroll 8
                 for (int q = 0; q < MQ; ++q) acc[q] += splat(qT[(d0 + i) * L + q]) * r[i];
         }
@@ -476,20 +477,20 @@ __attribute__((always_inline)) inline vf softmax_keys_in_lanes(float* P, int64_t
     alignas(64) float tmax[L], sum[L], m_new[L];
     vf key{};
 #pragma GCC unroll 16
-    for (int jj = 0; jj < 16; ++jj) key[jj] = static_cast<float>(jj);
+    for (int jj = 0; jj < L; ++jj) key[jj] = static_cast<float>(jj);
     const vf end = splat(static_cast<float>(t0 + n));
     for (int q = 0; q < L; ++q) tmax[q] = q < MQ ? -INFINITY : 0.0f, sum[q] = 0.0f;
     for (int q = 0; q < MQ; ++q) {
         const vf limit = splat(nctx[q]);
         vf tm = splat(-INFINITY);
-        for (int64_t j0 = 0; j0 < n; j0 += 16) {
+        for (int64_t j0 = 0; j0 < n; j0 += L) {
             const vf pos = splat(static_cast<float>(t0 + j0)) + key;
             const vf s = pos < limit && pos < end ? ld(P + q * TK + j0) : splat(-INFINITY);
             st(P + q * TK + j0, s);
             tm = vmax(tm, s);
         }
         float m = tm[0];
-        for (int jj = 1; jj < 16; ++jj) m = tm[jj] > m ? tm[jj] : m;
+        for (int jj = 1; jj < L; ++jj) m = tm[jj] > m ? tm[jj] : m;
         tmax[q] = m;
     }
     const vf m_old = ld(mx), mn = vmax(m_old, ld(tmax));
@@ -498,7 +499,7 @@ __attribute__((always_inline)) inline vf softmax_keys_in_lanes(float* P, int64_t
     for (int q = 0; q < MQ; ++q) {
         const vf m = splat(m_new[q]);
         float* row = P + q * TK;
-        for (int64_t j0 = 0; j0 < n; j0 += 16) st(row + j0, vexp2(ld(row + j0) - m));
+        for (int64_t j0 = 0; j0 < n; j0 += L) st(row + j0, vexp2(ld(row + j0) - m));
     }
     float s[MQ] = {};  // MQ independent chains side by side, each in key order
     for (int64_t j = 0; j < n; ++j)
@@ -611,7 +612,7 @@ void attention_rows_impl(const AttnRows& a, int64_t g, const KvView& kv) {
                 continue;
             }
             const float* qt = qT + grp * dh * L;
-#if HY_ATTN_LANES == 16
+#if HY_ATTN_LANES >= 8
             if (dmajor && M <= kKeysInLanesMaxQueries) {  // NG == 1: grp == 0, span == 1
                 keys_in_lanes_dispatch(M, qt, dh, kp, vp, n, t0, nc, mx, ls, oT, S);
                 ++grp;
