@@ -40,8 +40,6 @@ class AdmissionWindow {
         return std::min(last_ + quiet_, oldest + kMaxHoldFactor * quiet_);
     }
 
-    std::chrono::microseconds quiet() const { return quiet_; }
-
   private:
     std::chrono::microseconds quiet_;
     Clock::time_point last_{};
