@@ -96,6 +96,9 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
                           "min_tokens");
     p.ignore_eos = opt_bool(body, "ignore_eos").value_or(false);
     f.priority = opt_int(body, "priority").value_or(0);
+    if (f.priority != 0 && !ctx.priority_scheduling)  // vLLM's check and wording
+        throw bad_request(fmt::format("Got priority {} but Priority scheduling is not enabled.", f.priority),
+                          "priority");
     if (auto salt = opt_string(body, "cache_salt")) {
         if (salt->empty())
             throw bad_request("Parameter 'cache_salt' must be a non-empty string if provided.", "cache_salt");

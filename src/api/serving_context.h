@@ -38,18 +38,21 @@ struct ServingContext {
     std::vector<int32_t> eos_token_ids;
     nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();
     bool trust_request_chat_template = false;  // --trust-request-chat-template
-    bool prompt_tokens_details = false;  // --enable-prompt-tokens-details: usage reports cached_tokens
+    bool prompt_tokens_details = false;        // --enable-prompt-tokens-details: usage reports cached_tokens
     // What usage.prompt_tokens_details reports for a run's cached_tokens: -1 (null) when not enabled.
-    int64_t usage_cached_tokens(int64_t cached) const { return prompt_tokens_details ? (cached > 0 ? cached : 0) : -1; }
-    bool force_include_usage = false;          // --enable-force-include-usage
+    int64_t usage_cached_tokens(int64_t cached) const {
+        return prompt_tokens_details ? (cached > 0 ? cached : 0) : -1;
+    }
+    bool force_include_usage = false;  // --enable-force-include-usage
+    bool priority_scheduling = false;  // --scheduling-policy priority: `priority` is honoured
     // Reasoning and tool calling (issue 8; spec/api.md §3.4, §8): "auto" = chosen from the chat
     // template (`<think>` → nemotron_v3; tools rendered as `<tool_call><function=` → qwen3_coder),
     // "none" = off, else the parser's name. resolve_output_parsers() (api/conversation.h) settles them.
     std::string reasoning_parser = "auto";
     std::string tool_call_parser = "auto";
     std::optional<bool> enable_auto_tool_choice;  // unset: on when the tool parser was auto-selected
-    std::optional<int64_t> max_thinking_tokens;  // server ceiling on thinking_token_budget
-    std::string thinking_end_message;            // text forced before `</think>` when the budget ends
+    std::optional<int64_t> max_thinking_tokens;   // server ceiling on thinking_token_budget
+    std::string thinking_end_message;             // text forced before `</think>` when the budget ends
 
     const std::string& model_name() const { return served_names.front(); }
 };

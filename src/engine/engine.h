@@ -18,6 +18,7 @@
 #include "engine/engine_metrics.h"
 #include "engine/generation_request.h"
 #include "engine/request_stream.h"
+#include "engine/scheduling_policy.h"
 #include "model/model_weights.h"
 
 namespace hy {
@@ -25,6 +26,7 @@ namespace hy {
 class Scheduler;
 
 struct EngineOptions {
+    SchedulingPolicy policy = SchedulingPolicy::FCFS;
     int max_num_seqs = 256;                 // running sequences per step
     int64_t max_num_batched_tokens = 2048;  // prompt tokens fed per step (chunked prefill)
     int64_t max_model_len = 131072;         // only sizes the token-count metric buckets

@@ -39,7 +39,7 @@ struct GenerationRequest {
     std::vector<int32_t> prompt;  // at least one token
     SamplingParams sampling;
     std::vector<int32_t> eos_token_ids;  // the model's EOS ids (generation_config / config.json)
-    int64_t priority = 0;    // smaller is scheduled first; ties in arrival order (vLLM `priority`)
+    int64_t priority = 0;    // under SchedulingPolicy::PRIORITY smaller is scheduled first (vLLM `priority`)
     std::string cache_salt;  // prefix-cache isolation: only requests with the same salt share blocks
     // Logprobs of the prompt tokens (vLLM `prompt_logprobs`; completions echo + logprobs): -1 off, N >= 0
     // each prompt token's logprob and the N best. Such a request is prefilled whole (no prefix-cache

@@ -108,10 +108,13 @@ bool Scheduler::caching() const {
            snapshots_.capacity() > 0;
 }
 
+int64_t Scheduler::rank(const Request& r) const {
+    return opt_.policy == SchedulingPolicy::PRIORITY ? r.req.priority : 0;
+}
+
 void Scheduler::insert_waiting(Ptr r) {
-    auto before = [](const Ptr& a, const Ptr& b) {
-        return a->req.priority != b->req.priority ? a->req.priority < b->req.priority
-                                                  : a->arrival < b->arrival;
+    auto before = [&](const Ptr& a, const Ptr& b) {
+        return rank(*a) != rank(*b) ? rank(*a) < rank(*b) : a->arrival < b->arrival;
     };
     waiting_.insert(std::upper_bound(waiting_.begin(), waiting_.end(), r, before), std::move(r));
 }
@@ -317,9 +320,8 @@ void Scheduler::step() {
     bool preempted = false;
     // Running requests in admission order (victims come off the back, so they are never ones already
     // scheduled this step).
-    std::stable_sort(running_.begin(), running_.end(), [](const Ptr& a, const Ptr& b) {
-        return a->req.priority != b->req.priority ? a->req.priority < b->req.priority
-                                                  : a->admission < b->admission;
+    std::stable_sort(running_.begin(), running_.end(), [&](const Ptr& a, const Ptr& b) {
+        return rank(*a) != rank(*b) ? rank(*a) < rank(*b) : a->admission < b->admission;
     });
     for (size_t i = 0; i < running_.size() && budget > 0;) {
         Request& r = *running_[i];

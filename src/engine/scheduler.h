@@ -1,6 +1,7 @@
 // The continuous-batching scheduler (issue 6, vLLM V1 style). Every step decides {request → new
 // tokens} under max_num_batched_tokens and max_num_seqs — running requests first (a decode token, or
-// the next chunk of a prompt), then waiting ones in (priority, arrival) order — and runs ONE
+// the next chunk of a prompt), then waiting ones in arrival order, or (priority, arrival) order under
+// SchedulingPolicy::PRIORITY — and runs ONE
 // Forward::run over all of them. A request is just `tokens` (prompt + output) and `num_computed`;
 // when a step brings num_computed to tokens.size(), the logits row is sampled and the token appended.
 // So preemption is recompute: a preempted request (the most recently admitted, when a running one
@@ -79,6 +80,7 @@ class Scheduler {
     bool speculating(const Request& r) const;
     int64_t decode_drafts(const Request& r, int64_t budget) const;
     void verify(Request& r, const ForwardOutput& out, int64_t first_row);
+    int64_t rank(const Request& r) const;  // the priority the policy orders by (0 under FCFS)
     void insert_waiting(Ptr r);
 
     EngineOptions opt_;
@@ -93,7 +95,7 @@ class Scheduler {
     std::vector<int64_t> attn_index_;  // trunk layer → attention layer index or -1
     int64_t vocab_;
     std::vector<Ptr> running_;  // admission order
-    std::vector<Ptr> waiting_;  // (priority, arrival) order
+    std::vector<Ptr> waiting_;  // (rank, arrival) order
     uint64_t arrivals_ = 0, admissions_ = 0;
     uint64_t seed_counter_;
     SchedulerCounters counters_;

@@ -358,6 +358,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         engine_options.max_num_seqs = cfg.max_num_seqs;
         engine_options.max_num_batched_tokens = cfg.max_num_batched_tokens;
         engine_options.admission_window = std::chrono::microseconds(cfg.admission_window_us);
+        engine_options.policy = cfg.scheduling_policy;
         engine_options.max_model_len = ctx.max_model_len;
         engine_options.cache = cfg.cache;
         engine_options.num_speculative_tokens = cfg.num_speculative_tokens;  // the engine checks for MTP
@@ -391,6 +392,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         ctx.trust_request_chat_template = cfg.trust_request_chat_template;
         ctx.force_include_usage = cfg.enable_force_include_usage;
         ctx.prompt_tokens_details = cfg.enable_prompt_tokens_details;
+        ctx.priority_scheduling = cfg.scheduling_policy == SchedulingPolicy::PRIORITY;
         ctx.reasoning_parser = cfg.reasoning_parser;
         ctx.tool_call_parser = cfg.tool_call_parser;
         ctx.enable_auto_tool_choice = cfg.enable_auto_tool_choice;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/cache_options.h"
+#include "engine/scheduling_policy.h"
 
 namespace hy::server {
 
@@ -25,7 +26,8 @@ struct ServerConfig {
     int max_num_seqs = 256;
     int max_num_batched_tokens = 2048;
     int64_t admission_window_us = 500;  // burst coalescing (engine/admission_window.h); 0 = off
-    CacheOptions cache;                 // --block-size, --kv-cache-memory, prefix/Mamba cache (issue 6)
+    SchedulingPolicy scheduling_policy = SchedulingPolicy::FCFS;  // --scheduling-policy fcfs|priority
+    CacheOptions cache;  // --block-size, --kv-cache-memory, prefix/Mamba cache (issue 6)
     bool enable_prompt_tokens_details = false;  // usage.prompt_tokens_details.cached_tokens
     int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;

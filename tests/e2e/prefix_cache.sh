@@ -29,7 +29,9 @@ print(eval(sys.argv[2], {"u": u}))' "$1" "$2"
 
 turn1=$(py 'import json,sys; print(json.dumps([{"role":"system","content":sys.argv[1]},{"role":"user","content":"first question"}]))' "$SYSTEM")
 
-start_server --block-size 16 --mamba-cache-interval 64 --kv-cache-memory 64M --enable-prompt-tokens-details
+# --scheduling-policy priority: the cache_salt checks below also send a `priority`, which the key ignores.
+start_server --block-size 16 --mamba-cache-interval 64 --kv-cache-memory 64M --enable-prompt-tokens-details \
+    --scheduling-policy priority
 grep -q "KV blocks" "$SERVER_LOG" || fail "no cache plan in the startup log"
 r1=$(chat "$turn1") || fail "first request"
 p1=$(usage_field "$r1" 'u["prompt_tokens"]')
@@ -67,6 +69,9 @@ start_server --block-size 16 --no-enable-prefix-caching --enable-prompt-tokens-d
 chat "$turn1" >/dev/null || fail "first request (no caching)"
 r=$(chat "$turn1") || fail "repeat (no caching)"
 [[ $(usage_field "$r" 'u["prompt_tokens_details"]["cached_tokens"]') == 0 ]] || fail "--no-enable-prefix-caching still caches"
+# The default policy is vLLM's fcfs, which refuses a nonzero priority with vLLM's message.
+[[ $(complete salt-a 3) == 400 ]] && grep -q "Priority scheduling is not enabled" "$TMP/out.json" ||
+    fail "a priority under --scheduling-policy fcfs should be a 400: $(cat "$TMP/out.json")"
 stop_server
 
 start_server --block-size 16

@@ -67,6 +67,20 @@ TEST(SamplingFields, RangeChecks) {
     EXPECT_EQ(status_of(R"({"min_tokens": 3, "max_tokens": 2})"), 400);
 }
 
+TEST(SamplingFields, PriorityNeedsThePriorityPolicy) {
+    EXPECT_EQ(status_of(R"({"priority": 0})"), 200);
+    try {
+        read(R"({"priority": 3})");
+        ADD_FAILURE() << "a nonzero priority under FCFS should be refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.http_status, 400);
+        EXPECT_STREQ(e.what(), "Got priority 3 but Priority scheduling is not enabled.");
+    }
+    ServingContext c = context();
+    c.priority_scheduling = true;
+    EXPECT_EQ(read_sampling_fields(Json::parse(R"({"priority": -2})"), c, true).priority, -2);
+}
+
 TEST(SamplingFields, MaxCompletionTokensWins) {
     SamplingFields f = read(R"({"max_completion_tokens": 7, "max_tokens": 9})");
     EXPECT_EQ(f.max_tokens, 7);

@@ -238,10 +238,15 @@ TEST(Scheduler, PreemptionRecomputesToTheSameOutput) {
     }
 }
 
-TEST(Scheduler, PriorityOrdersTheWaitingQueue) {
+// One seat, held by a long request while `low` (priority 5) and then `high` (priority -1) queue up.
+// Each asks for one token, so whichever is served first has finished when the other produces its token:
+// `second` is collected, then `first` must already hold its event.
+void expect_served_in_order(SchedulingPolicy policy, bool high_first) {
     ThreadPool pool(2);
-    Engine e(tiny_engine_model(), pool, options(1, 64, 16, 64 << 20, false));
-    auto hog = e.submit(greedy({5, 6, 7}, 30));  // holds the only seat
+    EngineOptions o = options(1, 64, 16, 64 << 20, false);
+    o.policy = policy;
+    Engine e(tiny_engine_model(), pool, o);
+    auto hog = e.submit(greedy({5, 6, 7}, 30));
     TokenEvent ev;
     ASSERT_TRUE(hog->pop(ev, std::chrono::milliseconds(30000)));
     auto low = greedy({8, 9}, 1), high = greedy({10, 11}, 1);
@@ -250,11 +255,17 @@ TEST(Scheduler, PriorityOrdersTheWaitingQueue) {
     auto sl = e.submit(low);
     auto sh = e.submit(high);
     collect(hog);
-    // The high-priority request runs first, so it has finished when the low one produces its token.
-    const auto cl = collect(sl);
-    TokenEvent probe;
-    EXPECT_TRUE(sh->pop(probe, std::chrono::milliseconds(0)));
-    EXPECT_EQ(cl.tokens.size(), 1u);
+    auto first = high_first ? sh : sl, second = high_first ? sl : sh;
+    EXPECT_EQ(collect(second).tokens.size(), 1u);
+    EXPECT_TRUE(first->pop(ev, std::chrono::milliseconds(0)));
+}
+
+TEST(Scheduler, PriorityPolicyOrdersTheWaitingQueueByPriority) {
+    expect_served_in_order(SchedulingPolicy::PRIORITY, true);
+}
+
+TEST(Scheduler, FcfsPolicyIgnoresPriority) {
+    expect_served_in_order(SchedulingPolicy::FCFS, false);
 }
 
 TEST(Scheduler, PromptLargerThanTheCacheIsAnError) {

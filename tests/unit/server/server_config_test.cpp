@@ -31,6 +31,16 @@ TEST(ServerConfig, Defaults) {
     EXPECT_THROW(parse_server_config({"--admission-window-us", "-1"}, env.lookup()), Error);
 }
 
+TEST(ServerConfig, SchedulingPolicyAsVllmSpellsIt) {
+    Env env;
+    EXPECT_EQ(parse_server_config({}, env.lookup()).scheduling_policy, SchedulingPolicy::FCFS);
+    EXPECT_EQ(parse_server_config({"--scheduling-policy", "priority"}, env.lookup()).scheduling_policy,
+              SchedulingPolicy::PRIORITY);
+    EXPECT_EQ(parse_server_config({"--scheduling-policy=fcfs"}, env.lookup()).scheduling_policy,
+              SchedulingPolicy::FCFS);
+    EXPECT_THROW(parse_server_config({"--scheduling-policy", "sjf"}, env.lookup()), Error);
+}
+
 TEST(ServerConfig, ModelLenForms) {
     EXPECT_EQ(parse_model_len("32k"), 32000);
     EXPECT_EQ(parse_model_len("32K"), 32768);
