@@ -440,9 +440,12 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
             state_mib, kv_kib, cfg.max_num_seqs,
             cfg.max_num_seqs * (state_mib + kv_kib * static_cast<double>(ctx.max_model_len) / 1024.0) /
                 1024.0);
-        spdlog::info("served as {}; max_model_len {}; max_num_seqs {}; {} compute threads; chat template: {}",
-                     ctx.served_names.front(), ctx.max_model_len, cfg.max_num_seqs, pool->size(),
-                     ctx.chat_template ? ctx.chat_template->source().origin : "none");
+        spdlog::info(
+            "served as {}; max_model_len {}; max_num_seqs {}; scheduling policy {}; {} compute threads; chat "
+            "template: {}",
+            ctx.served_names.front(), ctx.max_model_len, cfg.max_num_seqs,
+            cfg.scheduling_policy == SchedulingPolicy::PRIORITY ? "priority" : "fcfs", pool->size(),
+            ctx.chat_template ? ctx.chat_template->source().origin : "none");
         ctx_ptr = &ctx;
         ready = true;
         spdlog::info("ready");

@@ -154,7 +154,9 @@ const std::vector<Flag>& flags() {
               [](ServerConfig& c, const std::string& v) {
                   c.cache.mamba_cache_mode = parse_mamba_cache_mode(v);
               });
-        value({"mamba-cache-interval"},
+        // vLLM's --mamba-block-size is the same grid: align mode keeps the Mamba state every that many
+        // tokens.
+        value({"mamba-cache-interval", "mamba-block-size"},
               "Tokens between Mamba snapshots in align mode (a multiple of --block-size, default 256)",
               [](ServerConfig& c, const std::string& v) {
                   c.cache.snapshot_interval = parse_int("--mamba-cache-interval", v, 1, int64_t{1} << 30);
@@ -271,16 +273,49 @@ const std::vector<Flag>& flags() {
                       c.notes.push_back("--pipeline-parallel-size=" + v +
                                         ": not applicable on CPU, running on one process");
               });
-        for (const char* n :
-             {"gpu-memory-utilization", "dtype", "quantization", "tokenizer", "download-dir", "load-format",
-              "distributed-executor-backend", "swap-space", "seed", "max-seq-len-to-capture",
-              "cpu-offload-gb", "data-parallel-size", "tokenizer-mode", "max-cudagraph-capture-size"})
+        value(
+            {"prefix-caching-hash-algo"},
+            "sha256, sha256_cbor, xxhash or xxhash_cbor (vLLM): accepted; a cache hit always compares the "
+            "block's tokens, so no hash collision can share a wrong block",
+            [](ServerConfig& c, const std::string& v) {
+                static const std::vector<std::string> known = {"sha256", "sha256_cbor", "xxhash",
+                                                               "xxhash_cbor", "builtin"};
+                if (std::find(known.begin(), known.end(), v) == known.end())
+                    throw Error(
+                        "--prefix-caching-hash-algo: expected one of sha256, sha256_cbor, xxhash, "
+                        "xxhash_cbor, got '" +
+                        v + "'");
+                c.notes.push_back("--prefix-caching-hash-algo=" + v +
+                                  ": blocks are indexed by a 64-bit hash chain and matched by their tokens");
+            });
+        for (const char* n : {"gpu-memory-utilization",
+                              "dtype",
+                              "quantization",
+                              "tokenizer",
+                              "download-dir",
+                              "load-format",
+                              "distributed-executor-backend",
+                              "swap-space",
+                              "seed",
+                              "max-seq-len-to-capture",
+                              "cpu-offload-gb",
+                              "data-parallel-size",
+                              "tokenizer-mode",
+                              "max-cudagraph-capture-size",
+                              "cuda-graph-sizes",
+                              "compilation-config",
+                              "num-gpu-blocks-override",
+                              "max-num-partial-prefills",
+                              "max-long-partial-prefills",
+                              "long-prefill-token-threshold",
+                              "max-log-len"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
         for (const char* n :
              {"enable-chunked-prefill", "trust-remote-code", "enforce-eager", "disable-log-requests",
               "disable-log-stats", "enable-log-requests", "disable-uvicorn-access-log",
-              "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce"})
+              "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce",
+              "calculate-kv-scales", "disable-hybrid-kv-cache-manager"})
             t.push_back(
                 not_applicable({n}, Kind::BOOL, "accepted for vLLM/NIM compatibility; no effect yet"));
         return t;

@@ -78,6 +78,18 @@ TEST(ServerConfig, FlagSpellings) {
     EXPECT_GE(c.notes.size(), 2u);                // tp, gpu memory
 }
 
+TEST(ServerConfig, VllmCacheAndSchedulerFlagsAreAccepted) {
+    Env env;
+    ServerConfig c =
+        parse_server_config({"--mamba-block-size", "512", "--prefix-caching-hash-algo", "sha256",
+                             "--num-gpu-blocks-override", "64", "--max-num-partial-prefills", "2",
+                             "--long-prefill-token-threshold", "512", "--calculate-kv-scales"},
+                            env.lookup());
+    EXPECT_EQ(c.cache.snapshot_interval, 512);  // vLLM's Mamba block grid is our snapshot interval
+    EXPECT_EQ(c.notes.size(), 5u);              // each of the others says what it does here
+    EXPECT_THROW(parse_server_config({"--prefix-caching-hash-algo", "md5"}, env.lookup()), Error);
+}
+
 TEST(ServerConfig, CacheFlags) {
     Env env;
     ServerConfig c =
