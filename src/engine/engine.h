@@ -29,8 +29,11 @@ struct EngineOptions {
     SchedulingPolicy policy = SchedulingPolicy::FCFS;
     int max_num_seqs = 256;                 // running sequences per step
     int64_t max_num_batched_tokens = 2048;  // prompt tokens fed per step (chunked prefill)
-    int64_t max_model_len = 131072;         // only sizes the token-count metric buckets
-    CacheOptions cache;                     // KV blocks, Mamba slots and snapshots (issue 6)
+    // vLLM's --long-prefill-token-threshold: at most this many of one prompt's tokens per step (0 = no
+    // cap but the budget), so a long prompt leaves room in each step for others' prompts and decodes.
+    int64_t long_prefill_token_threshold = 0;
+    int64_t max_model_len = 131072;  // only sizes the token-count metric buckets
+    CacheOptions cache;              // KV blocks, Mamba slots and snapshots (issue 6)
     // MTP speculative decoding (docs/engine.md "Speculative decoding"): drafts per step, 0 = off.
     int num_speculative_tokens = 0;
     // Burst coalescing (admission_window.h): 0 admits every request as soon as it arrives.

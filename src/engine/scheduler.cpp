@@ -217,7 +217,9 @@ int64_t Scheduler::lookup_prefix(Request& r) {
 // Tokens to feed this step: everything left (a decode step is 1) within the budget. Snapshot
 // boundaries inside the chunk do not cut it: the Mamba layers capture the state there.
 int64_t Scheduler::chunk(const Request& r, int64_t budget) const {
-    return std::min(static_cast<int64_t>(r.tokens.size()) - r.num_computed, budget);
+    int64_t n = static_cast<int64_t>(r.tokens.size()) - r.num_computed;
+    if (opt_.long_prefill_token_threshold > 0) n = std::min(n, opt_.long_prefill_token_threshold);
+    return std::min(n, budget);
 }
 
 // A token boundary whose Mamba state is kept (--mamba-cache-mode): every block (all), or the last

@@ -357,6 +357,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         EngineOptions engine_options;
         engine_options.max_num_seqs = cfg.max_num_seqs;
         engine_options.max_num_batched_tokens = cfg.max_num_batched_tokens;
+        engine_options.long_prefill_token_threshold = cfg.long_prefill_token_threshold;
         engine_options.admission_window = std::chrono::microseconds(cfg.admission_window_us);
         engine_options.policy = cfg.scheduling_policy;
         engine_options.max_model_len = ctx.max_model_len;

@@ -117,6 +117,12 @@ const std::vector<Flag>& flags() {
                   c.max_num_batched_tokens =
                       static_cast<int>(parse_int("--max-num-batched-tokens", v, 1, 1 << 24));
               });
+        value({"long-prefill-token-threshold"},
+              "At most this many tokens of one prompt per step, so a long prompt shares each step with "
+              "other prompts and decodes (vLLM; default 0 = only --max-num-batched-tokens)",
+              [](ServerConfig& c, const std::string& v) {
+                  c.long_prefill_token_threshold = parse_int("--long-prefill-token-threshold", v, 0, 1 << 24);
+              });
         value({"admission-window-us"},
               "Hold a burst of arrivals until none has come for this long (us; at most 10x that), so "
               "their prompts prefill in one step; a lone request is admitted at once (default 500, 0 = off)",
@@ -307,7 +313,6 @@ const std::vector<Flag>& flags() {
                               "num-gpu-blocks-override",
                               "max-num-partial-prefills",
                               "max-long-partial-prefills",
-                              "long-prefill-token-threshold",
                               "max-log-len"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));

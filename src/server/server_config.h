@@ -25,7 +25,8 @@ struct ServerConfig {
     std::optional<int64_t> max_model_len;  // unset = the model's max_position_embeddings
     int max_num_seqs = 256;
     int max_num_batched_tokens = 2048;
-    int64_t admission_window_us = 500;  // burst coalescing (engine/admission_window.h); 0 = off
+    int64_t long_prefill_token_threshold = 0;  // one prompt's tokens per step; 0 = only the budget
+    int64_t admission_window_us = 500;         // burst coalescing (engine/admission_window.h); 0 = off
     SchedulingPolicy scheduling_policy = SchedulingPolicy::FCFS;  // --scheduling-policy fcfs|priority
     CacheOptions cache;  // --block-size, --kv-cache-memory, prefix/Mamba cache (issue 6)
     bool enable_prompt_tokens_details = false;  // usage.prompt_tokens_details.cached_tokens

@@ -268,6 +268,27 @@ TEST(Scheduler, FcfsPolicyIgnoresPriority) {
     expect_served_in_order(SchedulingPolicy::FCFS, false);
 }
 
+// vLLM's long_prefill_token_threshold: a 100-token prompt fed at most 16 tokens a step (budget 64) takes
+// ceil(100 / 16) = 7 steps to its first token instead of 2, and gives the same tokens.
+TEST(Scheduler, LongPrefillThresholdCapsAPromptsTokensPerStep) {
+    ThreadPool pool(2);
+    std::mt19937 rng(3);
+    const auto prompt = random_tokens(rng, 100);
+    auto run = [&](int64_t threshold) {
+        EngineOptions o = options(4, 64, 16, 64 << 20, false);
+        o.long_prefill_token_threshold = threshold;
+        Engine e(tiny_engine_model(), pool, o);
+        const auto out = collect(e.submit(greedy(prompt, 3)));
+        test::drain(e);
+        return std::make_pair(out.tokens, e.scheduler().counters().steps);
+    };
+    const auto [plain_tokens, plain_steps] = run(0);
+    const auto [capped_tokens, capped_steps] = run(16);
+    EXPECT_EQ(plain_steps, 2 + 2);  // the prompt's chunks, then two decode steps
+    EXPECT_EQ(capped_steps, 7 + 2);
+    EXPECT_EQ(capped_tokens, plain_tokens);
+}
+
 TEST(Scheduler, PromptLargerThanTheCacheIsAnError) {
     ThreadPool pool(2);
     Engine e(tiny_engine_model(), pool, options(4, 64, 16, 300 * 1024, false));
