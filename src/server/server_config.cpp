@@ -438,6 +438,18 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         c.log_level = l;
     }
     if (auto v = get("VLLM_ENABLE_RESPONSES_API_STORE")) c.enable_responses_store = *v == "1" || *v == "true";
+    // NIM's switch for prefix caching. Unset keeps it on: agents resend the same system prompt and tools
+    // on every call (spec/lessons.md: an unset variable once turned it off for hybrid Nemotron 3).
+    if (auto v = get("NIM_ENABLE_KV_CACHE_REUSE")) {
+        std::string l = *v;
+        std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        if (l == "1" || l == "true" || l == "yes" || l == "on")
+            c.cache.enable_prefix_caching = true;
+        else if (l == "0" || l == "false" || l == "no" || l == "off")
+            c.cache.enable_prefix_caching = false;
+        else
+            throw Error("NIM_ENABLE_KV_CACHE_REUSE: expected 1/true or 0/false, got '" + *v + "'");
+    }
     for (const char* k :
          {"VLLM_USE_FLASHINFER_MOE_FP8", "VLLM_USE_FLASHINFER_MOE_FP4", "VLLM_USE_FLASHINFER_SAMPLER",
           "VLLM_ATTENTION_BACKEND", "VLLM_FLASHINFER_MOE_BACKEND", "CUDA_VISIBLE_DEVICES"})
@@ -518,7 +530,7 @@ std::string server_help() {
     }
     s += "\nEnvironment: NIM_MODEL_PATH, NIM_SERVED_MODEL_NAME, NIM_SERVER_PORT, NIM_HEALTH_PORT,\n"
          "  NIM_LOG_LEVEL, NIM_MAX_MODEL_LEN, NIM_PASSTHROUGH_ARGS, VLLM_ALLOW_LONG_MAX_MODEL_LEN,\n"
-         "  NIM_CACHE_PATH, VLLM_ENABLE_RESPONSES_API_STORE\n";
+         "  NIM_CACHE_PATH, NIM_ENABLE_KV_CACHE_REUSE, VLLM_ENABLE_RESPONSES_API_STORE\n";
     return s;
 }
 

@@ -65,6 +65,18 @@ TEST(ServerConfig, PrecedenceCliOverPassthroughOverNim) {
     EXPECT_EQ(c.default_chat_template_kwargs["enable_thinking"], false);
 }
 
+TEST(ServerConfig, NimKvCacheReuseSwitchesPrefixCaching) {
+    Env env;
+    EXPECT_TRUE(parse_server_config({}, env.lookup()).cache.enable_prefix_caching);  // unset: on
+    env.vars["NIM_ENABLE_KV_CACHE_REUSE"] = "0";
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).cache.enable_prefix_caching);
+    EXPECT_TRUE(parse_server_config({"--enable-prefix-caching"}, env.lookup()).cache.enable_prefix_caching);
+    env.vars["NIM_ENABLE_KV_CACHE_REUSE"] = "True";
+    EXPECT_TRUE(parse_server_config({}, env.lookup()).cache.enable_prefix_caching);
+    env.vars["NIM_ENABLE_KV_CACHE_REUSE"] = "maybe";
+    EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
+}
+
 TEST(ServerConfig, FlagSpellings) {
     Env env;
     ServerConfig c = parse_server_config(
