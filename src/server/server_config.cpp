@@ -169,8 +169,20 @@ const std::vector<Flag>& flags() {
               });
         value(
             {"kv-cache-dtype"},
-            "K/V cache storage: auto (= float32, the compute dtype), bfloat16, fp8 (e4m3, per-token scales)",
-            [](ServerConfig& c, const std::string& v) { c.cache.kv_dtype = parse_kv_cache_dtype(v); });
+            "K/V cache storage: auto (= float32, the compute dtype), bfloat16, fp8 (e4m3, per-token scales; "
+            "vLLM's fp8_e5m2 is stored so too)",
+            [](ServerConfig& c, const std::string& v) {
+                // vLLM's other 8-bit format: the same bytes per value as e4m3 with a scale per token and
+                // head, which keeps more precision than e5m2's two mantissa bits, so it stands in for it.
+                if (v == "fp8_e5m2") {
+                    c.cache.kv_dtype = parse_kv_cache_dtype("fp8_e4m3");
+                    c.notes.push_back(
+                        "--kv-cache-dtype=fp8_e5m2: stored as fp8 e4m3 with per-token scales "
+                        "(the same size, more precise)");
+                    return;
+                }
+                c.cache.kv_dtype = parse_kv_cache_dtype(v);
+            });
         value({"mamba-ssm-cache-dtype"}, "SSM state in Mamba snapshots: float32 (default), float16, bfloat16",
               [](ServerConfig& c, const std::string& v) {
                   c.cache.ssm_cache.dtype = parse_ssm_cache_dtype(v);

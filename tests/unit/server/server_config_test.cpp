@@ -101,6 +101,9 @@ TEST(ServerConfig, VllmCacheAndSchedulerFlagsAreAccepted) {
     EXPECT_EQ(c.long_prefill_token_threshold, 512);
     EXPECT_EQ(c.notes.size(), 4u);  // each of the others says what it does here
     EXPECT_THROW(parse_server_config({"--prefix-caching-hash-algo", "md5"}, env.lookup()), Error);
+    ServerConfig e5m2 = parse_server_config({"--kv-cache-dtype", "fp8_e5m2"}, env.lookup());
+    EXPECT_EQ(e5m2.cache.kv_dtype, kernels::KvDtype::FP8);  // e4m3 with scales stands in, and says so
+    EXPECT_EQ(e5m2.notes.size(), 1u);
 }
 
 TEST(ServerConfig, CacheFlags) {
