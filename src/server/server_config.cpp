@@ -292,6 +292,16 @@ const std::vector<Flag>& flags() {
                                         ": not applicable on CPU, running on one process");
               });
         value(
+            {"mamba-cache-dtype"},
+            "auto, float32, float16 or bfloat16 (vLLM: the Mamba conv and SSM state): accepted; the live "
+            "states and the snapshots' conv state stay float32, --mamba-ssm-cache-dtype sets the "
+            "snapshots' SSM state",
+            [](ServerConfig& c, const std::string& v) {
+                (void)parse_ssm_cache_dtype(v);  // the same names; a bad one is a startup error
+                c.notes.push_back("--mamba-cache-dtype=" + v +
+                                  ": Mamba states stay float32 (see --mamba-ssm-cache-dtype for snapshots)");
+            });
+        value(
             {"prefix-caching-hash-algo"},
             "sha256, sha256_cbor, xxhash or xxhash_cbor (vLLM): accepted; a cache hit always compares the "
             "block's tokens, so no hash collision can share a wrong block",

@@ -104,6 +104,8 @@ TEST(ServerConfig, VllmCacheAndSchedulerFlagsAreAccepted) {
     ServerConfig e5m2 = parse_server_config({"--kv-cache-dtype", "fp8_e5m2"}, env.lookup());
     EXPECT_EQ(e5m2.cache.kv_dtype, kernels::KvDtype::FP8);  // e4m3 with scales stands in, and says so
     EXPECT_EQ(e5m2.notes.size(), 1u);
+    EXPECT_EQ(parse_server_config({"--mamba-cache-dtype", "float16"}, env.lookup()).notes.size(), 1u);
+    EXPECT_THROW(parse_server_config({"--mamba-cache-dtype", "int4"}, env.lookup()), Error);
 }
 
 TEST(ServerConfig, CacheFlags) {
