@@ -307,18 +307,48 @@ void Scheduler::preempt(Request& r) {
 }
 
 void Scheduler::step() {
-    // Aborted requests (client gone) leave before any work is spent on them; their memory is freed here.
+    drop_aborted();
+    if (idle()) return;
+    wake_streams();  // left by a step that threw
+
+    int64_t budget = opt_.max_num_batched_tokens;
+    std::vector<Request*> sched;
+    const bool preempted = schedule_running(budget, sched);
+    if (!preempted) admit_waiting(budget, sched);
+    std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
+    if (sched.empty()) return;
+
+    std::vector<SequenceInput> batch;
+    std::vector<char> prompt_rows;  // the rows feed prompt_logprobs
+    build_batch(sched, batch, prompt_rows);
+    metrics_.on_iteration(opt_.max_num_batched_tokens - budget);
+    ++counters_.steps;
+    const ForwardOutput* out = nullptr;
+    try {
+        out = &fwd_.run(batch);
+    } catch (const std::exception& e) {
+        for (Request* r : sched) finish(*r, FinishReason::ERROR, e.what());
+        std::erase_if(running_, [](const Ptr& r) { return r->done; });
+        return;
+    }
+    take_outputs(sched, batch, prompt_rows, *out);
+    finish_step(sched);
+}
+
+// Aborted requests (client gone) leave before any work is spent on them; their memory is freed here.
+void Scheduler::drop_aborted() {
     for (auto& r : running_)
         if (r->stream->abort_requested()) finish(*r, FinishReason::ABORT);
     for (auto& r : waiting_)
         if (r->stream->abort_requested()) finish(*r, FinishReason::ABORT);
     std::erase_if(running_, [](const Ptr& r) { return r->done; });
     std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
-    if (idle()) return;
-    wake_streams();  // left by a step that threw
+}
 
-    int64_t budget = opt_.max_num_batched_tokens;
-    std::vector<Request*> sched;
+// Running requests, in order, get their next tokens (a decode token with its drafts, or a prompt
+// chunk) while the budget lasts; one that cannot grow preempts from the back of the order. True when
+// anyone was preempted (then no waiting request is admitted this step).
+bool Scheduler::schedule_running(int64_t& budget, std::vector<Request*>& sched) {
     bool preempted = false;
     // Running requests in admission order (victims come off the back, so they are never ones already
     // scheduled this step).
@@ -358,9 +388,12 @@ void Scheduler::step() {
         sched.push_back(&r);
         ++i;
     }
-    // Waiting requests, while nothing had to be preempted, seats and budget remain, and the head fits.
-    while (!preempted && budget > 0 && !waiting_.empty() &&
-           static_cast<int64_t>(running_.size()) < opt_.max_num_seqs) {
+    return preempted;
+}
+
+// Waiting requests, while seats and budget remain and the head of the queue fits (it blocks the rest).
+void Scheduler::admit_waiting(int64_t& budget, std::vector<Request*>& sched) {
+    while (budget > 0 && !waiting_.empty() && static_cast<int64_t>(running_.size()) < opt_.max_num_seqs) {
         Request& r = *waiting_.front();
         if (!admit(r, budget)) break;
         r.n_new = chunk(r, budget);
@@ -371,11 +404,12 @@ void Scheduler::step() {
         running_.push_back(std::move(waiting_.front()));
         waiting_.erase(waiting_.begin());
     }
-    std::erase_if(waiting_, [](const Ptr& r) { return r->done; });
-    if (sched.empty()) return;
+}
 
-    std::vector<SequenceInput> batch;
-    std::vector<char> prompt_rows;  // the rows feed prompt_logprobs
+// One SequenceInput per scheduled request: its new tokens (or [last, drafts] to verify), the Mamba
+// snapshot boundaries inside them, and whether every row's logits are wanted.
+void Scheduler::build_batch(const std::vector<Request*>& sched, std::vector<SequenceInput>& batch,
+                            std::vector<char>& prompt_rows) {
     batch.reserve(sched.size());
     for (Request* r : sched) {
         std::vector<int64_t> points;  // snapshot boundaries strictly inside this step's tokens
@@ -405,43 +439,42 @@ void Scheduler::step() {
         // A speculating sequence needs every row's hidden state for the MTP block (and every draft's logits).
         batch.push_back({r->state.get(), toks, all || speculating(*r)});
     }
-    metrics_.on_iteration(opt_.max_num_batched_tokens - budget);
-    ++counters_.steps;
-    const ForwardOutput* out = nullptr;
-    try {
-        out = &fwd_.run(batch);
-    } catch (const std::exception& e) {
-        for (Request* r : sched) finish(*r, FinishReason::ERROR, e.what());
-        std::erase_if(running_, [](const Ptr& r) { return r->done; });
-        return;
-    }
-    // Logits rows in batch order: one per sequence, or one per new token with all_logits.
+}
+
+// Logits rows in batch order (one per sequence, or one per new token with all_logits): prompt
+// logprobs, draft verification, or the next token of a request whose tokens are all computed.
+void Scheduler::take_outputs(const std::vector<Request*>& sched, const std::vector<SequenceInput>& batch,
+                             const std::vector<char>& prompt_rows, const ForwardOutput& out) {
     int64_t row = 0;
     for (size_t b = 0; b < sched.size(); ++b) {
         Request& r = *sched[b];
         const int64_t rows = batch[b].all_logits ? r.n_new : 1, first = row;
         if (prompt_rows[b])
-            prompt_logprobs_from_rows(out->logits_row(row), rows, out->n_vocab, r.num_computed, r.req.prompt,
+            prompt_logprobs_from_rows(out.logits_row(row), rows, out.n_vocab, r.num_computed, r.req.prompt,
                                       r.req.prompt_logprobs, r.prompt_lp);
         row += rows;
         if (r.n_drafts > 0) {
-            verify(r, *out, first);
+            verify(r, out, first);
             continue;
         }
         r.num_computed += r.n_new;
         if (r.num_computed == static_cast<int64_t>(r.tokens.size()))
-            emit(r, out->logits_row(row - 1), out->n_vocab);
-        if (speculating(r) && !r.done) mtp_->keep_hidden(r.mtp, *out, first, rows);
+            emit(r, out.logits_row(row - 1), out.n_vocab);
+        if (speculating(r) && !r.done) mtp_->keep_hidden(r.mtp, out, first, rows);
     }
-    // The step's tokens leave before its bookkeeping: a prompt's last chunk publishes its blocks and
-    // saves Mamba snapshots (~0.9 ms for an 8K prompt), which its first token need not wait for. Only
-    // then do finished requests give back their state (emit leaves it for the snapshots).
+}
+
+// The step's tokens leave before its bookkeeping: a prompt's last chunk publishes its blocks and
+// saves Mamba snapshots (~0.9 ms for an 8K prompt), which its first token need not wait for. Only
+// then do finished requests give back their state (emit leaves it for the snapshots).
+void Scheduler::finish_step(const std::vector<Request*>& sched) {
     wake_streams();
     for (Request* r : sched)
         if (r->n_drafts == 0) after_forward(*r);  // verify() did its own
     for (Request* r : sched)
         if (r->done) r->state.reset();  // blocks (published ones stay cached) and the slot go back
-    // The MTP block over the kept rows (one sequence per call; `out` is overwritten from here on).
+    // The MTP block over the kept rows (one sequence per call; the forward's output is overwritten
+    // from here on).
     for (Request* r : sched) {
         if (r->done || !speculating(*r)) continue;
         try {

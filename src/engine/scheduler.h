@@ -67,6 +67,15 @@ class Scheduler {
     using Ptr = std::unique_ptr<Request>;
 
     bool caching() const;
+    // The phases of step(), in order.
+    void drop_aborted();
+    bool schedule_running(int64_t& budget, std::vector<Request*>& sched);  // true: someone was preempted
+    void admit_waiting(int64_t& budget, std::vector<Request*>& sched);
+    void build_batch(const std::vector<Request*>& sched, std::vector<SequenceInput>& batch,
+                     std::vector<char>& prompt_rows);
+    void take_outputs(const std::vector<Request*>& sched, const std::vector<SequenceInput>& batch,
+                      const std::vector<char>& prompt_rows, const ForwardOutput& out);
+    void finish_step(const std::vector<Request*>& sched);
     void finish(Request& r, FinishReason reason, std::string error = {});
     void preempt(Request& r);
     bool admit(Request& r, int64_t budget);
