@@ -66,6 +66,11 @@ double parse_memory(const std::string& flag, const std::string& v) {
     return x * scale;
 }
 
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return s;
+}
+
 Json parse_json_object(const std::string& flag, const std::string& v) {
     Json j = Json::parse(v, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw Error(flag + ": expected a JSON object, got '" + v + "'");
@@ -405,9 +410,7 @@ void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std
         bool b = !negated;
         if (f->kind == Kind::BOOL) {
             if (inline_value) {
-                std::string v = *inline_value;
-                std::transform(v.begin(), v.end(), v.begin(),
-                               [](unsigned char ch) { return std::tolower(ch); });
+                const std::string v = lowercase(*inline_value);
                 if (v == "true" || v == "1")
                     b = !negated;
                 else if (v == "false" || v == "0")
@@ -454,8 +457,7 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         c.health_port = static_cast<int>(parse_int("NIM_HEALTH_PORT", *v, 0, 65535));
     if (auto v = get("NIM_MAX_MODEL_LEN")) c.max_model_len = parse_model_len(*v);
     if (auto v = get("NIM_LOG_LEVEL")) {
-        std::string l = *v;
-        std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::string l = lowercase(*v);
         if (l == "default") l = "info";
         c.log_level = l;
     }
@@ -463,8 +465,7 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
     // NIM's switch for prefix caching. Unset keeps it on: agents resend the same system prompt and tools
     // on every call (spec/lessons.md: an unset variable once turned it off for hybrid Nemotron 3).
     if (auto v = get("NIM_ENABLE_KV_CACHE_REUSE")) {
-        std::string l = *v;
-        std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        const std::string l = lowercase(*v);
         if (l == "1" || l == "true" || l == "yes" || l == "on")
             c.cache.enable_prefix_caching = true;
         else if (l == "0" || l == "false" || l == "no" || l == "off")
