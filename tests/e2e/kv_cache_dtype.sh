@@ -35,8 +35,9 @@ assert b["usage"]["prompt_tokens_details"]["cached_tokens"]>0, b["usage"]' "$r1"
 stop_server
 
 PORT=$(free_port)
-if "$BIN" serve --model "$TMP/model" --host 127.0.0.1 --port "$PORT" --kv-cache-dtype fp8_e5m2 >"$TMP/bad.log" 2>&1; then
-    fail "--kv-cache-dtype fp8_e5m2 was accepted"
+# fp8_e5m2 is accepted (stored as e4m3 with scales, ServerConfig tests); a name vLLM does not know is not.
+if "$BIN" serve --model "$TMP/model" --host 127.0.0.1 --port "$PORT" --kv-cache-dtype fp4 >"$TMP/bad.log" 2>&1; then
+    fail "--kv-cache-dtype fp4 was accepted"
 fi
 grep -q "kv-cache-dtype" "$TMP/bad.log" || fail "no message for a bad --kv-cache-dtype: $(cat "$TMP/bad.log")"
 echo "kv_cache_dtype: tokens in 64M: default $t_default, bfloat16 $t_bf16, fp8 $t_fp8; ok"
