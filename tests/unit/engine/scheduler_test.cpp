@@ -300,11 +300,14 @@ TEST(Scheduler, PromptLargerThanTheCacheIsAnError) {
 
 // ≥ 500 requests with random lengths, shared prefixes and aborts under a budget small enough to
 // preempt: every request ends exactly once, and afterwards every block and slot is free.
-TEST(Scheduler, RandomizedWorkloadFreesEverything) {
+// Under SchedulingPolicy::PRIORITY every request also gets a random priority in {-1, 0, 1}, so the
+// queues reorder and preemption picks its victims by priority.
+void randomized_workload(SchedulingPolicy policy) {
     ThreadPool pool(2);
     std::mt19937 rng(2024);
     EngineOptions o = options(12, 128, 16, 600 * 1024, true);
     o.cache.snapshot_share = 0.3;
+    o.policy = policy;
     Engine e(tiny_engine_model(), pool, o);
     std::vector<std::vector<int32_t>> bases;
     for (int i = 0; i < 4; ++i) bases.push_back(random_tokens(rng, 80));
@@ -331,6 +334,7 @@ TEST(Scheduler, RandomizedWorkloadFreesEverything) {
         if (p.size() < 60) turns.push_back(p);
         GenerationRequest r = greedy(p, 1 + static_cast<int64_t>(rng() % 12));
         if (rng() % 3 == 0) r.sampling.temperature = 1.0;
+        if (policy == SchedulingPolicy::PRIORITY) r.priority = static_cast<int64_t>(rng() % 3) - 1;
         const int abort_after = rng() % 5 == 0 ? static_cast<int>(rng() % 4) : -1;
         live.push_back({e.submit(r), r.sampling.max_tokens, abort_after});
         if (abort_after == 0) e.abort(live.back().s);
@@ -371,6 +375,15 @@ TEST(Scheduler, RandomizedWorkloadFreesEverything) {
     EXPECT_GT(aborted, 0);
     expect_all_free(e);
     EXPECT_GT(e.scheduler().counters().prefix_hits, 0);
+    EXPECT_GT(e.scheduler().counters().preemptions, 0);
+}
+
+TEST(Scheduler, RandomizedWorkloadFreesEverything) {
+    randomized_workload(SchedulingPolicy::FCFS);
+}
+
+TEST(Scheduler, RandomizedWorkloadWithPrioritiesFreesEverything) {
+    randomized_workload(SchedulingPolicy::PRIORITY);
 }
 
 }  // namespace
