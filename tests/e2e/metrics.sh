@@ -71,4 +71,15 @@ scrape /metrics "$M.2"
 g=$($PY -c "import sys; print(int(float(sys.argv[2]) - float(sys.argv[1])))" \
     "$(value "$M.1" "vllm:generation_tokens_total{$L}")" "$(value "$M.2" "vllm:generation_tokens_total{$L}")")
 [[ $g == 34 ]] || fail "generation tokens after bench-serve moved by $g, expected 34"
+stop_server
+
+# --long-prefill-token-threshold 16: a 100-token prompt prefills in 7 steps of at most 16 tokens, which
+# vllm:iteration_tokens_total shows (one step of 100 without the cap).
+start_server --served-model-name tiny --long-prefill-token-threshold 16
+body=$($PY -c 'import json; print(json.dumps({"model":"tiny","prompt":list(range(100,200)),"max_tokens":1}))')
+curl -sf "$HYSERVE_URL/v1/completions" -H 'Content-Type: application/json' -d "$body" >/dev/null || fail "capped prompt"
+scrape /metrics "$M.3"
+steps=$(value "$M.3" "vllm:iteration_tokens_total_count{$L}")
+small=$(value "$M.3" "vllm:iteration_tokens_total_bucket{engine=\"0\",le=\"16.0\",model_name=\"tiny\"}")
+[[ $steps == 7.0 && $small == 7.0 ]] || fail "--long-prefill-token-threshold 16: $steps steps, $small of them <= 16 tokens"
 echo "metrics e2e: ok"
