@@ -3,8 +3,13 @@
 // refuses a nonzero `priority` under FCFS, as vLLM does).
 #pragma once
 
+#include <string>
+
 namespace hy {
 
 enum class SchedulingPolicy { FCFS, PRIORITY };
+
+SchedulingPolicy parse_scheduling_policy(const std::string& name);  // "fcfs" or "priority"; throws hy::Error
+const char* scheduling_policy_name(SchedulingPolicy p);             // vLLM's spelling
 
 }  // namespace hy

@@ -445,7 +445,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
             "served as {}; max_model_len {}; max_num_seqs {}; scheduling policy {}; {} compute threads; chat "
             "template: {}",
             ctx.served_names.front(), ctx.max_model_len, cfg.max_num_seqs,
-            cfg.scheduling_policy == SchedulingPolicy::PRIORITY ? "priority" : "fcfs", pool->size(),
+            scheduling_policy_name(cfg.scheduling_policy), pool->size(),
             ctx.chat_template ? ctx.chat_template->source().origin : "none");
         ctx_ptr = &ctx;
         ready = true;

@@ -134,17 +134,11 @@ const std::vector<Flag>& flags() {
               [](ServerConfig& c, const std::string& v) {
                   c.admission_window_us = parse_int("--admission-window-us", v, 0, 10'000'000);
               });
-        value({"scheduling-policy"},
-              "fcfs (default): requests run in arrival order and a request with a nonzero `priority` is a "
-              "400, as in vLLM; priority: by (priority, arrival), smaller first, lowest preempted first",
-              [](ServerConfig& c, const std::string& v) {
-                  if (v == "fcfs")
-                      c.scheduling_policy = SchedulingPolicy::FCFS;
-                  else if (v == "priority")
-                      c.scheduling_policy = SchedulingPolicy::PRIORITY;
-                  else
-                      throw Error("--scheduling-policy: expected fcfs or priority, got '" + v + "'");
-              });
+        value(
+            {"scheduling-policy"},
+            "fcfs (default): requests run in arrival order and a request with a nonzero `priority` is a "
+            "400, as in vLLM; priority: by (priority, arrival), smaller first, lowest preempted first",
+            [](ServerConfig& c, const std::string& v) { c.scheduling_policy = parse_scheduling_policy(v); });
         value({"block-size"}, "Tokens per KV cache block (default 64)",
               [](ServerConfig& c, const std::string& v) {
                   c.cache.block_size = parse_int("--block-size", v, 1, 4096);
