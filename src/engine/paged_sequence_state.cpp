@@ -73,15 +73,16 @@ kernels::KvView PagedSequenceState::kv_view(int64_t layer) {
     return v;
 }
 
-void PagedSequenceState::set_capture_points(std::vector<int64_t> points) {
+void PagedSequenceState::set_capture_points(std::vector<int64_t> points, float* images) {
+    HY_ASSERT(points.empty() || images != nullptr);
     capture_points_ = std::move(points);
-    captured_.resize(capture_points_.size() * static_cast<size_t>(slots_.slot_floats()));
+    captured_ = images;
 }
 
 void PagedSequenceState::on_mamba_capture(int64_t layer, size_t index, const float* conv, const float* ssm) {
     HY_ASSERT(index < capture_points_.size());
     // Same offsets as in the slot, so a captured state is a slot image.
-    float* base = captured_.data() + index * static_cast<size_t>(slots_.slot_floats());
+    float* base = captured_ + index * static_cast<size_t>(slots_.slot_floats());
     const float* slot = slots_.slot(slot_);
     const int64_t conv_off = slots_.conv(slot_, layer) - slot, ssm_off = slots_.ssm(slot_, layer) - slot;
     std::copy(conv, conv + slots_.conv_per_layer(), base + conv_off);

@@ -42,11 +42,14 @@ class PagedSequenceState final : public SequenceState {
     int32_t slot() const { return slot_; }
     float* slot_data() { return slots_.slot(slot_); }
     // Token counts inside the next forward call's new tokens at which the whole Mamba state is copied
-    // (slot layout) into captured(i): prefix-cache snapshots that do not cut the prefill chunk.
-    void set_capture_points(std::vector<int64_t> points);
+    // (slot layout) into captured(i): prefix-cache snapshots that do not cut the prefill chunk. `images`
+    // has room for points.size() slot images and outlives the forward call and the reading of
+    // captured(): the scheduler lends every step one reused buffer, so a new prompt does not fault in
+    // fresh pages of its own.
+    void set_capture_points(std::vector<int64_t> points, float* images);
     const std::vector<int64_t>& capture_points() const { return capture_points_; }
     const float* captured(size_t i) const {
-        return captured_.data() + i * static_cast<size_t>(slots_.slot_floats());
+        return captured_ + i * static_cast<size_t>(slots_.slot_floats());
     }
 
   private:
@@ -62,7 +65,7 @@ class PagedSequenceState final : public SequenceState {
     std::vector<std::vector<uint8_t*>> k_bytes_, v_bytes_;
     std::vector<std::vector<float*>> k_pages_, v_pages_;
     std::vector<int64_t> capture_points_;
-    std::vector<float> captured_;  // [points, slot_floats]
+    float* captured_ = nullptr;  // [points, slot_floats], lent by the scheduler
     MambaStateSink* sink_ = nullptr;
 };
 

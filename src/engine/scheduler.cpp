@@ -406,23 +406,41 @@ void Scheduler::admit_waiting(int64_t& budget, std::vector<Request*>& sched) {
     }
 }
 
+// The Mamba snapshot boundaries strictly inside r's tokens of this step, ascending.
+std::vector<int64_t> Scheduler::capture_points(const Request& r) const {
+    const int64_t B = blocks_.block_size();
+    std::vector<int64_t> points;
+    for (int64_t t = r.num_computed / B * B + B; caching() && r.n_drafts == 0 && t < r.num_computed + r.n_new;
+         t += B)
+        if (snapshot_point(r, t)) points.push_back(t);
+    // The turn boundary and the prompt's end off a block boundary inside the chunk (a recomputed
+    // request feeds prompt and output at once); on a block boundary the loop has them.
+    for (const int64_t x : {r.req.turn_start, r.prompt_len})
+        if (snapshot_point(r, x) && x % B != 0 && r.num_computed < x && x < r.num_computed + r.n_new &&
+            !std::binary_search(points.begin(), points.end(), x))
+            points.insert(std::upper_bound(points.begin(), points.end(), x), x);
+    return points;
+}
+
 // One SequenceInput per scheduled request: its new tokens (or [last, drafts] to verify), the Mamba
 // snapshot boundaries inside them, and whether every row's logits are wanted.
 void Scheduler::build_batch(const std::vector<Request*>& sched, std::vector<SequenceInput>& batch,
                             std::vector<char>& prompt_rows) {
     batch.reserve(sched.size());
-    for (Request* r : sched) {
-        std::vector<int64_t> points;  // snapshot boundaries strictly inside this step's tokens
-        for (int64_t t = r->num_computed / blocks_.block_size() * blocks_.block_size() + blocks_.block_size();
-             caching() && r->n_drafts == 0 && t < r->num_computed + r->n_new; t += blocks_.block_size())
-            if (snapshot_point(*r, t)) points.push_back(t);
-        // The turn boundary and the prompt's end off a block boundary inside the chunk (a recomputed
-        // request feeds prompt and output at once); on a block boundary the loop has them.
-        for (const int64_t x : {r->req.turn_start, r->prompt_len})
-            if (snapshot_point(*r, x) && x % blocks_.block_size() != 0 && r->num_computed < x &&
-                x < r->num_computed + r->n_new && !std::binary_search(points.begin(), points.end(), x))
-                points.insert(std::upper_bound(points.begin(), points.end(), x), x);
-        r->state->set_capture_points(std::move(points));
+    std::vector<std::vector<int64_t>> points(sched.size());
+    size_t n_images = 0;
+    for (size_t b = 0; b < sched.size(); ++b) {
+        points[b] = capture_points(*sched[b]);
+        n_images += points[b].size();
+    }
+    const size_t image_floats = static_cast<size_t>(slots_.slot_floats());
+    if (capture_images_.size() < n_images * image_floats) capture_images_.resize(n_images * image_floats);
+    float* images = capture_images_.data();
+    for (size_t b = 0; b < sched.size(); ++b) {
+        Request* r = sched[b];
+        const size_t n_points = points[b].size();
+        r->state->set_capture_points(std::move(points[b]), images);
+        images += n_points * image_floats;
         // prompt_logprobs: a logits row for every prompt position until the first token is out.
         const bool all =
             r->req.prompt_logprobs >= 0 && r->tokens.size() == static_cast<size_t>(r->prompt_len);

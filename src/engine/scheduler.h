@@ -83,6 +83,7 @@ class Scheduler {
     bool grow(Request& r, int64_t n_tokens);
     int64_t chunk(const Request& r, int64_t budget) const;
     bool snapshot_point(const Request& r, int64_t t) const;
+    std::vector<int64_t> capture_points(const Request& r) const;
     void ensure_hashes(Request& r, int64_t n_blocks);
     void after_forward(Request& r);
     int32_t emit(Request& r, const float* logits, int64_t V);  // the sampled token
@@ -102,6 +103,9 @@ class Scheduler {
     MambaSnapshotStore snapshots_;
     std::unique_ptr<MtpDrafter> mtp_;  // null unless num_speculative_tokens > 0
     std::vector<int64_t> attn_index_;  // trunk layer → attention layer index or -1
+    // The Mamba states captured inside one step's tokens (set_capture_points), read by after_forward:
+    // grown to the largest step so far and kept, so that its pages are faulted in once.
+    std::vector<float> capture_images_;
     int64_t vocab_;
     std::vector<Ptr> running_;  // admission order
     std::vector<Ptr> waiting_;  // (rank, arrival) order

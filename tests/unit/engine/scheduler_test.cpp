@@ -129,6 +129,50 @@ TEST(Scheduler, Bfloat16SnapshotFidelity) {
     check_cached_matches_cold(SsmCacheDtype::BFLOAT16, 1e-2);
 }
 
+// Two prompts prefilled in one step both take Mamba snapshots inside it, into the step's shared
+// capture buffer: each snapshot holds its own sequence's state, so a later request sharing either
+// prompt's first 140 tokens resumes at 128 and reproduces its cold logits.
+TEST(Scheduler, SnapshotsTakenInOneStepBelongToTheirSequences) {
+    ThreadPool pool(2);
+    std::mt19937 rng(19);
+    const std::vector<int32_t> prompts[2] = {random_tokens(rng, 150), random_tokens(rng, 150)};
+    const int64_t V = tiny_engine_model().embeddings.rows();
+    auto sharing = [&](int i) {  // prompt i's first 140 tokens, then its own
+        GenerationRequest r = greedy(prompts[i], 4);
+        for (size_t t = 140; t < r.prompt.size(); ++t) r.prompt[t] = 7 + static_cast<int32_t>(t);
+        r.sampling.top_logprobs = static_cast<int>(V);
+        return r;
+    };
+    test::Collected cold[2];
+    {
+        Engine e(tiny_engine_model(), pool, options(4, 512, 16, 64 << 20, false));
+        for (int i = 0; i < 2; ++i) cold[i] = collect(e.submit(sharing(i)));
+    }
+    EngineMetrics metrics;
+    Scheduler s(tiny_engine_model(), pool, options(4, 512, 16, 64 << 20, true), metrics);
+    auto run = [&](const GenerationRequest& a, const GenerationRequest& b) {
+        std::shared_ptr<RequestStream> streams[2] = {std::make_shared<RequestStream>(1),
+                                                     std::make_shared<RequestStream>(2)};
+        s.add(a, streams[0]);
+        s.add(b, streams[1]);
+        while (!s.idle()) s.step();
+        return std::make_pair(collect(streams[0]), collect(streams[1]));
+    };
+    const int64_t steps_before = s.counters().steps;
+    run(greedy(prompts[0], 1), greedy(prompts[1], 1));
+    EXPECT_EQ(s.counters().steps - steps_before, 1);  // both 150-token prompts in one step of 512
+    const auto [a, b] = run(sharing(0), sharing(1));
+    const test::Collected* cached[2] = {&a, &b};
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(cached[i]->cached_tokens, 128) << "prompt " << i;  // the snapshot every 64 tokens
+        EXPECT_EQ(cached[i]->tokens, cold[i].tokens) << "prompt " << i;
+        ASSERT_EQ(cached[i]->logprobs.size(), cold[i].logprobs.size());
+        for (size_t t = 0; t < cold[i].logprobs.size(); ++t)
+            EXPECT_LE(rel_l2(cached[i]->logprobs[t], cold[i].logprobs[t]), 1e-5)
+                << "prompt " << i << " token " << t;
+    }
+}
+
 // The next turn of a conversation extends the previous prompt: it resumes at exactly that prompt's
 // end (issue 6 "snapshots at the end of every prompt"), off a block boundary too, where the partial
 // block's rows come from the tail snapshot into a fresh block; logits as in a cold run.
