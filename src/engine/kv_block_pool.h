@@ -1,5 +1,6 @@
 // The paged KV cache of the attention layers (issue 6 "Memory"): a fixed pool of blocks of
-// `block_size` tokens, each holding K and V rows for every attention layer. Blocks are ref-counted so
+// `block_size` tokens, each holding K and V rows for every attention layer (one page per layer and
+// K/V; see data() for where they lie). Blocks are ref-counted so
 // sequences sharing a prompt prefix share its blocks; a full block can be published under the hash
 // chain of its tokens (block_hash.h) and found again by a later request. Free blocks form an LRU list:
 // blocks without content are handed out first, then published blocks in the order they were freed,
@@ -74,9 +75,13 @@ class KvBlockPool {
         std::list<int32_t>::iterator free_pos;
         bool in_free = false;
     };
+    // Layer-major: the pages of one layer's K (or V) lie side by side in block order, so the blocks a
+    // sequence got one after another (a fresh pool hands them out in order) are one run of memory for
+    // the attention kernel's key tiles. Block-major, a layer's pages were 8 pages apart on `small`
+    // (4 attention layers x K, V): 2.5-3.5% slower tiles (docs/engine.md "Session 15").
     uint8_t* data(int32_t b, int64_t layer, int kv) {
-        return storage_ + static_cast<size_t>(b) * block_bytes_ +
-               static_cast<size_t>((layer * 2 + kv) * block_size_ * row_bytes_);
+        return storage_ + (static_cast<size_t>(layer * 2 + kv) * meta_.size() + static_cast<size_t>(b)) *
+                              static_cast<size_t>(block_size_ * row_bytes_);
     }
     float* as_floats(uint8_t* p) const;  // F32 pools only
 

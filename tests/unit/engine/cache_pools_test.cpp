@@ -46,9 +46,11 @@ TEST(KvBlockPool, RefCountsAndLruReuseOfPublishedBlocks) {
     p.ref(b);  // a hit on a free cached block takes it off the free list
     EXPECT_EQ(p.num_free(), 0);
     EXPECT_EQ(p.allocate(), -1);
-    // K and V rows of different blocks and layers do not overlap.
-    EXPECT_EQ(p.v(b, 0) - p.k(b, 0), 4 * 8);
-    EXPECT_EQ(p.k(b, 1) - p.k(b, 0), 2 * 4 * 8);
+    // Pages of 4 tokens x 8 floats, layer-major: one layer's K pages side by side in block order, then
+    // its V pages, then the next layer's. No two (block, layer, K/V) pages overlap.
+    EXPECT_EQ(p.k(1, 0) - p.k(0, 0), 4 * 8);
+    EXPECT_EQ(p.v(0, 0) - p.k(0, 0), 3 * 4 * 8);
+    EXPECT_EQ(p.k(0, 1) - p.k(0, 0), 2 * 3 * 4 * 8);
 }
 
 TEST(BlockHash, ChainsOverThePrefix) {
