@@ -27,6 +27,7 @@ namespace {
 
 struct Options {
     int64_t context = 8192, queries = 320, hq = 8, hkv = 2, head_dim = 32, block = 64;
+    int64_t page_gap = 1;  // page p starts p x page_gap pages in (1: side by side)
     int threads = 0, repeats = 5;
     std::string kv_dtype = "auto";
     bool skip_old = false, json = false;
@@ -34,10 +35,10 @@ struct Options {
 
 void run(const Options& o) {
     if (o.context < 1 || o.queries < 1 || o.queries > o.context || o.hkv < 1 || o.hq % o.hkv != 0 ||
-        o.head_dim < 1 || o.block < 1 || o.repeats < 1)
+        o.head_dim < 1 || o.block < 1 || o.repeats < 1 || o.page_gap < 1)
         throw Error(
             "bench-attention: need 1 <= --queries <= --context, --heads a multiple of --kv-heads, "
-            "positive --head-dim, --block-size and --repeats");
+            "positive --head-dim, --block-size, --page-gap and --repeats");
     const kernels::KvDtype dt = parse_kv_cache_dtype(o.kv_dtype);
     const int64_t C = o.context, T = o.queries, Hq = o.hq, Hkv = o.hkv, dh = o.head_dim, row = Hkv * dh;
     const int64_t rb = kernels::kv_row_bytes(dt, Hkv, dh), pages = (C + o.block - 1) / o.block;
@@ -45,20 +46,24 @@ void run(const Options& o) {
 
     std::mt19937 rng(1);
     std::normal_distribution<float> nd(0.0f, 1.0f);
-    std::vector<float> kf(static_cast<size_t>(pages * o.block * row)), vf(kf.size()),
+    // Token t's row sits in page t / block at slot t % block; pages lie page_gap pages apart.
+    const int64_t stride = o.page_gap * o.block;  // tokens from one page's start to the next's
+    std::vector<float> kf(static_cast<size_t>(pages * stride * row)), vf(kf.size()),
         tmp(static_cast<size_t>(row));
-    std::vector<uint8_t> kb(static_cast<size_t>(pages * o.block * rb)), vb(kb.size());
-    for (int64_t t = 0; t < C; ++t)
+    std::vector<uint8_t> kb(static_cast<size_t>(pages * stride * rb)), vb(kb.size());
+    for (int64_t t = 0; t < C; ++t) {
+        const int64_t slot = t / o.block * stride + t % o.block;
         for (int kv = 0; kv < 2; ++kv) {
             for (auto& x : tmp) x = nd(rng);
-            std::copy(tmp.begin(), tmp.end(), (kv ? vf : kf).begin() + t * row);
-            kernels::encode_kv_row(dt, tmp.data(), Hkv, dh, (kv ? vb : kb).data() + t * rb);
+            std::copy(tmp.begin(), tmp.end(), (kv ? vf : kf).begin() + slot * row);
+            kernels::encode_kv_row(dt, tmp.data(), Hkv, dh, (kv ? vb : kb).data() + slot * rb);
         }
+    }
     std::vector<const float*> kfp, vfp;
     std::vector<const uint8_t*> kbp, vbp;
     for (int64_t p = 0; p < pages; ++p) {
-        kfp.push_back(kf.data() + p * o.block * row), vfp.push_back(vf.data() + p * o.block * row);
-        kbp.push_back(kb.data() + p * o.block * rb), vbp.push_back(vb.data() + p * o.block * rb);
+        kfp.push_back(kf.data() + p * stride * row), vfp.push_back(vf.data() + p * stride * row);
+        kbp.push_back(kb.data() + p * stride * rb), vbp.push_back(vb.data() + p * stride * rb);
     }
     kernels::KvView kv{kfp.data(), vfp.data(), o.block, row};
     kv.dtype = dt, kv.k_bytes = kbp.data(), kv.v_bytes = vbp.data(), kv.row_bytes = rb;
@@ -108,6 +113,8 @@ void run(const Options& o) {
                         {"kv_heads", Hkv},
                         {"head_dim", dh},
                         {"kv_cache_dtype", kv_cache_dtype_name(dt)},
+                        {"block_size", o.block},
+                        {"page_gap", o.page_gap},
                         {"threads", pool.size()},
                         {"isa", kernels::isa_name(kernels::best_isa())},
                         {"repeats", o.repeats},
@@ -149,6 +156,9 @@ void register_bench_attention(CLI::App& app) {
     cmd->add_option("--kv-heads", o->hkv, "KV heads");
     cmd->add_option("--head-dim", o->head_dim, "Head dimension");
     cmd->add_option("--block-size", o->block, "Tokens per K/V page");
+    cmd->add_option("--page-gap", o->page_gap,
+                    "Pages from one K/V page's start to the next's (1: side by side; a block-major pool "
+                    "with L attention layers spaces one layer's pages 2L apart)");
     cmd->add_option("--kv-cache-dtype", o->kv_dtype, "auto (float32), bfloat16 or fp8");
     cmd->add_option("--threads", o->threads, "Threads (default: physical cores)");
     cmd->add_option("--repeats", o->repeats, "Repeats; figures are medians");
