@@ -302,16 +302,16 @@ const std::vector<Flag>& flags() {
             });
         value(
             {"prefix-caching-hash-algo"},
-            "sha256, sha256_cbor, xxhash or xxhash_cbor (vLLM): accepted; a cache hit always compares the "
-            "block's tokens, so no hash collision can share a wrong block",
+            "sha256, sha256_cbor, xxhash, xxhash_cbor or builtin (vLLM's older default): accepted; a cache "
+            "hit always compares the block's tokens, so no hash collision can share a wrong block",
             [](ServerConfig& c, const std::string& v) {
                 static const std::vector<std::string> known = {"sha256", "sha256_cbor", "xxhash",
                                                                "xxhash_cbor", "builtin"};
-                if (std::find(known.begin(), known.end(), v) == known.end())
-                    throw Error(
-                        "--prefix-caching-hash-algo: expected one of sha256, sha256_cbor, xxhash, "
-                        "xxhash_cbor, got '" +
-                        v + "'");
+                if (std::find(known.begin(), known.end(), v) == known.end()) {
+                    std::string names;
+                    for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
+                    throw Error("--prefix-caching-hash-algo: expected one of " + names + ", got '" + v + "'");
+                }
                 c.notes.push_back("--prefix-caching-hash-algo=" + v +
                                   ": blocks are indexed by a 64-bit hash chain and matched by their tokens");
             });
