@@ -8,6 +8,8 @@
 # committed run: 5101 steps in 491 s after 53 s of tokenizing); COMPILE=1 (torch.compile) 40 ms per
 # step after ~65 s of compiling, so one run takes ~330 s. Two runs side by side (a rerun beside it)
 # would take ~530 s if they share the GPU as two eager runs did (half each); not measured.
+# On one H100 with COMPILE=1 (session 16's from-scratch rerun): ~48 ms per step, 395 s for the whole
+# device command.
 #   OUT=/path DATA=.gpu-data [NAME=m] [COMPILE=1] tools/train/gpu_run.sh   (.gpu-data is git-ignored: the
 #   device call carries .gpu-data/data.jsonl.xz and .gpu-data/tok)
 set -uo pipefail
