@@ -4,6 +4,7 @@
 // block and slot free.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <random>
@@ -282,34 +283,46 @@ TEST(Scheduler, PreemptionRecomputesToTheSameOutput) {
     }
 }
 
-// One seat, held by a long request while `low` (priority 5) and then `high` (priority -1) queue up.
-// Each asks for one token, so whichever is served first has finished when the other produces its token:
-// `second` is collected, then `first` must already hold its event.
-void expect_served_in_order(SchedulingPolicy policy, bool high_first) {
+// One seat, held by a running request while `low` (priority 5) and then `high` (priority -1) wait. The
+// scheduler is stepped by hand: the step after the holder finishes admits one of them, which prefills
+// and gives its only token, while the other has none yet. (Driven through an Engine, the test raced:
+// on a loaded CI machine the holder finished before `high` was submitted, and a fast engine served the
+// second request before the test thread looked at it.)
+void expect_served_first(SchedulingPolicy policy, bool high_first) {
     ThreadPool pool(2);
     EngineOptions o = options(1, 64, 16, 64 << 20, false);
     o.policy = policy;
-    Engine e(tiny_engine_model(), pool, o);
-    auto hog = e.submit(greedy({5, 6, 7}, 30));
-    TokenEvent ev;
-    ASSERT_TRUE(hog->pop(ev, std::chrono::milliseconds(30000)));
-    auto low = greedy({8, 9}, 1), high = greedy({10, 11}, 1);
+    EngineMetrics metrics;
+    Scheduler s(tiny_engine_model(), pool, o, metrics);
+    auto holder = std::make_shared<RequestStream>(1), sl = std::make_shared<RequestStream>(2),
+         sh = std::make_shared<RequestStream>(3);
+    s.add(greedy({5, 6, 7}, 3), holder);
+    s.step();
+    ASSERT_EQ(s.running(), 1);
+    GenerationRequest low = greedy({8, 9}, 1), high = greedy({10, 11}, 1);
     low.priority = 5;
     high.priority = -1;
-    auto sl = e.submit(low);
-    auto sh = e.submit(high);
-    collect(hog);
-    auto first = high_first ? sh : sl, second = high_first ? sl : sh;
+    s.add(low, sl);
+    s.add(high, sh);
+    for (TokenEvent ev; ev.finish == FinishReason::NONE;) {
+        while (!holder->pop(ev, std::chrono::milliseconds(0))) s.step();
+    }
+    s.step();
+    const auto first = high_first ? sh : sl, second = high_first ? sl : sh;
+    TokenEvent ev;
+    ASSERT_TRUE(first->pop(ev, std::chrono::milliseconds(0)));
+    EXPECT_NE(ev.token, -1);
+    EXPECT_FALSE(second->pop(ev, std::chrono::milliseconds(0)));
+    while (!s.idle()) s.step();
     EXPECT_EQ(collect(second).tokens.size(), 1u);
-    EXPECT_TRUE(first->pop(ev, std::chrono::milliseconds(0)));
 }
 
 TEST(Scheduler, PriorityPolicyOrdersTheWaitingQueueByPriority) {
-    expect_served_in_order(SchedulingPolicy::PRIORITY, true);
+    expect_served_first(SchedulingPolicy::PRIORITY, true);
 }
 
 TEST(Scheduler, FcfsPolicyIgnoresPriority) {
-    expect_served_in_order(SchedulingPolicy::FCFS, false);
+    expect_served_first(SchedulingPolicy::FCFS, false);
 }
 
 // vLLM's long_prefill_token_threshold: a 100-token prompt fed at most 16 tokens a step (budget 64) takes
