@@ -1,7 +1,6 @@
 // `hyserve make-test-model` and `hyserve inspect`, run as the built binary.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -51,25 +50,16 @@ class MadeModel : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         dir_ = new TempDir("made");
-        const auto t0 = std::chrono::steady_clock::now();
         RunResult r = run("make-test-model '" + dir_->str() + "' --preset tiny --format both --seed 1");
-        seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         ASSERT_EQ(r.status, 0) << r.out;
     }
     static void TearDownTestSuite() { delete dir_; }
     static TempDir* dir_;
-    static double seconds_;
 };
 TempDir* MadeModel::dir_ = nullptr;
-double MadeModel::seconds_ = 0;
 
-TEST_F(MadeModel, TinyIsQuickAndSmall) {
-    // install.sh builds the embedded default this way: < 2 s in a Release build.
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
-    EXPECT_LT(seconds_, 20.0);
-#else
-    EXPECT_LT(seconds_, 2.0);
-#endif
+TEST_F(MadeModel, TinyHasEveryFileAndIsSmall) {
+    // No wall-clock bound: a shared CI machine makes one flaky (the guide keeps speed in benchmarks).
     for (const char* f : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                           "generation_config.json", "model.gguf"})
         EXPECT_TRUE(fs::exists(dir_->path / f)) << f;
@@ -181,7 +171,8 @@ TEST(Inspect, NoMtpLeavesTheBlockOut) {
 TEST(Inspect, ReferenceGgufModelsMatchTheirGeneratorRecords) {
     // ../shared/models beside the checkout (where CI and developer machines have it), or an override.
     const char* env = std::getenv("HYSERVE_SHARED_MODELS");
-    const fs::path shared = env ? fs::path(env) : fs::path(HYSERVE_SOURCE_DIR).parent_path() / "shared" / "models";
+    const fs::path shared =
+        env ? fs::path(env) : fs::path(HYSERVE_SOURCE_DIR).parent_path() / "shared" / "models";
     if (!fs::exists(shared)) GTEST_SKIP() << shared << " not present";
     int checked = 0;
     for (const auto& e : fs::directory_iterator(fs::path(HYSERVE_TEST_DATA_DIR) / "models")) {

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-
 #include "core/error.h"
 
 namespace hy::tok {
@@ -29,14 +27,11 @@ TEST(BpeTrainer, TiesBrokenLexicographically) {
     EXPECT_EQ(t.merges[0].second, "b");
 }
 
-TEST(BpeTrainer, DefaultTextIsEmbeddedAndTrainsQuicklyAndDeterministically) {
+TEST(BpeTrainer, DefaultTextIsEmbeddedAndTrainsDeterministically) {
     std::string_view text = default_bpe_training_text();
     ASSERT_GT(text.size(), 20000u);
-    auto t0 = std::chrono::steady_clock::now();
     TrainedBpe a = train_byte_level_bpe(text, 4096, {"<unk>", "<s>", "</s>"}, default_pretokenizer_regex());
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(a.tokens.size(), 4096u);
-    EXPECT_LT(secs, 5.0);  // < 1 s in Release; sanitizer builds are slower
     TrainedBpe b = train_byte_level_bpe(text, 4096, {"<unk>", "<s>", "</s>"}, default_pretokenizer_regex());
     EXPECT_EQ(a.tokens, b.tokens);
     EXPECT_EQ(a.merges, b.merges);
