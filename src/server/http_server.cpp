@@ -272,9 +272,7 @@ void check_context_length(const ServerConfig& cfg, const ModelConfig& mc, int64_
     const int64_t model_len = mc.max_position_embeddings > 0 ? mc.max_position_embeddings : 4096;
     max_len = cfg.max_model_len.value_or(model_len);
     if (max_len > model_len) {
-        const char* allow = std::getenv("VLLM_ALLOW_LONG_MAX_MODEL_LEN");
-        const std::string a = allow ? allow : "";
-        if (a != "1" && a != "true" && a != "True")
+        if (!cfg.allow_long_max_model_len)
             throw Error("User-specified max_model_len (" + std::to_string(max_len) +
                         ") is greater than the derived max_model_len (max_position_embeddings=" +
                         std::to_string(model_len) +

@@ -71,6 +71,19 @@ std::string lowercase(std::string s) {
     return s;
 }
 
+// The words one switch accepts, on the command line (`--flag=VALUE`) and in the environment alike.
+std::optional<bool> switch_word(const std::string& v) {
+    const std::string l = lowercase(v);
+    if (l == "1" || l == "true" || l == "yes" || l == "on") return true;
+    if (l == "0" || l == "false" || l == "no" || l == "off") return false;
+    return std::nullopt;
+}
+
+bool switch_value(const std::string& what, const std::string& v) {
+    if (auto b = switch_word(v)) return *b;
+    throw Error(what + ": expected 1/true/yes/on or 0/false/no/off, got '" + v + "'");
+}
+
 Json parse_json_object(const std::string& flag, const std::string& v) {
     Json j = Json::parse(v, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw Error(flag + ": expected a JSON object, got '" + v + "'");
@@ -403,15 +416,7 @@ void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std
         std::vector<std::string> values;
         bool b = !negated;
         if (f->kind == Kind::BOOL) {
-            if (inline_value) {
-                const std::string v = lowercase(*inline_value);
-                if (v == "true" || v == "1")
-                    b = !negated;
-                else if (v == "false" || v == "0")
-                    b = negated;
-                else
-                    throw Error("--" + name + ": expected true or false, got '" + *inline_value + "'");
-            }
+            if (inline_value) b = switch_value("--" + name, *inline_value) != negated;
         } else if (inline_value) {
             values.push_back(*inline_value);
         } else if (f->kind == Kind::VALUE) {
@@ -455,18 +460,14 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         if (l == "default") l = "info";
         c.log_level = l;
     }
-    if (auto v = get("VLLM_ENABLE_RESPONSES_API_STORE")) c.enable_responses_store = *v == "1" || *v == "true";
+    if (auto v = get("VLLM_ENABLE_RESPONSES_API_STORE"))
+        c.enable_responses_store = switch_value("VLLM_ENABLE_RESPONSES_API_STORE", *v);
+    if (auto v = get("VLLM_ALLOW_LONG_MAX_MODEL_LEN"))
+        c.allow_long_max_model_len = switch_value("VLLM_ALLOW_LONG_MAX_MODEL_LEN", *v);
     // NIM's switch for prefix caching. Unset keeps it on: agents resend the same system prompt and tools
     // on every call (spec/lessons.md: an unset variable once turned it off for hybrid Nemotron 3).
-    if (auto v = get("NIM_ENABLE_KV_CACHE_REUSE")) {
-        const std::string l = lowercase(*v);
-        if (l == "1" || l == "true" || l == "yes" || l == "on")
-            c.cache.enable_prefix_caching = true;
-        else if (l == "0" || l == "false" || l == "no" || l == "off")
-            c.cache.enable_prefix_caching = false;
-        else
-            throw Error("NIM_ENABLE_KV_CACHE_REUSE: expected 1/true or 0/false, got '" + *v + "'");
-    }
+    if (auto v = get("NIM_ENABLE_KV_CACHE_REUSE"))
+        c.cache.enable_prefix_caching = switch_value("NIM_ENABLE_KV_CACHE_REUSE", *v);
     for (const char* k :
          {"VLLM_USE_FLASHINFER_MOE_FP8", "VLLM_USE_FLASHINFER_MOE_FP4", "VLLM_USE_FLASHINFER_SAMPLER",
           "VLLM_ATTENTION_BACKEND", "VLLM_FLASHINFER_MOE_BACKEND", "CUDA_VISIBLE_DEVICES"})

@@ -21,8 +21,9 @@ struct ServerConfig {
     std::vector<std::string> served_model_names;  // empty = the model path
     std::string host = "0.0.0.0";
     int port = 8000;
-    std::optional<int> health_port;        // NIM_HEALTH_PORT: health endpoints also there
-    std::optional<int64_t> max_model_len;  // unset = the model's max_position_embeddings
+    std::optional<int> health_port;         // NIM_HEALTH_PORT: health endpoints also there
+    std::optional<int64_t> max_model_len;   // unset = the model's max_position_embeddings
+    bool allow_long_max_model_len = false;  // VLLM_ALLOW_LONG_MAX_MODEL_LEN: beyond the model's own
     int max_num_seqs = 256;
     int max_num_batched_tokens = 2048;
     int64_t long_prefill_token_threshold = 0;  // one prompt's tokens per step; 0 = only the budget

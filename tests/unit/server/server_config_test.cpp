@@ -77,6 +77,42 @@ TEST(ServerConfig, NimKvCacheReuseSwitchesPrefixCaching) {
     EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
 }
 
+// One set of words for every switch: `--flag=VALUE` and the environment's switches agree.
+TEST(ServerConfig, SwitchesAcceptTheSameWordsEverywhere) {
+    Env env;
+    for (const char* on : {"1", "true", "True", "yes", "ON"}) {
+        const std::string flag = std::string("--enable-prompt-tokens-details=") + on;
+        EXPECT_TRUE(parse_server_config({flag}, env.lookup()).enable_prompt_tokens_details) << on;
+        EXPECT_FALSE(parse_server_config({"--no-enable-prefix-caching=" + std::string(on)}, env.lookup())
+                         .cache.enable_prefix_caching)
+            << on;
+        Env e;
+        e.vars["VLLM_ALLOW_LONG_MAX_MODEL_LEN"] = on;
+        e.vars["VLLM_ENABLE_RESPONSES_API_STORE"] = on;
+        const ServerConfig c = parse_server_config({}, e.lookup());
+        EXPECT_TRUE(c.allow_long_max_model_len) << on;
+        EXPECT_TRUE(c.enable_responses_store) << on;
+    }
+    for (const char* off : {"0", "false", "No", "off"}) {
+        const std::string flag = std::string("--enable-prompt-tokens-details=") + off;
+        EXPECT_FALSE(parse_server_config({flag}, env.lookup()).enable_prompt_tokens_details) << off;
+        Env e;
+        e.vars["VLLM_ALLOW_LONG_MAX_MODEL_LEN"] = off;
+        EXPECT_FALSE(parse_server_config({}, e.lookup()).allow_long_max_model_len) << off;
+    }
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).allow_long_max_model_len);  // unset: off
+    try {
+        parse_server_config({"--enable-prompt-tokens-details=maybe"}, env.lookup());
+        FAIL() << "a word that is no switch value was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--enable-prompt-tokens-details: expected 1/true/yes/on"),
+                  std::string::npos)
+            << e.what();
+    }
+    env.vars["VLLM_ALLOW_LONG_MAX_MODEL_LEN"] = "2";
+    EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
+}
+
 TEST(ServerConfig, FlagSpellings) {
     Env env;
     ServerConfig c = parse_server_config(
