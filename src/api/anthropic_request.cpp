@@ -150,8 +150,8 @@ std::optional<Json> anthropic_tool(const Json& t, const std::string& where) {
     const std::string type = opt_string(t, "type").value_or("custom");
     auto schema = t.find("input_schema");
     if (type != "custom" && (schema == t.end() || schema->is_null())) {
-        spdlog::warn("/v1/messages: tool '{}' of type '{}' is not supported here and was ignored",
-                     opt_string(t, "name").value_or(""), type);
+        SPDLOG_WARN("/v1/messages: tool '{}' of type '{}' is not supported here and was ignored",
+                    opt_string(t, "name").value_or(""), type);
         return std::nullopt;
     }
     if (schema == t.end() || schema->is_null()) throw schema_error(where + ".input_schema", "Field required");

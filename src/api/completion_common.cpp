@@ -72,10 +72,10 @@ OJson response_json(const std::string& id, const char* object, int64_t created, 
 
 void log_request(const std::string& id, const char* endpoint, int64_t prompt_tokens, const RunResult& r,
                  double total_s) {
-    spdlog::info("{} {} prompt_tokens={} completion_tokens={} ttft={:.3f}s total={:.3f}s finish={}{}", id,
-                 endpoint, prompt_tokens, r.completion_tokens, r.ttft_s, total_s,
-                 r.cancelled ? "abort" : (r.finish.empty() ? "none" : r.finish),
-                 r.cancelled ? " (client gone)" : "");
+    SPDLOG_INFO("{} {} prompt_tokens={} completion_tokens={} ttft={:.3f}s total={:.3f}s finish={}{}", id,
+                endpoint, prompt_tokens, r.completion_tokens, r.ttft_s, total_s,
+                r.cancelled ? "abort" : (r.finish.empty() ? "none" : r.finish),
+                r.cancelled ? " (client gone)" : "");
 }
 
 double seconds_since_epoch_mono() {

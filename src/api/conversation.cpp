@@ -65,9 +65,9 @@ void resolve_output_parsers(ServingContext& ctx) {
         if (!ctx.enable_auto_tool_choice) ctx.enable_auto_tool_choice = qwen;
         tools_from = "the chat template";
     }
-    spdlog::info("reasoning parser: {} (from {}); tool call parser: {} (from {}), auto tool choice {}",
-                 ctx.reasoning_parser, reasoning_from, ctx.tool_call_parser, tools_from,
-                 ctx.enable_auto_tool_choice.value_or(false) ? "on" : "off");
+    SPDLOG_INFO("reasoning parser: {} (from {}); tool call parser: {} (from {}), auto tool choice {}",
+                ctx.reasoning_parser, reasoning_from, ctx.tool_call_parser, tools_from,
+                ctx.enable_auto_tool_choice.value_or(false) ? "on" : "off");
     logged.push_back(&ctx);
 }
 
@@ -140,7 +140,7 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
     p->parser.parse_tool_calls = tc.mode == ToolChoiceMode::AUTO;
     p->parser.parse_reasoning = ctx.reasoning_parser != "none";
     p->parser.parallel_tool_calls = conv.parallel_tool_calls;
-    p->parser.on_warning = [](const std::string& m) { spdlog::warn("output parser: {}", m); };
+    p->parser.on_warning = [](const std::string& m) { SPDLOG_WARN("output parser: {}", m); };
     p->conv = std::move(conv);
     return p;
 }

@@ -63,7 +63,7 @@ void run_responses(ServingContext& ctx, const ResponsesCall& c, BodyWriter& w) {
         try {
             c.store->put({c.id, c.base.value("created_at", int64_t{0}), dump(s.response()), dump(c.history)});
         } catch (const std::exception& e) {
-            spdlog::error("{}: {}", c.id, e.what());
+            SPDLOG_ERROR("{}: {}", c.id, e.what());
             error = e.what();
         }
     }

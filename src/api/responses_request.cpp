@@ -125,7 +125,7 @@ void convert_item(const Json& item, size_t idx, Json& msgs) {
 std::optional<Json> responses_tool(const Json& t, const std::string& where) {
     const std::string type = opt_string(t, "type").value_or("");
     if (type == "function") return function_tool(t, where, "parameters");
-    spdlog::warn("/v1/responses: tool type '{}' is not supported here and was ignored", type);
+    SPDLOG_WARN("/v1/responses: tool type '{}' is not supported here and was ignored", type);
     return std::nullopt;
 }
 

@@ -101,7 +101,7 @@ void ToolCallOutput::scan_required(std::vector<chat::Delta>& out) {
 void ToolCallOutput::finish_required(std::vector<chat::Delta>& out) {
     if (calls_ > 0) return;  // calls already went out; a cut-off tail is dropped
     if (held_.empty()) return;
-    spdlog::warn("tool_choice required: the output holds no complete call; returned as content");
+    SPDLOG_WARN("tool_choice required: the output holds no complete call; returned as content");
     out.push_back({chat::DeltaKind::CONTENT_TEXT, held_, -1, "", ""});
 }
 

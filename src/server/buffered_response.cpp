@@ -64,7 +64,7 @@ BufferedBody run_buffered(const std::function<void(api::BodyWriter&)>& producer,
         out.status = status_of_body(w.body);
         out.body = std::move(w.body);
     } catch (const std::exception& e) {
-        spdlog::error("response producer failed: {}", e.what());
+        SPDLOG_ERROR("response producer failed: {}", e.what());
         const api::ApiResponse r = api::error_response(std::current_exception());
         out.status = r.status;
         out.body = r.body;

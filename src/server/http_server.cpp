@@ -26,6 +26,7 @@
 #include "server/connection_probe.h"
 #include "server/http_metrics.h"
 #include "server/listen_backlog.h"
+#include "server/log_format.h"
 #include "server/sink_writer.h"
 #include "store/response_store.h"
 
@@ -85,7 +86,7 @@ void send_api(const httplib::Request& req, httplib::Response& res, api::ApiRespo
             try {
                 (*producer)(w);
             } catch (const std::exception& e) {
-                spdlog::error("response producer failed: {}", e.what());
+                SPDLOG_ERROR("response producer failed: {}", e.what());
             }
             w.flush();  // before httplib's closing chunk
             sink.done();
@@ -163,7 +164,7 @@ void install_common(httplib::Server& s, const ServerConfig& cfg) {
         t_request_start.reset();
         g_http_metrics.record(req.path, req.method, res.status, secs);
         if (res.status >= 400)
-            spdlog::info("{} {} -> {} {}", req.method, req.path, res.status, res.body.substr(0, 200));
+            SPDLOG_INFO("{} {} -> {} {}", req.method, req.path, res.status, res.body.substr(0, 200));
     });
     s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         send(res, api::error_response(ep));
@@ -278,16 +279,16 @@ void check_context_length(const ServerConfig& cfg, const ModelConfig& mc, int64_
                         std::to_string(model_len) +
                         " in model's config.json). To allow overriding this limit, set "
                         "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1");
-        spdlog::warn("max_model_len {} exceeds the model's {} (VLLM_ALLOW_LONG_MAX_MODEL_LEN set)", max_len,
-                     model_len);
+        SPDLOG_WARN("max_model_len {} exceeds the model's {} (VLLM_ALLOW_LONG_MAX_MODEL_LEN set)", max_len,
+                    model_len);
     }
 }
 
 }  // namespace
 
 int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
-    spdlog::set_level(spdlog::level::from_str(cfg.log_level == "warning" ? "warn" : cfg.log_level));
-    for (const auto& n : cfg.notes) spdlog::warn("{}", n);
+    configure_logging(cfg.log_level, cfg.jsonl_logging);
+    for (const auto& n : cfg.notes) SPDLOG_WARN("{}", n);
     std::signal(SIGPIPE, SIG_IGN);
 
     std::atomic<bool> ready{false};
@@ -298,9 +299,9 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         try {
             responses_store = std::make_unique<store::ResponseStore>(
                 store::default_store_path([](const char* k) { return std::getenv(k); }));
-            spdlog::info("responses store: {}", responses_store->path());
+            SPDLOG_INFO("responses store: {}", responses_store->path());
         } catch (const std::exception& e) {
-            spdlog::critical("{}", e.what());
+            SPDLOG_CRITICAL("{}", e.what());
             return 1;
         }
     }
@@ -311,11 +312,11 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
     add_api_routes(api_server, routes);
     const ListenBacklog api_backlog(api_server);
     if (!api_server.bind_to_port(cfg.host.c_str(), cfg.port)) {
-        spdlog::critical("cannot listen on {}:{}", cfg.host, cfg.port);
+        SPDLOG_CRITICAL("cannot listen on {}:{}", cfg.host, cfg.port);
         return 1;
     }
     if (!api_backlog.raise(kListenBacklog))
-        spdlog::warn("could not raise the listen backlog of port {}", cfg.port);
+        SPDLOG_WARN("could not raise the listen backlog of port {}", cfg.port);
     std::unique_ptr<httplib::Server> health_server;
     if (cfg.health_port && *cfg.health_port != cfg.port) {
         health_server = std::make_unique<httplib::Server>();
@@ -323,11 +324,11 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         add_health_routes(*health_server, routes);
         const ListenBacklog health_backlog(*health_server);
         if (!health_server->bind_to_port(cfg.host.c_str(), *cfg.health_port)) {
-            spdlog::critical("cannot listen on {}:{} (NIM_HEALTH_PORT)", cfg.host, *cfg.health_port);
+            SPDLOG_CRITICAL("cannot listen on {}:{} (NIM_HEALTH_PORT)", cfg.host, *cfg.health_port);
             return 1;
         }
         if (!health_backlog.raise(kListenBacklog))
-            spdlog::warn("could not raise the listen backlog of port {}", *cfg.health_port);
+            SPDLOG_WARN("could not raise the listen backlog of port {}", *cfg.health_port);
     }
     g_servers[0] = &api_server;
     g_servers[1] = health_server.get();
@@ -338,8 +339,8 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
     if (health_server) health_thread = std::thread([&] { health_server->listen_after_bind(); });
     while (!api_server.is_running() || (health_server && !health_server->is_running()))
         std::this_thread::sleep_for(std::chrono::milliseconds(1));  // stop() only works once listening
-    spdlog::info("listening on http://{}:{}{}", cfg.host, cfg.port,
-                 health_server ? " (health also on port " + std::to_string(*cfg.health_port) + ")" : "");
+    SPDLOG_INFO("listening on http://{}:{}{}", cfg.host, cfg.port,
+                health_server ? " (health also on port " + std::to_string(*cfg.health_port) + ")" : "");
 
     int rc = 0;
     std::unique_ptr<LoadedModel> model;
@@ -363,13 +364,13 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         engine_options.num_speculative_tokens = cfg.num_speculative_tokens;  // the engine checks for MTP
         // Our conv state layout is our own ([K−1, Cd] per layer); the vLLM variable is accepted and logged.
         if (const char* layout = std::getenv("VLLM_SSM_CONV_STATE_LAYOUT"))
-            spdlog::info(
+            SPDLOG_INFO(
                 "VLLM_SSM_CONV_STATE_LAYOUT={} accepted; conv state is stored as [K-1, conv channels]",
                 layout);
         engine = std::make_unique<Engine>(model->weights, *pool, engine_options);
         if (cfg.num_speculative_tokens > 0)
-            spdlog::info("speculative decoding: MTP, {} draft tokens per step", cfg.num_speculative_tokens);
-        spdlog::info(
+            SPDLOG_INFO("speculative decoding: MTP, {} draft tokens per step", cfg.num_speculative_tokens);
+        SPDLOG_INFO(
             "{}; prefix caching {}, mamba cache mode {} (snapshot every {} tokens), SSM snapshots {}{}",
             engine->scheduler().plan().describe(), cfg.cache.enable_prefix_caching ? "on" : "off",
             mamba_cache_mode_name(cfg.cache.mamba_cache_mode), cfg.cache.snapshot_interval,
@@ -408,16 +409,16 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         api::resolve_output_parsers(ctx);  // logs the active reasoning / tool-call parsers
         size_t bytes = 0;
         for (const auto& f : model->weights.files) bytes += f ? f->size() : 0;
-        spdlog::info("model {} ({} layers, pattern {}, vocab {}, {:.1f} MiB mapped) loaded in {:.2f}s",
-                     ctx.model_root, mc.num_layers(), mc.layer_pattern(), mc.vocab_size,
-                     static_cast<double>(bytes) / (1 << 20),
-                     std::chrono::duration<double>(Clock::now() - t0).count());
+        SPDLOG_INFO("model {} ({} layers, pattern {}, vocab {}, {:.1f} MiB mapped) loaded in {:.2f}s",
+                    ctx.model_root, mc.num_layers(), mc.layer_pattern(), mc.vocab_size,
+                    static_cast<double>(bytes) / (1 << 20),
+                    std::chrono::duration<double>(Clock::now() - t0).count());
         if (model->weights.f32_panels)
-            spdlog::info("F32 matrices copied into 16-row panels for the GEMM: {:.1f} MiB",
-                         static_cast<double>(model->weights.f32_panels->size()) / (1 << 20));
+            SPDLOG_INFO("F32 matrices copied into 16-row panels for the GEMM: {:.1f} MiB",
+                        static_cast<double>(model->weights.f32_panels->size()) / (1 << 20));
         if (model->weights.bf16_panel_bytes > 0)
-            spdlog::info("BF16 matrices rewritten in place as 16-row panels for vdpbf16ps: {:.1f} MiB",
-                         static_cast<double>(model->weights.bf16_panel_bytes) / (1 << 20));
+            SPDLOG_INFO("BF16 matrices rewritten in place as 16-row panels for vdpbf16ps: {:.1f} MiB",
+                        static_cast<double>(model->weights.bf16_panel_bytes) / (1 << 20));
         // Sequence memory (lessons §1 item 8): fixed Mamba state per sequence plus K/V per token, so the
         // operator sees what max_num_seqs × max_model_len can cost before it happens.
         int64_t n_mamba = 0, n_attn = 0;
@@ -433,13 +434,13 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
             static_cast<double>(
                 n_attn * 2 * kernels::kv_row_bytes(cfg.cache.kv_dtype, mc.num_key_value_heads, mc.head_dim)) /
             1024.0;
-        spdlog::info(
+        SPDLOG_INFO(
             "per sequence: {:.2f} MiB Mamba state + {:.1f} KiB K/V per token; {} full-context sequences "
             "need {:.1f} GiB",
             state_mib, kv_kib, cfg.max_num_seqs,
             cfg.max_num_seqs * (state_mib + kv_kib * static_cast<double>(ctx.max_model_len) / 1024.0) /
                 1024.0);
-        spdlog::info(
+        SPDLOG_INFO(
             "served as {}; max_model_len {}; max_num_seqs {}; scheduling policy {}; {} compute threads; chat "
             "template: {}",
             ctx.served_names.front(), ctx.max_model_len, cfg.max_num_seqs,
@@ -447,9 +448,9 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
             ctx.chat_template ? ctx.chat_template->source().origin : "none");
         ctx_ptr = &ctx;
         ready = true;
-        spdlog::info("ready");
+        SPDLOG_INFO("ready");
     } catch (const std::exception& e) {
-        spdlog::critical("startup failed: {}", e.what());
+        SPDLOG_CRITICAL("startup failed: {}", e.what());
         rc = 1;
         api_server.stop();
         if (health_server) health_server->stop();

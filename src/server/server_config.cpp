@@ -460,6 +460,7 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         if (l == "default") l = "info";
         c.log_level = l;
     }
+    if (auto v = get("NIM_JSONL_LOGGING")) c.jsonl_logging = switch_value("NIM_JSONL_LOGGING", *v);
     if (auto v = get("VLLM_ENABLE_RESPONSES_API_STORE"))
         c.enable_responses_store = switch_value("VLLM_ENABLE_RESPONSES_API_STORE", *v);
     if (auto v = get("VLLM_ALLOW_LONG_MAX_MODEL_LEN"))

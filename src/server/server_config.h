@@ -38,6 +38,7 @@ struct ServerConfig {
     nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();
     std::string generation_config = "auto";  // auto/vllm = the model's file; else a directory
     std::string log_level = "info";          // spdlog level name
+    bool jsonl_logging = false;              // NIM_JSONL_LOGGING: one JSON object per log line
     bool trust_request_chat_template = false;
     bool enable_force_include_usage = false;
     bool enable_responses_store = false;  // --enable-responses-store / VLLM_ENABLE_RESPONSES_API_STORE=1

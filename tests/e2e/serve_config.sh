@@ -71,4 +71,24 @@ msg=$(curl -sf -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/complet
     /usr/bin/python3 -c 'import json,sys; m=json.load(sys.stdin)["choices"][0]["message"]; print(m.get("reasoning_content") is None and bool(m["content"]))')
 [[ $msg == True ]] || fail "--reasoning-parser none still produced reasoning or no content"
 stop_server
+# NIM_JSONL_LOGGING: every line the server logs is one JSON object in NIM's schema, with the source file
+# and line of the call; a request with a quote and a newline in its path still gives one valid line.
+NIM_JSONL_LOGGING=true start_server
+curl -s -o /dev/null "$HYSERVE_URL/v1/no%22such%0Apath" || true
+curl -sf -o /dev/null -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/completions" \
+    -d '{"messages":[{"role":"user","content":"hi"}],"max_tokens":2}' || fail "chat request with JSONL logging"
+stop_server
+/usr/bin/python3 - "$SERVER_LOG" <<'PY' || fail "NIM_JSONL_LOGGING output is not NIM's JSON Lines"
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+assert records, "no log lines"
+for r in records:
+    assert list(r) == ["level", "time", "file_name", "line_number", "message"], r
+    assert r["level"] in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), r
+    assert r["file_name"].endswith(".cpp") and r["line_number"] > 0, r
+messages = [r["message"] for r in records]
+assert "ready" in messages, messages
+assert any("/v1/chat/completions prompt_tokens=" in m for m in messages), messages
+assert any(m.startswith("GET /v1/no") and "-> 404" in m for m in messages), messages
+PY
 echo "serve_config: all checks passed"

@@ -89,9 +89,11 @@ TEST(ServerConfig, SwitchesAcceptTheSameWordsEverywhere) {
         Env e;
         e.vars["VLLM_ALLOW_LONG_MAX_MODEL_LEN"] = on;
         e.vars["VLLM_ENABLE_RESPONSES_API_STORE"] = on;
+        e.vars["NIM_JSONL_LOGGING"] = on;
         const ServerConfig c = parse_server_config({}, e.lookup());
         EXPECT_TRUE(c.allow_long_max_model_len) << on;
         EXPECT_TRUE(c.enable_responses_store) << on;
+        EXPECT_TRUE(c.jsonl_logging) << on;
     }
     for (const char* off : {"0", "false", "No", "off"}) {
         const std::string flag = std::string("--enable-prompt-tokens-details=") + off;
@@ -101,6 +103,7 @@ TEST(ServerConfig, SwitchesAcceptTheSameWordsEverywhere) {
         EXPECT_FALSE(parse_server_config({}, e.lookup()).allow_long_max_model_len) << off;
     }
     EXPECT_FALSE(parse_server_config({}, env.lookup()).allow_long_max_model_len);  // unset: off
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).jsonl_logging);
     try {
         parse_server_config({"--enable-prompt-tokens-details=maybe"}, env.lookup());
         FAIL() << "a word that is no switch value was accepted";
