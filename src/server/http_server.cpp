@@ -24,6 +24,7 @@
 #include "engine/scheduler.h"
 #include "server/buffered_response.h"
 #include "server/connection_probe.h"
+#include "server/cors.h"
 #include "server/http_metrics.h"
 #include "server/listen_backlog.h"
 #include "server/log_format.h"
@@ -175,6 +176,18 @@ void add_api_routes(httplib::Server& s, Routes r) {
     const ServerConfig& cfg = r.cfg;
     s.set_pre_routing_handler([&cfg](const httplib::Request& req, httplib::Response& res) {
         t_request_start = Clock::now();
+        const HeaderLookup header = [&req](const char* name) -> std::optional<std::string> {
+            if (!req.has_header(name)) return std::nullopt;
+            return req.get_header_value(name);
+        };
+        // CORS first: a browser's preflight carries no API key and may name any path.
+        if (auto preflight = cors_preflight(cfg.cors, req.method, header)) {
+            res.status = preflight->status;
+            for (const auto& [k, v] : preflight->headers) res.set_header(k, v);
+            res.set_content(preflight->body, "text/plain; charset=utf-8");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        for (const auto& [k, v] : cors_response_headers(cfg.cors, header)) res.set_header(k, v);
         for (const auto& [path, method] : known_paths()) {
             if (req.path != path) continue;
             if (req.method == method || (method == "GET" && req.method == "HEAD")) break;

@@ -217,6 +217,28 @@ const std::vector<Flag>& flags() {
               });
         value({"api-key"}, "Require `Authorization: Bearer KEY` on /v1 paths",
               [](ServerConfig& c, const std::string& v) { c.api_key = v; });
+        auto cors_list = [&](std::string name, std::string help,
+                             std::vector<std::string> CorsOptions::*field) {
+            t.push_back({{name},
+                         Kind::MULTI,
+                         std::move(help),
+                         [name, field](ServerConfig& c, const std::vector<std::string>& v, bool) {
+                             std::vector<std::string> all;
+                             for (const auto& x : v)
+                                 for (auto& item : parse_cors_list("--" + name, x))
+                                     all.push_back(std::move(item));
+                             c.cors.*field = std::move(all);
+                         }});
+        };
+        cors_list("allowed-origins",
+                  "Origins a browser may call the API from (JSON list or words; default *)",
+                  &CorsOptions::allowed_origins);
+        cors_list("allowed-methods", "Methods a cross-origin request may use (default *)",
+                  &CorsOptions::allowed_methods);
+        cors_list("allowed-headers", "Request headers a cross-origin request may send (default *)",
+                  &CorsOptions::allowed_headers);
+        boolean({"allow-credentials"}, "Let cross-origin requests carry credentials (default off)",
+                [](ServerConfig& c, bool b) { c.cors.allow_credentials = b; });
         value({"chat-template"}, "Chat template: a Jinja file or the template text",
               [](ServerConfig& c, const std::string& v) { c.chat_template = v; });
         value({"default-chat-template-kwargs"},
@@ -460,6 +482,17 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         if (l == "default") l = "info";
         c.log_level = l;
     }
+    // NIM's CORS variables: lists as JSON arrays or comma-separated words.
+    if (auto v = get("NIM_CORS_ALLOW_ORIGINS"))
+        c.cors.allowed_origins = parse_cors_list("NIM_CORS_ALLOW_ORIGINS", *v);
+    if (auto v = get("NIM_CORS_ALLOW_METHODS"))
+        c.cors.allowed_methods = parse_cors_list("NIM_CORS_ALLOW_METHODS", *v);
+    if (auto v = get("NIM_CORS_ALLOW_HEADERS"))
+        c.cors.allowed_headers = parse_cors_list("NIM_CORS_ALLOW_HEADERS", *v);
+    if (auto v = get("NIM_CORS_EXPOSE_HEADERS"))
+        c.cors.expose_headers = parse_cors_list("NIM_CORS_EXPOSE_HEADERS", *v);
+    if (auto v = get("NIM_CORS_MAX_AGE"))
+        c.cors.max_age_s = static_cast<int>(parse_int("NIM_CORS_MAX_AGE", *v, 0, 1 << 30));
     if (auto v = get("NIM_JSONL_LOGGING")) c.jsonl_logging = switch_value("NIM_JSONL_LOGGING", *v);
     if (auto v = get("VLLM_ENABLE_RESPONSES_API_STORE"))
         c.enable_responses_store = switch_value("VLLM_ENABLE_RESPONSES_API_STORE", *v);

@@ -13,6 +13,7 @@
 
 #include "engine/cache_options.h"
 #include "engine/scheduling_policy.h"
+#include "server/cors.h"
 
 namespace hy::server {
 
@@ -34,6 +35,7 @@ struct ServerConfig {
     int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;
     std::string api_key;
+    CorsOptions cors;           // --allowed-origins/-methods/-headers, --allow-credentials, NIM_CORS_*
     std::string chat_template;  // a file, or inline Jinja text (vLLM accepts both)
     nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();
     std::string generation_config = "auto";  // auto/vllm = the model's file; else a directory

@@ -37,6 +37,14 @@ grep -q '"max_model_len":2048' <<<"$models" || fail "passthrough --max-model-len
 [[ $(code "$HYSERVE_URL/v1/models") == 401 ]] || fail "no key should give 401"
 [[ $(code -H 'Authorization: Bearer wrong' "$HYSERVE_URL/v1/models") == 401 ]] || fail "wrong key should give 401"
 [[ $(code "$HYSERVE_URL/v1/health/ready") == 200 ]] || fail "health must not need the key"
+# CORS as vLLM answers it by default: a browser's preflight needs no key, any origin may call.
+preflight=$(curl -s -i -X OPTIONS "$HYSERVE_URL/v1/chat/completions" -H 'Origin: http://app.example' \
+    -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization, content-type')
+grep -q '^HTTP/1.1 200' <<<"$preflight" || fail "CORS preflight: $preflight"
+grep -qi '^Access-Control-Allow-Origin: \*' <<<"$preflight" || fail "CORS preflight origin: $preflight"
+grep -qi '^Access-Control-Allow-Headers: authorization, content-type' <<<"$preflight" || fail "CORS headers: $preflight"
+grep -qi '^Access-Control-Allow-Origin: \*' <(curl -s -i -H 'Origin: http://app.example' \
+    -H 'Authorization: Bearer sekret' "$HYSERVE_URL/v1/models") || fail "no CORS header on a cross-origin GET"
 [[ $(code "http://127.0.0.1:$HEALTH_PORT/v1/health/ready") == 200 ]] || fail "NIM_HEALTH_PORT serves health"
 [[ $(code "http://127.0.0.1:$HEALTH_PORT/v1/health/live") == 200 ]] || fail "NIM_HEALTH_PORT serves liveness"
 for what in tensor-parallel-size gpu-memory-utilization VLLM_USE_FLASHINFER_MOE_FP8; do
@@ -73,7 +81,11 @@ msg=$(curl -sf -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/complet
 stop_server
 # NIM_JSONL_LOGGING: every line the server logs is one JSON object in NIM's schema, with the source file
 # and line of the call; a request with a quote and a newline in its path still gives one valid line.
-NIM_JSONL_LOGGING=true start_server
+NIM_JSONL_LOGGING=true NIM_CORS_ALLOW_ORIGINS=https://ui.example start_server
+cors() { curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$HYSERVE_URL/v1/models" -H "Origin: $1" \
+    -H 'Access-Control-Request-Method: GET'; }
+[[ $(cors https://ui.example) == 200 && $(cors https://evil.example) == 400 ]] ||
+    fail "NIM_CORS_ALLOW_ORIGINS: preflights gave $(cors https://ui.example) / $(cors https://evil.example)"
 curl -s -o /dev/null "$HYSERVE_URL/v1/no%22such%0Apath" || true
 curl -sf -o /dev/null -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/completions" \
     -d '{"messages":[{"role":"user","content":"hi"}],"max_tokens":2}' || fail "chat request with JSONL logging"

@@ -77,6 +77,31 @@ TEST(ServerConfig, NimKvCacheReuseSwitchesPrefixCaching) {
     EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
 }
 
+// vLLM's CORS flags and NIM's CORS variables fill one set of options; the command line wins.
+TEST(ServerConfig, CorsFromFlagsAndNimVariables) {
+    Env env;
+    const ServerConfig d = parse_server_config({}, env.lookup());
+    EXPECT_EQ(d.cors.allowed_origins, (std::vector<std::string>{"*"}));
+    EXPECT_FALSE(d.cors.allow_credentials);
+    env.vars["NIM_CORS_ALLOW_ORIGINS"] = "https://a.example,https://b.example";
+    env.vars["NIM_CORS_ALLOW_METHODS"] = R"(["GET", "POST"])";
+    env.vars["NIM_CORS_EXPOSE_HEADERS"] = "X-Request-Id";
+    env.vars["NIM_CORS_MAX_AGE"] = "60";
+    ServerConfig c = parse_server_config({}, env.lookup());
+    EXPECT_EQ(c.cors.allowed_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+    EXPECT_EQ(c.cors.allowed_methods, (std::vector<std::string>{"GET", "POST"}));
+    EXPECT_EQ(c.cors.expose_headers, (std::vector<std::string>{"X-Request-Id"}));
+    EXPECT_EQ(c.cors.max_age_s, 60);
+    c = parse_server_config({"--allowed-origins", R"(["https://ui.example"])", "--allowed-headers",
+                             "Authorization", "Content-Type", "--allow-credentials"},
+                            env.lookup());
+    EXPECT_EQ(c.cors.allowed_origins, (std::vector<std::string>{"https://ui.example"}));
+    EXPECT_EQ(c.cors.allowed_headers, (std::vector<std::string>{"Authorization", "Content-Type"}));
+    EXPECT_TRUE(c.cors.allow_credentials);
+    env.vars["NIM_CORS_MAX_AGE"] = "soon";
+    EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
+}
+
 // One set of words for every switch: `--flag=VALUE` and the environment's switches agree.
 TEST(ServerConfig, SwitchesAcceptTheSameWordsEverywhere) {
     Env env;
