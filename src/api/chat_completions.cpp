@@ -157,37 +157,10 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
     try {
         OJson body = parse_body(body_text);
         check_model(body, ctx);
-        auto msgs = body.find("messages");
-        if (msgs == body.end() || msgs->is_null()) throw schema_error("messages", "Field required");
-        if (!msgs->is_array()) throw schema_error("messages", "Input should be a valid list");
-        if (msgs->empty()) throw bad_request("messages must contain at least one message.", "messages");
-        for (const auto& m : *msgs) {
-            if (!m.is_object()) throw schema_error("messages", "Input should be a valid dictionary");
-            auto role = m.find("role");
-            if (role == m.end() || !role->is_string()) throw schema_error("messages.role", "Field required");
-            auto content = m.find("content");
-            if (content != m.end() && !content->is_null() && !content->is_string() && !content->is_array())
-                throw schema_error("messages.content",
-                                   "Input should be a valid string or list of content parts");
-        }
+        check_chat_messages(body);
+        const auto msgs = body.find("messages");
         Conversation conv = read_chat_conversation(body, ctx);
-        if (auto text = opt_string(body, "chat_template")) {
-            if (!ctx.trust_request_chat_template)
-                throw bad_request(
-                    "Chat template is passed with request, but --trust-request-chat-template is not "
-                    "set. Refused request with untrusted chat template.",
-                    "chat_template");
-            chat::ChatTemplateSource src;
-            src.text = *text;
-            src.origin = "request chat_template";
-            src.bos_token = ctx.tokenizer->bos_token();
-            src.eos_token = ctx.tokenizer->eos_token();
-            try {
-                conv.chat_template = std::make_shared<chat::ChatTemplate>(std::move(src));
-            } catch (const Error& e) {
-                throw bad_request(e.what(), "chat_template");
-            }
-        }
+        conv.chat_template = read_request_chat_template(body, ctx);
         if (!conv.chat_template && !ctx.chat_template)
             throw bad_request("this model has no chat template; use /v1/completions");
 

@@ -35,13 +35,54 @@ ToolChoice read_tool_choice(const Json& body, bool has_tools) {
     return tc;
 }
 
+void check_chat_messages(const Json& body) {
+    auto msgs = body.find("messages");
+    if (msgs == body.end() || msgs->is_null()) throw schema_error("messages", "Field required");
+    if (!msgs->is_array()) throw schema_error("messages", "Input should be a valid list");
+    if (msgs->empty()) throw bad_request("messages must contain at least one message.", "messages");
+    for (const auto& m : *msgs) {
+        if (!m.is_object()) throw schema_error("messages", "Input should be a valid dictionary");
+        auto role = m.find("role");
+        if (role == m.end() || !role->is_string()) throw schema_error("messages.role", "Field required");
+        auto content = m.find("content");
+        if (content != m.end() && !content->is_null() && !content->is_string() && !content->is_array())
+            throw schema_error("messages.content", "Input should be a valid string or list of content parts");
+    }
+}
+
+std::shared_ptr<const chat::ChatTemplate> read_request_chat_template(const Json& body,
+                                                                     const ServingContext& ctx) {
+    auto text = opt_string(body, "chat_template");
+    if (!text) return nullptr;
+    if (!ctx.trust_request_chat_template)
+        throw bad_request(
+            "Chat template is passed with request, but --trust-request-chat-template is not "
+            "set. Refused request with untrusted chat template.",
+            "chat_template");
+    chat::ChatTemplateSource src;
+    src.text = *text;
+    src.origin = "request chat_template";
+    src.bos_token = ctx.tokenizer->bos_token();
+    src.eos_token = ctx.tokenizer->eos_token();
+    try {
+        return std::make_shared<chat::ChatTemplate>(std::move(src));
+    } catch (const Error& e) {
+        throw bad_request(e.what(), "chat_template");
+    }
+}
+
+Json merged_template_kwargs(const Json& body, const ServingContext& ctx) {
+    Json merged = ctx.default_chat_template_kwargs;
+    if (const Json* kw = opt_object(body, "chat_template_kwargs"))
+        for (const auto& [k, v] : kw->items()) merged[k] = v;
+    return merged;
+}
+
 Conversation read_chat_conversation(Json body, const ServingContext& ctx) {
     Conversation c;
     c.sampling = read_sampling_fields(body, ctx, true);
     // Server --default-chat-template-kwargs under the request's chat_template_kwargs (spec §3.1).
-    Json merged = ctx.default_chat_template_kwargs;
-    if (const Json* kw = opt_object(body, "chat_template_kwargs"))
-        for (const auto& [k, v] : kw->items()) merged[k] = v;
+    Json merged = merged_template_kwargs(body, ctx);
     // reasoning_effort reaches the template as a kwarg (spec §3.1) unless the kwargs set it; "none"
     // means include_reasoning false.
     auto effort = opt_string(body, "reasoning_effort");

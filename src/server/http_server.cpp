@@ -18,6 +18,7 @@
 #include "api/openai_format.h"
 #include "api/openai_handlers.h"
 #include "api/responses_handlers.h"
+#include "api/tokenize_endpoints.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "engine/engine.h"
@@ -127,6 +128,8 @@ const std::vector<std::pair<std::string, std::string>>& known_paths() {
                                                                        {"/v1/messages", "POST"},
                                                                        {"/v1/messages/count_tokens", "POST"},
                                                                        {"/v1/responses", "POST"},
+                                                                       {"/tokenize", "POST"},
+                                                                       {"/detokenize", "POST"},
                                                                        {"/v1/health/live", "GET"},
                                                                        {"/v1/health/ready", "GET"},
                                                                        {"/health", "GET"},
@@ -249,6 +252,9 @@ void add_api_routes(httplib::Server& s, Routes r) {
     post("/v1/completions", &api::handle_completions);
     post("/v1/messages", &api::handle_messages);
     post("/v1/messages/count_tokens", &api::handle_count_tokens);
+    // vLLM's token utilities, at its paths (outside /v1, so --api-key does not cover them, as in vLLM).
+    post("/tokenize", &api::handle_tokenize);
+    post("/detokenize", &api::handle_detokenize);
     store::ResponseStore* store = r.responses_store;
     post("/v1/responses", [store](api::ServingContext& c, const std::string& body) {
         return api::handle_responses(c, store, body);
