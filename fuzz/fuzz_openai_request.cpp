@@ -1,8 +1,8 @@
 // libFuzzer target for the untrusted text the server parses before any model work: request bodies
 // through the OpenAI field readers and validators (chat and completions rules, the context check,
-// the model name check, structured-output and tool_choice fields, Anthropic Messages and Responses bodies), stop-string matching over the body split
-// at every 7th byte, and the NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every failure must be a
-// hy::Error.
+// the model name check, structured-output and tool_choice fields, Anthropic Messages and Responses bodies),
+// stop-string matching over the body split at every 7th byte, CORS lists and preflights, and the
+// NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every failure must be a hy::Error.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,6 +15,7 @@
 #include "api/stop_matcher.h"
 #include "api/structured_output.h"
 #include "core/error.h"
+#include "server/cors.h"
 #include "server/server_config.h"
 #include "server/shell_split.h"
 
@@ -45,11 +46,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             (void)hy::api::output_messages(body.value("output", hy::api::Json::array()));
         } catch (const hy::Error&) {
         }
+        try {  // /tokenize's chat form checks its messages as chat completions do
+            hy::api::check_chat_messages(body);
+        } catch (const hy::Error&) {
+        }
         try {  // structured-output and tool_choice fields (issues 8, 9), read but not compiled
             (void)hy::api::read_output_format(body);
             (void)hy::api::read_tool_choice(body, true);
         } catch (const hy::Error&) {
         }
+    }
+    try {  // CORS: list options, and a preflight whose header values are the input's thirds
+        hy::server::CorsOptions cors;
+        cors.allowed_origins = hy::server::parse_cors_list("--allowed-origins", text);
+        cors.allowed_headers = {"Authorization"};
+        const size_t third = size / 3;
+        const std::string parts[3] = {text.substr(0, third), text.substr(third, third),
+                                      text.substr(2 * third)};
+        const hy::server::HeaderLookup header = [&](const char* name) -> std::optional<std::string> {
+            const std::string n = name;
+            if (n == "Origin") return parts[0];
+            if (n == "Access-Control-Request-Method") return parts[1];
+            if (n == "Access-Control-Request-Headers") return parts[2];
+            return std::nullopt;
+        };
+        (void)hy::server::cors_preflight(cors, "OPTIONS", header);
+        (void)hy::server::cors_response_headers(cors, header);
+    } catch (const hy::Error&) {
     }
     try {
         (void)hy::server::parse_server_config(hy::server::shell_split(text),
