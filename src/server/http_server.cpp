@@ -191,6 +191,10 @@ void add_api_routes(httplib::Server& s, Routes r) {
             return httplib::Server::HandlerResponse::Handled;
         }
         for (const auto& [k, v] : cors_response_headers(cfg.cors, header)) res.set_header(k, v);
+        if (cfg.enable_request_id_headers) {
+            const std::string id = header("X-Request-Id").value_or("");
+            res.set_header("X-Request-Id", id.empty() ? api::random_hex(32) : id);
+        }
         for (const auto& [path, method] : known_paths()) {
             if (req.path != path) continue;
             if (req.method == method || (method == "GET" && req.method == "HEAD")) break;

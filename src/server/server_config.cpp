@@ -350,6 +350,20 @@ const std::vector<Flag>& flags() {
                 c.notes.push_back("--prefix-caching-hash-algo=" + v +
                                   ": blocks are indexed by a 64-bit hash chain and matched by their tokens");
             });
+        // Nemotron 3's model cards start vLLM with `--reasoning-parser-plugin nano_v3_reasoning_parser.py`;
+        // the parsers are built in here (spec/lessons.md 15), so a plugin file is accepted and not loaded.
+        for (const char* n : {"reasoning-parser-plugin", "tool-parser-plugin"})
+            t.push_back({{n},
+                         Kind::VALUE,
+                         "accepted for vLLM compatibility: the parsers are built in",
+                         [name = std::string(n)](ServerConfig& c, const std::vector<std::string>& v, bool) {
+                             c.notes.push_back("--" + name + "=" + v.front() +
+                                               ": not loaded; the nemotron_v3 (nano_v3) reasoning and "
+                                               "qwen3_coder tool call parsers are built in");
+                         }});
+        boolean({"enable-request-id-headers"},
+                "Answer every request with an X-Request-Id header: the request's own, else a new one",
+                [](ServerConfig& c, bool b) { c.enable_request_id_headers = b; });
         for (const char* n : {"gpu-memory-utilization",
                               "dtype",
                               "quantization",
@@ -369,14 +383,16 @@ const std::vector<Flag>& flags() {
                               "num-gpu-blocks-override",
                               "max-num-partial-prefills",
                               "max-long-partial-prefills",
-                              "max-log-len"})
+                              "max-log-len",
+                              "revision",
+                              "root-path"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));
         for (const char* n :
              {"enable-chunked-prefill", "trust-remote-code", "enforce-eager", "disable-log-requests",
               "disable-log-stats", "enable-log-requests", "disable-uvicorn-access-log",
               "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce",
-              "calculate-kv-scales", "disable-hybrid-kv-cache-manager"})
+              "calculate-kv-scales", "disable-hybrid-kv-cache-manager", "disable-fastapi-docs"})
             t.push_back(
                 not_applicable({n}, Kind::BOOL, "accepted for vLLM/NIM compatibility; no effect yet"));
         return t;

@@ -35,6 +35,7 @@ struct ServerConfig {
     int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;
     std::string api_key;
+    bool enable_request_id_headers = false;  // X-Request-Id on every response (vLLM)
     CorsOptions cors;           // --allowed-origins/-methods/-headers, --allow-credentials, NIM_CORS_*
     std::string chat_template;  // a file, or inline Jinja text (vLLM accepts both)
     nlohmann::ordered_json default_chat_template_kwargs = nlohmann::ordered_json::object();

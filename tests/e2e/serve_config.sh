@@ -81,7 +81,14 @@ msg=$(curl -sf -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/complet
 stop_server
 # NIM_JSONL_LOGGING: every line the server logs is one JSON object in NIM's schema, with the source file
 # and line of the call; a request with a quote and a newline in its path still gives one valid line.
-NIM_JSONL_LOGGING=true NIM_CORS_ALLOW_ORIGINS=https://ui.example start_server
+# The same server takes the flags of Nemotron 3's vLLM recipe (the plugin file is noted, not needed) and
+# answers with X-Request-Id: the client's own, else a fresh one.
+NIM_JSONL_LOGGING=true NIM_CORS_ALLOW_ORIGINS=https://ui.example start_server \
+    --reasoning-parser-plugin nano_v3_reasoning_parser.py --reasoning-parser nano_v3 --enable-request-id-headers
+grep -qi '^X-Request-Id: my-id-1' <(curl -s -i -H 'X-Request-Id: my-id-1' "$HYSERVE_URL/v1/models") ||
+    fail "X-Request-Id not echoed"
+grep -qiE '^X-Request-Id: [0-9a-f]{32}' <(curl -s -i "$HYSERVE_URL/v1/models") || fail "no X-Request-Id generated"
+grep -q 'nano_v3_reasoning_parser.py: not loaded' "$SERVER_LOG" || fail "the parser plugin was not noted"
 cors() { curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$HYSERVE_URL/v1/models" -H "Origin: $1" \
     -H 'Access-Control-Request-Method: GET'; }
 [[ $(cors https://ui.example) == 200 && $(cors https://evil.example) == 400 ]] ||

@@ -102,6 +102,23 @@ TEST(ServerConfig, CorsFromFlagsAndNimVariables) {
     EXPECT_THROW(parse_server_config({}, env.lookup()), Error);
 }
 
+// The flags of Nemotron 3's vLLM recipes start the server: parser plugins are built in (noted, not
+// loaded), docs and proxy-path flags change nothing here; request id headers are a real switch.
+TEST(ServerConfig, RecipeFlagsAreAcceptedAndNoted) {
+    Env env;
+    const ServerConfig c =
+        parse_server_config({"--reasoning-parser-plugin", "nano_v3_reasoning_parser.py", "--reasoning-parser",
+                             "nano_v3", "--disable-fastapi-docs", "--root-path", "/llm", "--revision", "main",
+                             "--enable-request-id-headers"},
+                            env.lookup());
+    EXPECT_TRUE(c.enable_request_id_headers);
+    bool plugin_noted = false;
+    for (const auto& n : c.notes)
+        plugin_noted = plugin_noted || n.find("nano_v3_reasoning_parser.py") != std::string::npos;
+    EXPECT_TRUE(plugin_noted);
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).enable_request_id_headers);
+}
+
 // One set of words for every switch: `--flag=VALUE` and the environment's switches agree.
 TEST(ServerConfig, SwitchesAcceptTheSameWordsEverywhere) {
     Env env;
