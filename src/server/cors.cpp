@@ -30,6 +30,19 @@ std::string trim(const std::string& s) {
     return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
+// "a, b,c" -> {"a", "b", "c"}: items trimmed, empty ones dropped.
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+        const size_t comma = std::min(s.find(',', start), s.size());
+        std::string item = trim(s.substr(start, comma - start));
+        if (!item.empty()) out.push_back(std::move(item));
+        start = comma + 1;
+    }
+    return out;
+}
+
 std::string join(const std::vector<std::string>& v) {
     std::string out;
     for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
@@ -91,16 +104,11 @@ std::optional<CorsPreflight> cors_preflight(const CorsOptions& o, const std::str
         } else {
             std::vector<std::string> allowed_lower;
             for (const auto& h : allowed_headers) allowed_lower.push_back(lower(h));
-            size_t start = 0;
-            while (start <= requested->size()) {
-                const size_t comma = std::min(requested->find(',', start), requested->size());
-                const std::string h = lower(trim(requested->substr(start, comma - start)));
-                if (!h.empty() && !contains(allowed_lower, h)) {
+            for (const auto& h : split_commas(*requested))
+                if (!contains(allowed_lower, lower(h))) {
                     failures.push_back("headers");
                     break;
                 }
-                start = comma + 1;
-            }
         }
     }
     p.status = failures.empty() ? 200 : 400;
@@ -139,14 +147,7 @@ std::vector<std::string> parse_cors_list(const std::string& what, const std::str
         }
         return out;
     }
-    size_t start = 0;
-    while (start <= v.size()) {
-        const size_t comma = std::min(v.find(',', start), v.size());
-        const std::string item = trim(v.substr(start, comma - start));
-        if (!item.empty()) out.push_back(item);
-        start = comma + 1;
-    }
-    return out;
+    return split_commas(v);
 }
 
 }  // namespace hy::server
