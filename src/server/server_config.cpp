@@ -361,6 +361,18 @@ const std::vector<Flag>& flags() {
                                                ": not loaded; the nemotron_v3 (nano_v3) reasoning and "
                                                "qwen3_coder tool call parsers are built in");
                          }});
+        // vLLM passes message content to the template as a string (text parts joined) or as OpenAI's list
+        // of parts; "auto" detects which the template reads. Nemotron's template reads strings, and so
+        // does every template here (chat/chat_request.h), so only that form is offered.
+        value({"chat-template-content-format"},
+              "auto or string: message content reaches the chat template as a string (text parts joined); "
+              "openai (a list of parts) is not supported",
+              [](ServerConfig&, const std::string& v) {
+                  if (v != "auto" && v != "string")
+                      throw Error("--chat-template-content-format: '" + v +
+                                  "' is not supported; message content reaches the chat template as a "
+                                  "string (auto or string)");
+              });
         boolean({"enable-request-id-headers"},
                 "Answer every request with an X-Request-Id header: the request's own, else a new one",
                 [](ServerConfig& c, bool b) { c.enable_request_id_headers = b; });

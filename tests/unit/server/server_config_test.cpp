@@ -117,6 +117,10 @@ TEST(ServerConfig, RecipeFlagsAreAcceptedAndNoted) {
         plugin_noted = plugin_noted || n.find("nano_v3_reasoning_parser.py") != std::string::npos;
     EXPECT_TRUE(plugin_noted);
     EXPECT_FALSE(parse_server_config({}, env.lookup()).enable_request_id_headers);
+    // Content as a string is what every template here reads; the list form is refused by name.
+    EXPECT_NO_THROW(parse_server_config({"--chat-template-content-format", "string"}, env.lookup()));
+    EXPECT_NO_THROW(parse_server_config({"--chat-template-content-format=auto"}, env.lookup()));
+    EXPECT_THROW(parse_server_config({"--chat-template-content-format", "openai"}, env.lookup()), Error);
 }
 
 // One set of words for every switch: `--flag=VALUE` and the environment's switches agree.
