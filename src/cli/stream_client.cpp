@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "cli/sse_events.h"
+#include "core/ascii.h"
 #include "core/error.h"
 
 namespace hy::cli {
@@ -40,12 +41,6 @@ bool iequals_prefix(std::string_view line, std::string_view name) {
     for (size_t i = 0; i < name.size(); ++i)
         if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return false;
     return true;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 // One connection and the request on it. The response is parsed as bytes arrive: the header block,
@@ -278,11 +273,11 @@ class Loop {
             const std::string_view line =
                 block.substr(start, end == std::string_view::npos ? end : end - start);
             if (iequals_prefix(line, "transfer-encoding:"))
-                chunked = lower(line).find("chunked") != std::string::npos;
+                chunked = ascii_lower(line).find("chunked") != std::string::npos;
             else if (iequals_prefix(line, "content-length:"))
                 length = std::strtoul(std::string(line.substr(15)).c_str(), nullptr, 10);
             else if (iequals_prefix(line, "connection:"))
-                c.close_after = lower(line).find("close") != std::string::npos;
+                c.close_after = ascii_lower(line).find("close") != std::string::npos;
             start = end;
         }
         c.phase = chunked ? Conn::Phase::ChunkSize : Conn::Phase::Body;

@@ -1,10 +1,10 @@
 #include "server/cors.h"
 
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/ascii.h"
 #include "core/error.h"
 
 namespace hy::server {
@@ -17,11 +17,6 @@ const std::vector<std::string> kSafelistedHeaders = {"Accept", "Accept-Language"
 
 bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
 }
 
 std::string trim(const std::string& s) {
@@ -103,9 +98,9 @@ std::optional<CorsPreflight> cors_preflight(const CorsOptions& o, const std::str
             p.headers.emplace_back("Access-Control-Allow-Headers", *requested);
         } else {
             std::vector<std::string> allowed_lower;
-            for (const auto& h : allowed_headers) allowed_lower.push_back(lower(h));
+            for (const auto& h : allowed_headers) allowed_lower.push_back(ascii_lower(h));
             for (const auto& h : split_commas(*requested))
-                if (!contains(allowed_lower, lower(h))) {
+                if (!contains(allowed_lower, ascii_lower(h))) {
                     failures.push_back("headers");
                     break;
                 }

@@ -1,9 +1,9 @@
 #include "server/server_config.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
+#include "core/ascii.h"
 #include "core/error.h"
 #include "server/shell_split.h"
 
@@ -66,21 +66,11 @@ double parse_memory(const std::string& flag, const std::string& v) {
     return x * scale;
 }
 
-std::string lowercase(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
-    return s;
-}
-
 // The words one switch accepts, on the command line (`--flag=VALUE`) and in the environment alike.
-std::optional<bool> switch_word(const std::string& v) {
-    const std::string l = lowercase(v);
+bool switch_value(const std::string& what, const std::string& v) {
+    const std::string l = ascii_lower(v);
     if (l == "1" || l == "true" || l == "yes" || l == "on") return true;
     if (l == "0" || l == "false" || l == "no" || l == "off") return false;
-    return std::nullopt;
-}
-
-bool switch_value(const std::string& what, const std::string& v) {
-    if (auto b = switch_word(v)) return *b;
     throw Error(what + ": expected 1/true/yes/on or 0/false/no/off, got '" + v + "'");
 }
 
@@ -506,19 +496,18 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         c.health_port = static_cast<int>(parse_int("NIM_HEALTH_PORT", *v, 0, 65535));
     if (auto v = get("NIM_MAX_MODEL_LEN")) c.max_model_len = parse_model_len(*v);
     if (auto v = get("NIM_LOG_LEVEL")) {
-        std::string l = lowercase(*v);
+        std::string l = ascii_lower(*v);
         if (l == "default") l = "info";
         c.log_level = l;
     }
     // NIM's CORS variables: lists as JSON arrays or comma-separated words.
-    if (auto v = get("NIM_CORS_ALLOW_ORIGINS"))
-        c.cors.allowed_origins = parse_cors_list("NIM_CORS_ALLOW_ORIGINS", *v);
-    if (auto v = get("NIM_CORS_ALLOW_METHODS"))
-        c.cors.allowed_methods = parse_cors_list("NIM_CORS_ALLOW_METHODS", *v);
-    if (auto v = get("NIM_CORS_ALLOW_HEADERS"))
-        c.cors.allowed_headers = parse_cors_list("NIM_CORS_ALLOW_HEADERS", *v);
-    if (auto v = get("NIM_CORS_EXPOSE_HEADERS"))
-        c.cors.expose_headers = parse_cors_list("NIM_CORS_EXPOSE_HEADERS", *v);
+    const std::pair<const char*, std::vector<std::string> CorsOptions::*> cors_lists[] = {
+        {"NIM_CORS_ALLOW_ORIGINS", &CorsOptions::allowed_origins},
+        {"NIM_CORS_ALLOW_METHODS", &CorsOptions::allowed_methods},
+        {"NIM_CORS_ALLOW_HEADERS", &CorsOptions::allowed_headers},
+        {"NIM_CORS_EXPOSE_HEADERS", &CorsOptions::expose_headers}};
+    for (const auto& [name, field] : cors_lists)
+        if (auto v = get(name)) c.cors.*field = parse_cors_list(name, *v);
     if (auto v = get("NIM_CORS_MAX_AGE"))
         c.cors.max_age_s = static_cast<int>(parse_int("NIM_CORS_MAX_AGE", *v, 0, 1 << 30));
     if (auto v = get("NIM_JSONL_LOGGING")) c.jsonl_logging = switch_value("NIM_JSONL_LOGGING", *v);
