@@ -25,6 +25,7 @@
 #include "engine/scheduler.h"
 #include "server/buffered_response.h"
 #include "server/connection_probe.h"
+#include "server/context_length.h"
 #include "server/cors.h"
 #include "server/http_metrics.h"
 #include "server/listen_backlog.h"
@@ -292,21 +293,6 @@ void add_api_routes(httplib::Server& s, Routes r) {
     });
 }
 
-void check_context_length(const ServerConfig& cfg, const ModelConfig& mc, int64_t& max_len) {
-    const int64_t model_len = mc.max_position_embeddings > 0 ? mc.max_position_embeddings : 4096;
-    max_len = cfg.max_model_len.value_or(model_len);
-    if (max_len > model_len) {
-        if (!cfg.allow_long_max_model_len)
-            throw Error("User-specified max_model_len (" + std::to_string(max_len) +
-                        ") is greater than the derived max_model_len (max_position_embeddings=" +
-                        std::to_string(model_len) +
-                        " in model's config.json). To allow overriding this limit, set "
-                        "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1");
-        SPDLOG_WARN("max_model_len {} exceeds the model's {} (VLLM_ALLOW_LONG_MAX_MODEL_LEN set)", max_len,
-                    model_len);
-    }
-}
-
 }  // namespace
 
 int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
@@ -374,7 +360,16 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         const auto t0 = Clock::now();
         model = loader(cfg);
         const ModelConfig& mc = model->weights.config;
-        check_context_length(cfg, mc, ctx.max_model_len);
+        // The cache plan is a pure function of these options: the engine makes the same one below.
+        const CachePlan plan = plan_cache(mc, cfg.cache, cfg.max_num_seqs);
+        const ResolvedContext context = resolve_context_length(
+            cfg.max_model_len, cfg.allow_long_max_model_len,
+            {.model_len = mc.max_position_embeddings > 0 ? mc.max_position_embeddings : 4096,
+             .cache_tokens = plan.max_tokens,
+             .cache_bytes_per_token = plan.block_bytes / cfg.cache.block_size,
+             .cache_budget_bytes = plan.num_blocks * plan.block_bytes});
+        if (!context.warning.empty()) SPDLOG_WARN("{}", context.warning);
+        ctx.max_model_len = context.max_model_len;
         pool = std::make_unique<ThreadPool>(cfg.threads);
         EngineOptions engine_options;
         engine_options.max_num_seqs = cfg.max_num_seqs;

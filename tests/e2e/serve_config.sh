@@ -22,6 +22,9 @@ expect_startup_error "--bogus-flag" X=1 -- --bogus-flag 3
 expect_startup_error "--also-bogus" "NIM_PASSTHROUGH_ARGS=--also-bogus" --
 expect_startup_error "unterminated" "NIM_PASSTHROUGH_ARGS=--default-chat-template-kwargs '{\"a\": 1}" --
 expect_startup_error "VLLM_ALLOW_LONG_MAX_MODEL_LEN" X=1 -- --max-model-len 1M
+# A context the KV cache cannot hold: an explicit one stops startup naming the length that fits (as
+# vLLM does); unset, the served context is lowered to it and /v1/models reports that.
+expect_startup_error "estimated maximum model length is 832" X=1 -- --kv-cache-memory 1M --max-model-len 2K
 grep -q -- "--served-model-name" <("$BIN" serve --help) || fail "serve --help lists no flags"
 
 # NIM variables, passthrough and CLI: CLI > passthrough > NIM_*.
@@ -69,6 +72,15 @@ NIM_PASSTHROUGH_ARGS="--served-model-name from-passthrough --port 1" VLLM_ALLOW_
 models=$(curl -sf "$HYSERVE_URL/v1/models")
 grep -q '"id":"from-cli"' <<<"$models" || fail "CLI should beat passthrough: $models"
 grep -q '"max_model_len":16384' <<<"$models" || fail "long max_model_len with VLLM_ALLOW_LONG_MAX_MODEL_LEN: $models"
+stop_server
+start_server --kv-cache-memory 1M
+models=$(curl -sf "$HYSERVE_URL/v1/models")
+grep -q '"max_model_len":832' <<<"$models" || fail "the context should be lowered to the cache's 832 tokens: $models"
+grep -q "max_model_len lowered from the model's 8192 to 832" "$SERVER_LOG" || fail "lowered context not logged"
+long_prompt=$(/usr/bin/python3 -c 'print("a " * 1000)')
+status=$(code -H 'Content-Type: application/json' "$HYSERVE_URL/v1/completions" \
+    -d "{\"prompt\":\"$long_prompt\",\"max_tokens\":1}")
+[[ $status == 400 ]] || fail "a prompt longer than the cache's context should be a 400, got $status"
 stop_server
 # --reasoning-parser none: the template still opens <think>, but nothing is split off as reasoning
 # (vLLM without a reasoning parser): the whole output is content.
