@@ -16,27 +16,65 @@ bool get_bool(const nlohmann::ordered_json& body, const char* key, bool def) {
     return it->get<bool>();
 }
 
-// Text of a content value: a string, null, or a list of parts of which the text parts count.
+// The text of one content part (spec/api.md §3.2), as vLLM's chat parser reads it: text-like parts by
+// their type's field. Media parts need a multimodal model, and
+// an unknown type is refused rather than dropped, since the model would answer without it.
+std::string part_text(const nlohmann::ordered_json& part, const std::string& where) {
+    if (!part.is_object()) throw bad(where, "content parts must be objects");
+    auto type_it = part.find("type");
+    if (type_it == part.end() || !type_it->is_string()) throw bad(where, "content part without a type");
+    const std::string type = type_it->get<std::string>();
+    const char* field = type == "text" || type == "input_text" || type == "output_text" ? "text"
+                        : type == "refusal"                                             ? "refusal"
+                        : type == "thinking"                                            ? "thinking"
+                                                                                        : nullptr;
+    if (!field) {
+        static const char* const media[] = {"image_url", "input_image", "image_embeds",
+                                            "image_pil", "audio_url",   "input_audio",
+                                            "video_url", "file",        "input_file"};
+        for (const char* m : media)
+            if (type == m)
+                throw bad(where, "'" + type + "' parts are not supported by this model (it reads text only)");
+        throw bad(where + ".type", "unknown content part type '" + type + "'");
+    }
+    auto t = part.find(field);
+    if (t == part.end() || !t->is_string())
+        throw bad(where + "." + field, "a '" + type + "' part needs a string '" + field + "'");
+    return t->get<std::string>();
+}
+
+// Text of a content value: a string, null, or a list of parts whose texts are joined with "\n".
 nlohmann::ordered_json flatten_content(const nlohmann::ordered_json& content, const std::string& where) {
     if (!content.is_array()) return content;
     std::string text;
-    bool first = true;
-    for (const auto& part : content) {
-        if (part.is_string()) {
-            text += (first ? "" : "\n") + part.get<std::string>();
-            first = false;
-            continue;
-        }
-        if (!part.is_object()) throw bad(where, "content parts must be objects");
-        auto type = part.find("type");
-        if (type == part.end() || !type->is_string()) throw bad(where, "content part without a type");
-        if (*type != "text") continue;
-        auto t = part.find("text");
-        if (t == part.end() || !t->is_string()) throw bad(where, "text part without a string text");
-        text += (first ? "" : "\n") + t->get<std::string>();
-        first = false;
+    for (size_t i = 0; i < content.size(); ++i) {
+        const auto& part = content[i];
+        if (i > 0) text += "\n";
+        text += part.is_string() ? part.get<std::string>()
+                                 : part_text(part, where + "[" + std::to_string(i) + "]");
     }
     return text;
+}
+
+// Tool-call arguments reach the template as objects (the Nemotron template iterates them): a JSON
+// string is parsed, an empty one is {}, and one that is not JSON is a 400 as in vLLM, since the
+// template would otherwise render the call without its arguments.
+void parse_tool_call_arguments(nlohmann::ordered_json& calls, const std::string& where) {
+    for (size_t j = 0; j < calls.size(); ++j) {
+        auto& call = calls[j];
+        if (!call.is_object() || !call.contains("function") || !call["function"].is_object()) continue;
+        auto& fn = call["function"];
+        auto args = fn.find("arguments");
+        if (args == fn.end() || args->is_null() || (args->is_string() && args->get<std::string>().empty())) {
+            fn["arguments"] = nlohmann::ordered_json::object();
+            continue;
+        }
+        if (!args->is_string()) continue;  // already an object (or another JSON value)
+        auto parsed = nlohmann::ordered_json::parse(args->get<std::string>(), nullptr, false);
+        if (parsed.is_discarded())
+            throw bad(where + "[" + std::to_string(j) + "].function.arguments", "is not valid JSON");
+        *args = std::move(parsed);
+    }
 }
 
 }  // namespace
@@ -53,15 +91,10 @@ nlohmann::ordered_json template_messages(const nlohmann::ordered_json& messages)
         if (m.contains("reasoning") && !m.contains("reasoning_content"))
             m["reasoning_content"] = m["reasoning"];
         if (m.contains("tool_calls") && m["tool_calls"].is_array()) {
-            for (auto& call : m["tool_calls"]) {
-                if (!call.is_object() || !call.contains("function") || !call["function"].is_object())
-                    continue;
-                auto& fn = call["function"];
-                if (!fn.contains("arguments") || !fn["arguments"].is_string()) continue;
-                auto parsed =
-                    nlohmann::ordered_json::parse(fn["arguments"].get<std::string>(), nullptr, false);
-                if (!parsed.is_discarded()) fn["arguments"] = std::move(parsed);
-            }
+            if (m["tool_calls"].empty())
+                m.erase("tool_calls");  // spec/api.md §3.2: an empty list is dropped
+            else
+                parse_tool_call_arguments(m["tool_calls"], where + ".tool_calls");
         }
         out.push_back(std::move(m));
     }

@@ -53,18 +53,51 @@ TEST(ChatRequest, RejectsBadFields) {
 
 TEST(ChatTemplate, MessagesAreNormalisedForTemplates) {
     auto r = ChatRequest::from_json(json::parse(R"({"messages":[
-        {"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":{}},{"type":"text","text":"b"}]},
+        {"role":"user","content":[{"type":"text","text":"a"},{"type":"input_text","text":"b"},"c"]},
+        {"role":"assistant","content":[{"type":"thinking","thinking":"t"},{"type":"output_text","text":"d"},
+            {"type":"refusal","refusal":"no"}]},
         {"role":"assistant","content":null,"reasoning":"think","tool_calls":[
             {"type":"function","function":{"name":"f","arguments":"{\"x\": 1}"}},
-            {"type":"function","function":{"name":"g","arguments":"not json"}}]}],
+            {"type":"function","function":{"name":"g","arguments":""}}]},
+        {"role":"assistant","content":"e","tool_calls":[]}],
         "chat_template_kwargs":{"flag":"F"}})"));
     ChatTemplate with_tokens = make(
-        "{% for m in messages %}{{ m.role }}:{{ m.content }}|{{ m.reasoning_content }}|"
+        "{% for m in messages %}{{ m.role }}:{{ m.content }}|{{ m.reasoning_content }}|{{ m.tool_calls is "
+        "defined }}|"
         "{% for c in m.tool_calls or [] %}{{ c.function.arguments is mapping }}{{ c.function.arguments }}{% "
         "endfor %}"
         "\n{% endfor %}{{ bos_token }}{{ eos_token }}{{ flag }}",
         "<s>", "</s>");
-    EXPECT_EQ(with_tokens.render(r), "user:a\nb||assistant:None|think|True{'x': 1}Falsenot json<s></s>F");
+    EXPECT_EQ(with_tokens.render(r),
+              "user:a\nb\nc||False|assistant:t\nd\nno||False|assistant:None|think|True|True{'x': 1}True{}"
+              "assistant:e||False|<s></s>F");
+}
+
+// What a text-only model cannot read is refused by name (vLLM answers these with a 400 too), not
+// dropped: the model would otherwise answer a question it never saw.
+TEST(ChatTemplate, MediaPartsUnknownPartsAndBrokenArgumentsAreRefused) {
+    const ChatTemplate t = make("{% for m in messages %}{{ m.content }}{% endfor %}");
+    auto param_of = [&](const char* body) -> std::string {
+        try {
+            t.render(ChatRequest::from_json(json::parse(body)));
+        } catch (const hy::Error& e) {
+            EXPECT_EQ(e.http_status, 400);
+            return e.param;
+        }
+        return "(accepted)";
+    };
+    EXPECT_EQ(
+        param_of(
+            R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]})"),
+        "messages[0].content[0]");
+    EXPECT_EQ(
+        param_of(R"({"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"video"}]}]})"),
+        "messages[0].content[1].type");
+    EXPECT_EQ(param_of(R"({"messages":[{"role":"user","content":[{"type":"text"}]}]})"),
+              "messages[0].content[0].text");
+    EXPECT_EQ(param_of(R"({"messages":[{"role":"assistant","tool_calls":[
+                  {"type":"function","function":{"name":"g","arguments":"{\"x\": "}}]}]})"),
+              "messages[0].tool_calls[0].function.arguments");
 }
 
 TEST(ChatTemplate, ContinueFinalMessageCutsAfterContent) {
