@@ -40,15 +40,18 @@ std::vector<int32_t> token_ids(const Json& arr, const ServingContext& ctx) {
 void read_prompts(const Json& body, const ServingContext& ctx, CompletionCall& c) {
     auto it = body.find("prompt");
     if (it == body.end() || it->is_null()) throw schema_error("prompt", "Field required");
-    const bool add_special = opt_bool(body, "add_special_tokens").value_or(true);
+    const bool add_special = c.f.add_special_tokens.value_or(true);
+    // A truncated prompt echoes what the model read.
     auto text_prompt = [&](const std::string& s) {
         c.prompts.push_back(ctx.tokenizer->encode(s, add_special));
-        c.prompt_texts.push_back(s);
+        const bool cut = truncate_prompt(c.prompts.back(), c.f) > 0;
+        c.prompt_texts.push_back(cut && c.f.echo ? ctx.tokenizer->decode(c.prompts.back(), false) : s);
     };
     // A token-id prompt's text is needed only to echo it: decoding an 8K-token prompt otherwise
     // costs ~a millisecond of every request's TTFT.
     auto id_prompt = [&](const Json& arr) {
         c.prompts.push_back(token_ids(arr, ctx));
+        truncate_prompt(c.prompts.back(), c.f);
         c.prompt_texts.push_back(c.f.echo ? ctx.tokenizer->decode(c.prompts.back(), false) : std::string());
     };
     const Json& p = *it;

@@ -94,8 +94,12 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
     auto tmpl = conv.chat_template ? conv.chat_template : ctx.chat_template;
     if (!tmpl) throw bad_request("this model has no chat template; use /v1/completions");
     const std::string text = tmpl->render(conv.chat);
-    p->prompt = tk.encode(text, false);  // = tmpl->encode(conv.chat, tk)
+    // The template writes the special tokens itself; add_special_tokens adds the tokenizer's on top.
+    p->prompt = tk.encode(text, conv.sampling.add_special_tokens.value_or(false));
     p->turn_start = generation_prompt_start(*tmpl, conv.chat, text, p->prompt, tk);
+    if (const size_t cut = truncate_prompt(p->prompt, conv.sampling); cut > 0)
+        p->turn_start =
+            p->turn_start >= static_cast<int64_t>(cut) ? p->turn_start - static_cast<int64_t>(cut) : -1;
     if (p->prompt.empty()) throw bad_request("the rendered prompt is empty", "messages");
     const auto n_prompt = static_cast<int64_t>(p->prompt.size());
     if (conv.clamp_max_tokens && conv.sampling.max_tokens && n_prompt < ctx.max_model_len)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace hy::api {
 
 namespace {
@@ -138,6 +140,48 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
         }
     }
 
+    // [ext] vLLM's token filters. allowed_token_ids: only these may be sampled.
+    if (body.contains("allowed_token_ids") && !body["allowed_token_ids"].is_null()) {
+        const std::vector<int64_t> ids = opt_int_list(body, "allowed_token_ids");
+        if (ids.empty()) throw bad_request("allowed_token_ids is not None and empty!", "allowed_token_ids");
+        for (int64_t t : ids) {
+            if (t < 0 || (V > 0 && t >= V))
+                throw bad_request("allowed_token_ids contains out-of-vocab token id!", "allowed_token_ids");
+            p.allowed_token_ids.push_back(static_cast<int32_t>(t));
+        }
+        std::sort(p.allowed_token_ids.begin(), p.allowed_token_ids.end());
+        p.allowed_token_ids.erase(std::unique(p.allowed_token_ids.begin(), p.allowed_token_ids.end()),
+                                  p.allowed_token_ids.end());
+    }
+    // bad_words: each word's tokens, and those of the word after a space, so the word is banned at the
+    // start of the text and in its middle. vLLM (SamplingParams.update_from_tokenizer) adds the spaced
+    // form only when it has as many tokens as the bare one, so a word that splits bare but is one token
+    // after a space (" buffers" against "buff"+"ers") stayed allowed mid-text; here it is banned.
+    for (const std::string& word : opt_string_list(body, "bad_words")) {
+        if (!ctx.tokenizer) break;
+        const std::string bare = word.substr(std::min(word.size(), word.find_first_not_of(" \t\n\r\f\v")));
+        std::vector<int32_t> ids = ctx.tokenizer->encode(bare, false);
+        if (ids.empty()) continue;
+        std::vector<int32_t> spaced = ctx.tokenizer->encode(" " + bare, false);
+        const bool distinct = !spaced.empty() && spaced != ids;
+        p.bad_words.push_back(std::move(ids));
+        if (distinct) p.bad_words.push_back(std::move(spaced));
+    }
+    f.add_special_tokens = opt_bool(body, "add_special_tokens");
+    f.truncate_prompt_tokens = opt_int(body, "truncate_prompt_tokens");
+    if (f.truncate_prompt_tokens) {
+        int64_t& n = *f.truncate_prompt_tokens;
+        if (n < -1)
+            throw schema_error("truncate_prompt_tokens", "Input should be greater than or equal to -1");
+        if (n == -1) n = ctx.max_model_len;
+        if (n > ctx.max_model_len)  // vLLM's message
+            throw bad_request(
+                fmt::format("truncate_prompt_tokens value ({}) is greater than max_model_len ({}). "
+                            "Please, select a smaller truncation size.",
+                            n, ctx.max_model_len),
+                "truncate_prompt_tokens");
+    }
+
     // Logprobs: chat has logprobs (bool) + top_logprobs (int); completions has logprobs (int).
     if (chat) {
         const bool want = opt_bool(body, "logprobs").value_or(false);
@@ -171,6 +215,14 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
         f.prompt_logprobs = static_cast<int>(*plp == -1 ? ctx.max_logprobs : *plp);
     }
     return f;
+}
+
+size_t truncate_prompt(std::vector<int32_t>& prompt, const SamplingFields& f) {
+    if (!f.truncate_prompt_tokens || static_cast<int64_t>(prompt.size()) <= *f.truncate_prompt_tokens)
+        return 0;
+    const size_t cut = prompt.size() - static_cast<size_t>(*f.truncate_prompt_tokens);
+    prompt.erase(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(cut));
+    return cut;
 }
 
 void finish_max_tokens(SamplingFields& f, int64_t prompt_tokens, const ServingContext& ctx, bool chat) {

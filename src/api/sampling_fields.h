@@ -26,6 +26,8 @@ struct SamplingFields {
     int64_t priority = 0;           // [ext] vLLM priority: lower is scheduled first (engine/scheduler.h)
     std::string cache_salt;         // [ext] vLLM cache_salt: only equal salts share cached prefixes
     int prompt_logprobs = -1;       // [ext] vLLM prompt_logprobs (completions): -1 off, else N best
+    std::optional<bool> add_special_tokens;         // [ext] the tokenizer's BOS/EOS on top of the prompt
+    std::optional<int64_t> truncate_prompt_tokens;  // [ext] keep only the prompt's last N tokens
 };
 
 SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx, bool chat);
@@ -33,6 +35,10 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
 // The effective max_tokens for a prompt of `prompt_tokens` (spec/api.md §2.1/§2.3): 400 with the token
 // counts when the prompt or prompt + max_tokens does not fit the context.
 void finish_max_tokens(SamplingFields& f, int64_t prompt_tokens, const ServingContext& ctx, bool chat);
+
+// vLLM's truncate_prompt_tokens: keeps the last N prompt tokens (left truncation). Returns how many were
+// cut from the front.
+size_t truncate_prompt(std::vector<int32_t>& prompt, const SamplingFields& f);
 
 // Model name check: omitted/empty is accepted, anything else must be a served name (404).
 void check_model(const Json& body, const ServingContext& ctx);

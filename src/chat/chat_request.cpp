@@ -112,6 +112,13 @@ ChatRequest ChatRequest::from_json(const nlohmann::ordered_json& body) {
         if (!tools->is_array()) throw bad("tools", "must be an array");
         r.tools = *tools;
     }
+    auto docs = body.find("documents");
+    if (docs != body.end() && !docs->is_null()) {
+        if (!docs->is_array()) throw bad("documents", "must be a list of objects");
+        for (const auto& d : *docs)
+            if (!d.is_object()) throw bad("documents", "must be a list of objects");
+        r.documents = *docs;
+    }
     r.continue_final_message = get_bool(body, "continue_final_message", false);
     r.add_generation_prompt = get_bool(body, "add_generation_prompt", !r.continue_final_message);
     if (r.continue_final_message && r.add_generation_prompt)

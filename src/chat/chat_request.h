@@ -11,6 +11,8 @@ namespace hy::chat {
 struct ChatRequest {
     nlohmann::ordered_json messages = nlohmann::ordered_json::array();
     nlohmann::ordered_json tools;  // null when the request has none
+    // vLLM's [ext] `documents` (RAG templates read them as `documents`): null when absent.
+    nlohmann::ordered_json documents;
     bool add_generation_prompt = true;
     bool continue_final_message = false;
     nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
@@ -21,7 +23,8 @@ struct ChatRequest {
 
 // The messages as the template sees them: text parts joined with "\n" (what vLLM does for
 // string-content templates), `reasoning` copied to `reasoning_content`, tool-call `arguments`
-// given as a JSON string parsed to a mapping (kept as the string if it does not parse).
+// given as a JSON string parsed to a mapping. Throws hy::Error (400) for media parts, unknown part
+// types and arguments that are not JSON.
 nlohmann::ordered_json template_messages(const nlohmann::ordered_json& messages);
 
 }  // namespace hy::chat

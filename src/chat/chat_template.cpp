@@ -87,6 +87,7 @@ std::string ChatTemplate::render(const ChatRequest& request) const {
     if (!source_.eos_token.empty()) ctx["eos_token"] = source_.eos_token;
     ctx["messages"] = messages;
     if (!request.tools.is_null()) ctx["tools"] = request.tools;
+    if (!request.documents.is_null()) ctx["documents"] = request.documents;
     ctx["add_generation_prompt"] = request.add_generation_prompt;
     for (auto it = request.template_kwargs.begin(); it != request.template_kwargs.end(); ++it)
         ctx[it.key()] = it.value();

@@ -28,6 +28,11 @@ struct SamplingParams {
     int64_t min_tokens = 0;  // EOS and stop tokens are masked before this many tokens
     bool ignore_eos = false;
     std::vector<int32_t> stop_token_ids;
+    // vLLM's allowed_token_ids: when non-empty, only these may be sampled (sorted, distinct).
+    std::vector<int32_t> allowed_token_ids;
+    // vLLM's bad_words as token sequences: the last token of each is banned wherever the output
+    // already ends with the ones before it (a one-token word is banned everywhere).
+    std::vector<std::vector<int32_t>> bad_words;
     int64_t max_tokens = 16;
     int top_logprobs = -1;  // -1: no logprobs; N >= 0: chosen token's logprob plus the N best
     // Per-sequence logits processor (thinking budget, grammar); null = none. One per sequence: the

@@ -39,7 +39,8 @@ Sampler::Sampler(const SamplingParams& params, std::vector<int32_t> eos_ids, std
                  uint64_t seed)
     : p_(params), eos_(std::move(eos_ids)), rng_(params.seed ? *params.seed : seed) {
     plain_greedy_ = p_.temperature < kGreedyEps && p_.logit_bias.empty() && p_.repetition_penalty == 1.0 &&
-                    p_.presence_penalty == 0.0 && p_.frequency_penalty == 0.0 && !p_.constraint;
+                    p_.presence_penalty == 0.0 && p_.frequency_penalty == 0.0 && !p_.constraint &&
+                    p_.allowed_token_ids.empty() && p_.bad_words.empty();
     if (p_.repetition_penalty != 1.0) {
         prompt_tokens_.assign(prompt.begin(), prompt.end());
         std::sort(prompt_tokens_.begin(), prompt_tokens_.end());
@@ -72,6 +73,25 @@ void Sampler::apply_penalties(int64_t V) {
             if (t < 0 || t >= V) continue;
             l[t] -= static_cast<float>(p_.frequency_penalty * static_cast<double>(c) + p_.presence_penalty);
         }
+    }
+}
+
+void Sampler::apply_token_bans(int64_t V) {
+    float* l = work_.data();
+    if (!p_.allowed_token_ids.empty()) {
+        if (static_cast<int64_t>(allowed_.size()) != V) {
+            allowed_.assign(static_cast<size_t>(V), 0);
+            for (int32_t t : p_.allowed_token_ids)
+                if (t >= 0 && t < V) allowed_[static_cast<size_t>(t)] = 1;
+        }
+        for (int64_t i = 0; i < V; ++i)
+            if (!allowed_[static_cast<size_t>(i)]) l[i] = kNegInf;
+    }
+    for (const auto& word : p_.bad_words) {
+        const size_t n = word.size();
+        if (n == 0 || word.back() < 0 || word.back() >= V || output_.size() < n - 1) continue;
+        if (std::equal(word.begin(), word.end() - 1, output_.end() - static_cast<std::ptrdiff_t>(n - 1)))
+            l[word.back()] = kNegInf;
     }
 }
 
@@ -143,6 +163,7 @@ Sampler::Result Sampler::sample(const float* logits, int64_t V) {
         for (int32_t t : p_.stop_token_ids)
             if (t >= 0 && t < V) l[t] = kNegInf;
     }
+    apply_token_bans(V);
     for (const auto& [t, b] : p_.logit_bias)
         if (t >= 0 && t < V) l[t] += b;
     apply_penalties(V);
@@ -165,6 +186,7 @@ void Sampler::record(Result& r, const float* logits, int64_t V) {
     // logprobs of the raw model output (vLLM's default logprobs mode)
     if (p_.top_logprobs >= 0) r.logprob = raw_logprobs(logits, V, r.token, p_.top_logprobs, r.top);
     ++output_counts_[r.token];
+    if (!p_.bad_words.empty()) output_.push_back(r.token);
     ++n_generated_;
 }
 

@@ -1,7 +1,7 @@
 // Turns one row of logits into the next token for one sequence (spec/api.md §2.3). Order as in vLLM:
-// logprobs from the raw logits; then min_tokens masking, logit_bias, repetition/presence/frequency
-// penalties, temperature, min_p, top_k, top_p, and a draw from the request's own PRNG — so the same
-// seed and request give the same output whatever else is in the batch.
+// logprobs from the raw logits; then min_tokens masking, allowed_token_ids, bad_words, logit_bias,
+// repetition/presence/frequency penalties, temperature, min_p, top_k, top_p, and a draw from the request's
+// own PRNG — so the same seed and request give the same output whatever else is in the batch.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,7 @@ class Sampler {
 
   private:
     void apply_penalties(int64_t V);
+    void apply_token_bans(int64_t V);  // allowed_token_ids and bad_words
     int32_t draw(int64_t V);
     void record(Result& r, const float* logits, int64_t V);  // logprobs and the penalties' counts
 
@@ -41,6 +42,8 @@ class Sampler {
     std::mt19937_64 rng_;
     std::unordered_map<int32_t, int64_t> output_counts_;  // token -> times generated
     std::vector<int32_t> prompt_tokens_;                  // distinct prompt ids (repetition penalty)
+    std::vector<int32_t> output_;                         // generated ids, kept for multi-token bad_words
+    std::vector<uint8_t> allowed_;  // [V] allowed_token_ids as a mask, built on first use
     int64_t n_generated_ = 0;
     // Temperature 0 and nothing that edits the logits (bias, penalties, constraint).
     bool plain_greedy_ = false;

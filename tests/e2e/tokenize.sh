@@ -8,21 +8,13 @@ cd "$(dirname "$0")/../.."
 source tests/e2e/server_harness.sh
 start_server
 /usr/bin/python3 - "$HYSERVE_URL" <<'PY'
-import json, sys, urllib.request, urllib.error
+import json, sys
+
+sys.path.insert(0, "tests/e2e")
+from http_json import check, poster
 
 url = sys.argv[1]
-
-def post(path, body):
-    req = urllib.request.Request(url + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, json.load(r)
-    except urllib.error.HTTPError as e:
-        return e.code, json.load(e)
-
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
+post = poster(url)
 
 messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather in Paris?"}]
 tools = [{"type": "function", "function": {"name": "get_weather", "description": "d",

@@ -109,6 +109,26 @@ TEST(SamplingFields, ContextChecksGiveTokenCounts) {
     EXPECT_THROW(finish_max_tokens(h, 100, c, false), Error);
 }
 
+// vLLM's [ext] prompt and token filters, with vLLM's messages for what cannot work.
+TEST(SamplingFields, TruncationAndAllowedTokenIds) {
+    SamplingFields f = read(R"({"truncate_prompt_tokens": 3, "allowed_token_ids": [5, 2, 5]})");
+    EXPECT_EQ(f.params.allowed_token_ids, (std::vector<int32_t>{2, 5}));
+    std::vector<int32_t> prompt = {1, 2, 3, 4, 5};
+    EXPECT_EQ(truncate_prompt(prompt, f), 2u);
+    EXPECT_EQ(prompt, (std::vector<int32_t>{3, 4, 5}));  // the last tokens are kept
+    std::vector<int32_t> short_prompt = {9};
+    EXPECT_EQ(truncate_prompt(short_prompt, f), 0u);
+    EXPECT_EQ(read(R"({"truncate_prompt_tokens": -1})").truncate_prompt_tokens, 100);  // max_model_len
+    EXPECT_EQ(status_of(R"({"truncate_prompt_tokens": 101})"), 400);
+    EXPECT_EQ(status_of(R"({"truncate_prompt_tokens": -2})"), 400);
+    EXPECT_EQ(status_of(R"({"allowed_token_ids": []})"), 400);
+    EXPECT_EQ(status_of(R"({"allowed_token_ids": [-1]})"), 400);
+    EXPECT_EQ(status_of(R"({"allowed_token_ids": "5"})"), 400);
+    EXPECT_EQ(status_of(R"({"bad_words": 5})"), 400);
+    EXPECT_FALSE(read("{}").add_special_tokens.has_value());
+    EXPECT_EQ(read(R"({"add_special_tokens": true})").add_special_tokens, true);
+}
+
 TEST(SamplingFields, ModelNames) {
     ServingContext c = context();
     EXPECT_NO_THROW(check_model(Json::parse(R"({"model": "alias"})"), c));

@@ -100,6 +100,17 @@ TEST(ChatTemplate, MediaPartsUnknownPartsAndBrokenArgumentsAreRefused) {
               "messages[0].tool_calls[0].function.arguments");
 }
 
+// vLLM's `documents` reach the template as the variable RAG templates read.
+TEST(ChatTemplate, DocumentsReachTheTemplate) {
+    auto t = make(
+        "{% for d in documents or [] %}[{{ d.title }}: {{ d.text }}]{% endfor %}{{ messages[0].content }}");
+    auto r = ChatRequest::from_json(json::parse(
+        R"({"messages":[{"role":"user","content":"q"}],"documents":[{"title":"A","text":"alpha"},{"title":"B","text":"beta"}]})"));
+    EXPECT_EQ(t.render(r), "[A: alpha][B: beta]q");
+    EXPECT_THROW(ChatRequest::from_json(json::parse(R"({"messages":[],"documents":"x"})")), hy::Error);
+    EXPECT_THROW(ChatRequest::from_json(json::parse(R"({"messages":[],"documents":[1]})")), hy::Error);
+}
+
 TEST(ChatTemplate, ContinueFinalMessageCutsAfterContent) {
     auto t = make("{% for m in messages %}<{{ m.role }}>{{ m.content | trim }}</{{ m.role }}>{% endfor %}");
     auto r = ChatRequest::from_json(json::parse(

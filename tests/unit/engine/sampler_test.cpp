@@ -65,6 +65,37 @@ TEST(Sampler, LogitBiasChangesGreedyChoice) {
     EXPECT_EQ(s.sample(l.data(), 4).token, 2);
 }
 
+// vLLM's allowed_token_ids: whatever the logits say, only the listed ids come out, greedy or sampled.
+TEST(Sampler, AllowedTokenIdsRestrictTheDraw) {
+    SamplingParams greedy;
+    greedy.temperature = 0;
+    greedy.allowed_token_ids = {0, 3};
+    auto l = logits_of({0.1f, 2.0f, 1.9f, -3.0f});
+    EXPECT_EQ(make(greedy).sample(l.data(), 4).token, 0);
+    SamplingParams sampled = greedy;
+    sampled.temperature = 1.0;
+    auto s = make(sampled);
+    for (int i = 0; i < 200; ++i) {
+        const int32_t t = s.sample(l.data(), 4).token;
+        EXPECT_TRUE(t == 0 || t == 3) << t;
+    }
+}
+
+// vLLM's bad_words: a one-token word never comes out; of a longer word, the last token is banned only
+// right after the output has produced the ones before it.
+TEST(Sampler, BadWordsBanOneTokenWordsAndCompletionsOfLongerOnes) {
+    SamplingParams p;
+    p.temperature = 0;
+    p.bad_words = {{1}, {2, 3}};
+    auto s = make(p);
+    auto prefers_1 = logits_of({0.0f, 5.0f, 4.0f, 3.0f});
+    EXPECT_EQ(s.sample(prefers_1.data(), 4).token, 2);  // 1 is banned, 2 is next best
+    auto prefers_3 = logits_of({0.0f, 0.0f, 1.0f, 5.0f});
+    EXPECT_EQ(s.sample(prefers_3.data(), 4).token, 2);  // 3 after 2 would complete "2 3"
+    auto s2 = make(p);
+    EXPECT_EQ(s2.sample(prefers_3.data(), 4).token, 3);  // at the start, 3 alone is fine
+}
+
 TEST(Sampler, MinTokensMasksEosAndStopTokens) {
     SamplingParams p;
     p.temperature = 0;
