@@ -158,6 +158,7 @@ struct ChoiceOutput {
     std::unique_ptr<chat::OutputParser> parser;
     std::unique_ptr<ToolCallOutput> tools;
     int64_t completion_tokens = 0;
+    int64_t cached_tokens = 0;
     bool has_tool_calls = false;
 };
 
@@ -194,6 +195,7 @@ RunResult run_conversation(ServingContext& ctx, const PreparedConversation& pc,
         if (d.finish == FinishReason::STOP && d.stop_reason.is_string())
             ev.stop_sequence = d.stop_reason.get<std::string>();
         o.completion_tokens += static_cast<int64_t>(d.tokens.size());
+        if (d.cached_tokens > 0) o.cached_tokens = d.cached_tokens;
         if (pc.markers.known())
             for (const auto& t : d.tokens)
                 o.state->observe_token(t.token, pc.markers.start_id, pc.markers.end_id);
@@ -211,6 +213,7 @@ RunResult run_conversation(ServingContext& ctx, const PreparedConversation& pc,
         ev.has_tool_calls = o.has_tool_calls;
         ev.completion_tokens = o.completion_tokens;
         ev.reasoning_tokens = o.state->reasoning_tokens();
+        ev.cached_tokens = o.cached_tokens;
         return on_event(ev);
     };
     return run_generation(ctx, {pc.prompt}, f, on_delta, client_gone, opts);

@@ -91,6 +91,7 @@ struct ChoiceEvent {
     bool has_tool_calls = false;         // final event: the choice made at least one tool call
     int64_t completion_tokens = 0;       // running totals for this choice
     int64_t reasoning_tokens = 0;
+    int64_t cached_tokens = 0;                   // prompt tokens this choice resumed from the prefix cache
     std::vector<PromptLogprob> prompt_logprobs;  // first event, with sampling prompt_logprobs >= 0
 };
 

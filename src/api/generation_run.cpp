@@ -106,6 +106,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
         }
         ChoiceDelta d;
         d.index = static_cast<int>(i);
+        d.cached_tokens = ev.cached_tokens;
         if (ev.token >= 0) {
             ++result.completion_tokens;
             d.tokens.push_back({ev.token, ev.logprob, std::move(ev.top)});

@@ -30,6 +30,7 @@ struct ChoiceDelta {
     nlohmann::ordered_json stop_reason;  // the matched stop string or stop token id, else null
     // The first delta of a choice, with RunOptions::prompt_logprobs: prompt tokens 1..P-1.
     std::vector<PromptLogprob> prompt_logprobs;
+    int64_t cached_tokens = -1;  // the first delta: prompt tokens resumed from the prefix cache
 };
 
 struct RunResult {
@@ -38,7 +39,7 @@ struct RunResult {
     std::string error;       // an engine error (FinishReason::ERROR)
     double ttft_s = 0.0;
     int64_t cached_tokens = -1;  // prompt tokens resumed from the prefix cache (largest over sequences)
-    std::string finish;  // finish reason of the first choice, for the request log
+    std::string finish;          // finish reason of the first choice, for the request log
 };
 
 // What chat-style requests add to a plain generation (api/conversation.cpp).

@@ -155,7 +155,7 @@ std::string ResponsesStream::on_event(const ChoiceEvent& ev) {
     resp_["incomplete_details"] = length ? OJson{{"reason", "max_output_tokens"}} : OJson(nullptr);
     resp_["usage"] = {
         {"input_tokens", input_tokens_},
-        {"input_tokens_details", {{"cached_tokens", 0}}},
+        {"input_tokens_details", {{"cached_tokens", ev.cached_tokens}}},  // as vLLM: always reported
         {"output_tokens", ev.completion_tokens},
         {"output_tokens_details", {{"reasoning_tokens", ev.reasoning_tokens}, {"tool_output_tokens", 0}}},
         {"total_tokens", input_tokens_ + ev.completion_tokens}};

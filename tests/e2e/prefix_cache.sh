@@ -50,6 +50,16 @@ c3=$(usage_field "$r3" 'u["prompt_tokens_details"]["cached_tokens"]')
 # the block boundary before it (block size 16).
 ((c3 >= p1 - 8)) || fail "second turn: $c3 cached tokens, more than the generation prompt short of the previous prompt ($p1)"
 echo "prompt $p1 tokens: repeated request cached $c2, next turn cached $c3"
+# The Responses API reports the same resume in usage.input_tokens_details.cached_tokens.
+responses_cached() {
+    local body
+    body=$(py 'import json,sys; print(json.dumps({"model":sys.argv[1],"instructions":sys.argv[2],"input":"a responses question","max_output_tokens":2}))' "$HYSERVE_MODEL" "$SYSTEM")
+    curl -sf "$HYSERVE_URL/v1/responses" -H 'Content-Type: application/json' -d "$body" |
+        py 'import json,sys; u=json.load(sys.stdin)["usage"]; print(u["input_tokens"], u["input_tokens_details"]["cached_tokens"])'
+}
+responses_cached >/dev/null || fail "first /v1/responses request"
+read -r rp2 rc2 <<<"$(responses_cached)" || fail "repeated /v1/responses request"
+((rc2 * 10 >= rp2 * 9)) || fail "responses cached_tokens: repeated request $rc2 of $rp2"
 # cache_salt isolates: a new salt starts cold, the same salt hits; an empty salt is a 400.
 complete() {  # SALT -> HTTP status; body in $TMP/out.json
     local body
