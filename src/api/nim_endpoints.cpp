@@ -1,5 +1,9 @@
 #include "api/nim_endpoints.h"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "api/openai_format.h"
 
 namespace hy::api {
@@ -13,6 +17,27 @@ ApiResponse json_response(int status, const OJson& j) {
     r.status = status;
     r.body = dump(j);
     return r;
+}
+
+// NIM's licenseInfo for the license file beside the model, or null. "sha" stays null: no digest of
+// the file is computed (NIM's is its registry's).
+OJson license_info(const ServingContext* ctx) {
+    if (!ctx || ctx->model_root.empty()) return nullptr;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir = ctx->model_root;
+    if (!fs::is_directory(dir, ec)) dir = dir.parent_path();  // a .gguf or .safetensors file
+    for (const char* name :
+         {"LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "license", "license.md", "license.txt"}) {
+        const fs::path p = dir / name;
+        if (!fs::is_regular_file(p, ec)) continue;
+        std::ifstream in(p, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return {{"name", name},   {"path", p.string()}, {"sha", nullptr},       {"size", text.str().size()},
+                {"url", nullptr}, {"type", "file"},     {"content", text.str()}};
+    }
+    return nullptr;
 }
 
 }  // namespace
@@ -47,8 +72,34 @@ ApiResponse metadata(const ServingContext* ctx) {
                                {"selectedModelProfileId", "cpu"},
                                {"modelInfo", info},
                                {"assetInfo", OJson::array()},
-                               {"licenseInfo", nullptr},
+                               {"licenseInfo", license_info(ctx)},
                                {"repository_override", nullptr}});
+}
+
+ApiResponse license(const ServingContext* ctx) {
+    OJson info = license_info(ctx);
+    if (info.is_null())
+        return error_response(
+            Error("No license file (LICENSE, LICENSE.md, LICENSE.txt) was found beside the model.", 404,
+                  "NotFoundError"));
+    return json_response(200, info);
+}
+
+ApiResponse manifest(const ServingContext* ctx) {
+    OJson names = OJson::array();
+    if (ctx)
+        for (const auto& n : ctx->served_names) names.push_back(n);
+    return json_response(
+        200, {{"schema_version", "1.0"},
+              {"selectedModelProfileId", "cpu"},
+              {"profiles",
+               OJson::array(
+                   {{{"id", "cpu"},
+                     {"tags", {{"llm_engine", "hyserve"}, {"backend", "cpu"}, {"tp", "1"}, {"pp", "1"}}}}})},
+              {"model",
+               {{"served_names", names},
+                {"path", ctx ? OJson(ctx->model_root) : OJson(nullptr)},
+                {"max_model_len", ctx ? OJson(ctx->max_model_len) : OJson(nullptr)}}}});
 }
 
 }  // namespace hy::api

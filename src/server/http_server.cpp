@@ -137,6 +137,8 @@ const std::vector<std::pair<std::string, std::string>>& known_paths() {
                                                                        {"/v1/version", "GET"},
                                                                        {"/version", "GET"},
                                                                        {"/v1/metadata", "GET"},
+                                                                       {"/v1/license", "GET"},
+                                                                       {"/v1/manifest", "GET"},
                                                                        {"/metrics", "GET"},
                                                                        {"/v1/metrics", "GET"}};
     return p;
@@ -291,6 +293,10 @@ void add_api_routes(httplib::Server& s, Routes r) {
         api::ServingContext* c = r.ctx.load();
         send(res, api::metadata(c));
     });
+    s.Get("/v1/license",
+          [r](const httplib::Request&, httplib::Response& res) { send(res, api::license(r.ctx.load())); });
+    s.Get("/v1/manifest",
+          [r](const httplib::Request&, httplib::Response& res) { send(res, api::manifest(r.ctx.load())); });
 }
 
 }  // namespace

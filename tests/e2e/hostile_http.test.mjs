@@ -48,6 +48,7 @@ async function assertHealthy() {
   assert.match(r.body, /chat\.completion/);
 }
 
+// The JSON object of a response body (an error or any other answer).
 function errorOf(r) {
   // Chunked or plain: the JSON object is in the body.
   const i = r.body.indexOf("{");
@@ -282,8 +283,20 @@ test("64 concurrent streams all finish with [DONE]", async () => {
 });
 
 test("health and info endpoints", async () => {
-  for (const p of ["/v1/health/live", "/v1/health/ready", "/health", "/v1/version", "/version", "/v1/metadata", "/v1/models"]) {
+  for (const p of ["/v1/health/live", "/v1/health/ready", "/health", "/v1/version", "/version", "/v1/metadata", "/v1/models", "/v1/license", "/v1/manifest"]) {
     const r = await request("GET", p);
     assert.equal(r.status, 200, p);
   }
+  // NIM's license endpoint and metadata carry the license file beside the model (hostile_http.sh writes it).
+  const license = errorOf(await request("GET", "/v1/license"));
+  assert.equal(license.name, "LICENSE");
+  assert.equal(license.type, "file");
+  assert.equal(license.content, "Test model license.\nUse freely.\n");
+  assert.equal(license.size, license.content.length);
+  const metadata = errorOf(await request("GET", "/v1/metadata"));
+  assert.deepEqual(metadata.licenseInfo, license);
+  const manifest = errorOf(await request("GET", "/v1/manifest"));
+  assert.equal(manifest.profiles[0].id, metadata.selectedModelProfileId);
+  assert.deepEqual(manifest.model.served_names, ["tiny"]);
+  assert.equal((await request("POST", "/v1/license", "{}")).status, 405);
 });
