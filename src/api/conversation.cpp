@@ -91,6 +91,8 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
     if ((tc.mode == ToolChoiceMode::REQUIRED || tc.mode == ToolChoiceMode::NAMED) && !tool_parser)
         throw bad_request("tool_choice=\"required\" requires --tool-call-parser to be set", "tool_choice");
 
+    if (has_tools && tc.mode == ToolChoiceMode::NONE && ctx.exclude_tools_when_tool_choice_none)
+        conv.chat.tools = nullptr;  // spec §3.2: otherwise the tools reach the template even with "none"
     auto tmpl = conv.chat_template ? conv.chat_template : ctx.chat_template;
     if (!tmpl) throw bad_request("this model has no chat template; use /v1/completions");
     const std::string text = tmpl->render(conv.chat);

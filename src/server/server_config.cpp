@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/ascii.h"
 #include "core/error.h"
@@ -272,6 +273,10 @@ const std::vector<Flag>& flags() {
               });
         boolean({"enable-auto-tool-choice"}, "Let the model decide to call tools (tool_choice auto)",
                 [](ServerConfig& c, bool b) { c.enable_auto_tool_choice = b; });
+        boolean(
+            {"exclude-tools-when-tool-choice-none"},
+            "With tool_choice \"none\", leave the tools out of the prompt (default: rendered, as in vLLM)",
+            [](ServerConfig& c, bool b) { c.exclude_tools_when_tool_choice_none = b; });
         value({"max-thinking-tokens"}, "Server ceiling on reasoning tokens (requests can only lower it)",
               [](ServerConfig& c, const std::string& v) {
                   c.max_thinking_tokens = parse_int("--max-thinking-tokens", v, 0, INT64_MAX);
@@ -432,8 +437,10 @@ void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std
             inline_value = name.substr(eq + 1);
             name = name.substr(0, eq);
         }
-        // vLLM's dotted sub-keys of a JSON flag (--speculative-config.method mtp): the key keeps its
-        // underscores, the value is JSON when it parses as JSON, else a string.
+        // vLLM's dotted sub-keys of a JSON flag (--speculative-config.method mtp,
+        // --default-chat-template-kwargs.enable_thinking false): the key keeps its underscores, the value
+        // is JSON when it parses as JSON, else a string; the flag then takes {"key": value}, which the
+        // JSON flags merge by key (spec/api.md §9.2).
         std::string sub_key;
         if (auto dot = name.find('.'); dot != std::string::npos) {
             sub_key = name.substr(dot + 1);
@@ -441,13 +448,18 @@ void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std
         }
         std::replace(name.begin(), name.end(), '_', '-');
         if (!sub_key.empty()) {
-            if (name != "speculative-config")
+            static const std::set<std::string> json_flags = {"speculative-config",
+                                                             "default-chat-template-kwargs",
+                                                             "reasoning-config", "structured-outputs-config"};
+            bool negated_json = false;
+            const Flag* jf = json_flags.count(name) ? find_flag(name, negated_json) : nullptr;
+            if (!jf)
                 throw Error("unrecognized argument" + (source.empty() ? "" : " in " + source) + ": " + a);
             if (!inline_value && i + 1 >= args.size())
                 throw Error("--" + name + "." + sub_key + ": expected one argument");
             const std::string v = inline_value ? *inline_value : args[++i];
             Json parsed = Json::parse(v, nullptr, false);
-            c.speculative_config[sub_key] = parsed.is_discarded() ? Json(v) : parsed;
+            jf->apply(c, {Json{{sub_key, parsed.is_discarded() ? Json(v) : parsed}}.dump()}, true);
             continue;
         }
         bool negated = false;
@@ -515,6 +527,7 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
         c.enable_responses_store = switch_value("VLLM_ENABLE_RESPONSES_API_STORE", *v);
     if (auto v = get("VLLM_ALLOW_LONG_MAX_MODEL_LEN"))
         c.allow_long_max_model_len = switch_value("VLLM_ALLOW_LONG_MAX_MODEL_LEN", *v);
+    if (auto v = get("VLLM_API_KEY")) c.api_key = *v;  // vLLM's fallback for --api-key
     // NIM's switch for prefix caching. Unset keeps it on: agents resend the same system prompt and tools
     // on every call (spec/lessons.md: an unset variable once turned it off for hybrid Nemotron 3).
     if (auto v = get("NIM_ENABLE_KV_CACHE_REUSE"))
@@ -599,7 +612,7 @@ std::string server_help() {
     }
     s += "\nEnvironment: NIM_MODEL_PATH, NIM_SERVED_MODEL_NAME, NIM_SERVER_PORT, NIM_HEALTH_PORT,\n"
          "  NIM_LOG_LEVEL, NIM_MAX_MODEL_LEN, NIM_PASSTHROUGH_ARGS, VLLM_ALLOW_LONG_MAX_MODEL_LEN,\n"
-         "  NIM_CACHE_PATH, NIM_ENABLE_KV_CACHE_REUSE, VLLM_ENABLE_RESPONSES_API_STORE\n";
+         "  NIM_CACHE_PATH, NIM_ENABLE_KV_CACHE_REUSE, VLLM_ENABLE_RESPONSES_API_STORE, VLLM_API_KEY\n";
     return s;
 }
 

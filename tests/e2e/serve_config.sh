@@ -73,14 +73,25 @@ models=$(curl -sf "$HYSERVE_URL/v1/models")
 grep -q '"id":"from-cli"' <<<"$models" || fail "CLI should beat passthrough: $models"
 grep -q '"max_model_len":16384' <<<"$models" || fail "long max_model_len with VLLM_ALLOW_LONG_MAX_MODEL_LEN: $models"
 stop_server
-start_server --kv-cache-memory 1M
-models=$(curl -sf "$HYSERVE_URL/v1/models")
+VLLM_API_KEY=env-key start_server --kv-cache-memory 1M --exclude-tools-when-tool-choice-none
+[[ $(code "$HYSERVE_URL/v1/models") == 401 ]] || fail "VLLM_API_KEY should require a key"
+models=$(curl -sf -H 'Authorization: Bearer env-key' "$HYSERVE_URL/v1/models")
 grep -q '"max_model_len":832' <<<"$models" || fail "the context should be lowered to the cache's 832 tokens: $models"
 grep -q "max_model_len lowered from the model's 8192 to 832" "$SERVER_LOG" || fail "lowered context not logged"
 long_prompt=$(/usr/bin/python3 -c 'print("a " * 1000)')
-status=$(code -H 'Content-Type: application/json' "$HYSERVE_URL/v1/completions" \
+status=$(code -H 'Authorization: Bearer env-key' -H 'Content-Type: application/json' "$HYSERVE_URL/v1/completions" \
     -d "{\"prompt\":\"$long_prompt\",\"max_tokens\":1}")
 [[ $status == 400 ]] || fail "a prompt longer than the cache's context should be a 400, got $status"
+# --exclude-tools-when-tool-choice-none: with tool_choice "none" the prompt is the one without tools.
+prompt_len() {
+    curl -sf -H 'Authorization: Bearer env-key' -H 'Content-Type: application/json' "$HYSERVE_URL/v1/chat/completions" -d "$1" |
+        /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["usage"]["prompt_tokens"])'
+}
+tool='{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}'
+plain=$(prompt_len '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1}')
+none=$(prompt_len '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1,"tools":['"$tool"'],"tool_choice":"none"}')
+auto=$(prompt_len '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1,"tools":['"$tool"']}')
+[[ $none == "$plain" && $auto -gt $plain ]] || fail "tool_choice none should drop the tools: $plain / $none / $auto prompt tokens"
 stop_server
 # --reasoning-parser none: the template still opens <think>, but nothing is split off as reasoning
 # (vLLM without a reasoning parser): the whole output is content.

@@ -175,6 +175,30 @@ TEST(ServerConfig, FlagSpellings) {
     EXPECT_GE(c.notes.size(), 2u);                // tp, gpu memory
 }
 
+// Dotted sub-keys work for every JSON flag, merging by key like the JSON form (spec/api.md §9.2).
+TEST(ServerConfig, DottedSubKeysOfJsonFlags) {
+    Env env;
+    ServerConfig c = parse_server_config(
+        {"--default-chat-template-kwargs", R"({"a": 1})", "--default-chat-template-kwargs.enable_thinking",
+         "false", "--default_chat_template_kwargs.mode=fast", "--reasoning-config.max_thinking_tokens", "64"},
+        env.lookup());
+    EXPECT_EQ(c.default_chat_template_kwargs,
+              nlohmann::ordered_json::parse(R"({"a": 1, "enable_thinking": false, "mode": "fast"})"));
+    EXPECT_EQ(c.max_thinking_tokens, 64);
+    EXPECT_THROW(parse_server_config({"--max-num-seqs.x", "1"}, env.lookup()), Error);  // not a JSON flag
+}
+
+// vLLM's --exclude-tools-when-tool-choice-none and VLLM_API_KEY (the flag wins over the variable).
+TEST(ServerConfig, VllmToolAndKeyOptions) {
+    Env env;
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).exclude_tools_when_tool_choice_none);
+    EXPECT_TRUE(parse_server_config({"--exclude-tools-when-tool-choice-none"}, env.lookup())
+                    .exclude_tools_when_tool_choice_none);
+    env.vars["VLLM_API_KEY"] = "from-env";
+    EXPECT_EQ(parse_server_config({}, env.lookup()).api_key, "from-env");
+    EXPECT_EQ(parse_server_config({"--api-key", "from-cli"}, env.lookup()).api_key, "from-cli");
+}
+
 TEST(ServerConfig, VllmCacheAndSchedulerFlagsAreAccepted) {
     Env env;
     ServerConfig c =
