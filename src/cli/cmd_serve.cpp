@@ -1,6 +1,8 @@
 // `hyserve serve`: the OpenAI-compatible server (issue 5). Flags, NIM_* variables and
 // NIM_PASSTHROUGH_ARGS are parsed by server/server_config (so the precedence rules live in one place);
 // this file only glues files to the server: weights, tokenizer, chat template, generation config.
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include "chat/chat_template.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "model/hf_reference.h"
 #include "server/http_server.h"
 #include "server/server_config.h"
 #include "tokenizer/tokenizer.h"
@@ -67,7 +70,11 @@ std::shared_ptr<const chat::ChatTemplate> load_chat_template(const server::Serve
 }
 
 std::unique_ptr<server::LoadedModel> load_for_serving(const server::ServerConfig& cfg) {
-    const std::string path = cfg.model.empty() ? default_model_path() : cfg.model;
+    const std::string path = cfg.model.empty()
+                                 ? default_model_path()
+                                 : resolve_model_reference(cfg.model, cfg.revision, cfg.download_dir,
+                                                           [](const char* k) { return std::getenv(k); });
+    if (path != cfg.model && !cfg.model.empty()) SPDLOG_INFO("model {} found at {}", cfg.model, path);
     auto m = std::make_unique<server::LoadedModel>();
     m->weights = load_model(path);
     std::error_code ec;

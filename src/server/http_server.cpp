@@ -23,6 +23,7 @@
 #include "core/thread_pool.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
+#include "model/hf_reference.h"
 #include "server/buffered_response.h"
 #include "server/connection_probe.h"
 #include "server/context_length.h"
@@ -408,7 +409,10 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         ctx.chat_template = model->chat_template;
         ctx.model_root = model->weights.source_path;
         ctx.served_names = cfg.served_model_names;
-        if (ctx.served_names.empty()) ctx.served_names.push_back(model->weights.source_path);
+        // vLLM serves under the model argument as given (a repo id stays a repo id, not its snapshot path).
+        if (ctx.served_names.empty())
+            ctx.served_names.push_back(cfg.model.empty() ? model->weights.source_path
+                                                         : served_name_of_reference(cfg.model));
         ctx.vocab_size = mc.vocab_size;
         ctx.max_logprobs = cfg.max_logprobs;
         ctx.defaults = model->defaults;

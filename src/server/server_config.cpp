@@ -206,6 +206,11 @@ const std::vector<Flag>& flags() {
               [](ServerConfig& c, const std::string& v) {
                   c.max_logprobs = static_cast<int>(parse_int("--max-logprobs", v, -1, 1 << 20));
               });
+        value({"revision"}, "Branch, tag or commit of a Hugging Face repo id model (default main)",
+              [](ServerConfig& c, const std::string& v) { c.revision = v; });
+        value({"download-dir"},
+              "Hugging Face hub cache holding repo id models (default: HF_HUB_CACHE / HF_HOME/hub)",
+              [](ServerConfig& c, const std::string& v) { c.download_dir = v; });
         value({"api-key"}, "Require `Authorization: Bearer KEY` on /v1 paths",
               [](ServerConfig& c, const std::string& v) { c.api_key = v; });
         auto cors_list = [&](std::string name, std::string help,
@@ -375,7 +380,6 @@ const std::vector<Flag>& flags() {
                               "dtype",
                               "quantization",
                               "tokenizer",
-                              "download-dir",
                               "load-format",
                               "distributed-executor-backend",
                               "swap-space",
@@ -391,7 +395,6 @@ const std::vector<Flag>& flags() {
                               "max-num-partial-prefills",
                               "max-long-partial-prefills",
                               "max-log-len",
-                              "revision",
                               "root-path"})
             t.push_back(
                 not_applicable({n}, Kind::VALUE, "accepted for vLLM/NIM compatibility; no effect on CPU"));

@@ -35,6 +35,8 @@ struct ServerConfig {
     int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;
     std::string api_key;
+    std::string revision;                    // of a Hugging Face repo id model (model/hf_reference.h)
+    std::string download_dir;                // the hub cache to find it in
     bool enable_request_id_headers = false;  // X-Request-Id on every response (vLLM)
     CorsOptions cors;           // --allowed-origins/-methods/-headers, --allow-credentials, NIM_CORS_*
     std::string chat_template;  // a file, or inline Jinja text (vLLM accepts both)

@@ -93,6 +93,17 @@ none=$(prompt_len '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1,"
 auto=$(prompt_len '{"messages":[{"role":"user","content":"hi"}],"max_tokens":1,"tools":['"$tool"']}')
 [[ $none == "$plain" && $auto -gt $plain ]] || fail "tool_choice none should drop the tools: $plain / $none / $auto prompt tokens"
 stop_server
+# A Hugging Face repo id (or NIM's hf:// URL) is served from the local hub cache, under its id.
+HUB="$TMP/hub"
+mkdir -p "$HUB/models--acme--tiny-nemotron/refs" "$HUB/models--acme--tiny-nemotron/snapshots"
+cp -r "$TMP/model" "$HUB/models--acme--tiny-nemotron/snapshots/0123abcd"
+printf 0123abcd >"$HUB/models--acme--tiny-nemotron/refs/main"
+expect_startup_error "huggingface-cli download acme/absent" "HF_HUB_CACHE=$HUB" -- acme/absent
+HF_HUB_CACHE=$HUB start_server --model hf://acme/tiny-nemotron
+models=$(curl -sf "$HYSERVE_URL/v1/models")
+grep -q '"id":"acme/tiny-nemotron"' <<<"$models" || fail "a repo id model should be served under its id: $models"
+grep -q "snapshots/0123abcd" "$SERVER_LOG" || fail "the snapshot path is not logged"
+stop_server
 # --reasoning-parser none: the template still opens <think>, but nothing is split off as reasoning
 # (vLLM without a reasoning parser): the whole output is content.
 start_server --reasoning-parser none
