@@ -67,20 +67,23 @@ def render(source, variables):
 
 def chat_context(request, config):
     """The template context hyserve builds from an OpenAI chat request (src/chat/chat_request.cpp)."""
+    # Text-like parts by their field, joined with "\n"; any other part is an error, as in vLLM.
+    part_field = {"text": "text", "input_text": "text", "output_text": "text", "refusal": "refusal",
+                  "thinking": "thinking"}
     messages = []
     for m in copy.deepcopy(request.get("messages", [])):
-        if isinstance(m.get("content"), list):  # text parts joined with "\n", as vLLM does
-            m["content"] = "\n".join(p if isinstance(p, str) else p["text"] for p in m["content"]
-                                      if isinstance(p, str) or p.get("type") == "text")
+        if isinstance(m.get("content"), list):
+            m["content"] = "\n".join(p if isinstance(p, str) else p[part_field[p["type"]]] for p in m["content"])
         if "reasoning" in m and "reasoning_content" not in m:
             m["reasoning_content"] = m["reasoning"]
+        if m.get("tool_calls") == []:
+            del m["tool_calls"]
         for call in m.get("tool_calls") or []:
             fn = call.get("function") if isinstance(call, dict) else None
-            if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
-                try:
-                    fn["arguments"] = json.loads(fn["arguments"])
-                except ValueError:
-                    pass
+            if isinstance(fn, dict) and fn.get("arguments") in (None, ""):
+                fn["arguments"] = {}
+            elif isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                fn["arguments"] = json.loads(fn["arguments"])  # not JSON: rejected, as in vLLM
         messages.append(m)
     ctx = {}
     for key in ("bos_token", "eos_token"):
