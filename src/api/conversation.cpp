@@ -71,6 +71,27 @@ void resolve_output_parsers(ServingContext& ctx) {
     logged.push_back(&ctx);
 }
 
+namespace {
+
+// Removes the first message that is not a system or developer message, unless it is the last such
+// message (the turn being answered). False when nothing can go.
+bool drop_oldest_turn(nlohmann::ordered_json& messages) {
+    auto is_turn = [](const nlohmann::ordered_json& m) {
+        const std::string role = m.value("role", "");
+        return role != "system" && role != "developer";
+    };
+    const auto turns = std::count_if(messages.begin(), messages.end(), is_turn);
+    if (turns < 2) return false;
+    for (auto it = messages.begin(); it != messages.end(); ++it)
+        if (is_turn(*it)) {
+            messages.erase(it);
+            return true;
+        }
+    return false;
+}
+
+}  // namespace
+
 std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext& ctx, Conversation conv) {
     resolve_output_parsers(ctx);
     auto p = std::make_shared<PreparedConversation>();
@@ -95,9 +116,15 @@ std::shared_ptr<const PreparedConversation> prepare_conversation(ServingContext&
         conv.chat.tools = nullptr;  // spec §3.2: otherwise the tools reach the template even with "none"
     auto tmpl = conv.chat_template ? conv.chat_template : ctx.chat_template;
     if (!tmpl) throw bad_request("this model has no chat template; use /v1/completions");
-    const std::string text = tmpl->render(conv.chat);
+    std::string text = tmpl->render(conv.chat);
     // The template writes the special tokens itself; add_special_tokens adds the tokenizer's on top.
     p->prompt = tk.encode(text, conv.sampling.add_special_tokens.value_or(false));
+    // Responses' truncation "auto": the oldest turns give way until the prompt leaves room to answer.
+    while (conv.drop_oldest_turns && static_cast<int64_t>(p->prompt.size()) >= ctx.max_model_len &&
+           drop_oldest_turn(conv.chat.messages)) {
+        text = tmpl->render(conv.chat);
+        p->prompt = tk.encode(text, conv.sampling.add_special_tokens.value_or(false));
+    }
     p->turn_start = generation_prompt_start(*tmpl, conv.chat, text, p->prompt, tk);
     if (const size_t cut = truncate_prompt(p->prompt, conv.sampling); cut > 0)
         p->turn_start =

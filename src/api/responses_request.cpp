@@ -115,8 +115,13 @@ void convert_item(const Json& item, size_t idx, Json& msgs) {
             if (!text.empty()) break;  // the full reasoning text when present, else its summary
         }
         msgs.push_back({{"role", "assistant"}, {"content", nullptr}, {"reasoning", text}});
+    } else if (type.empty()) {
+        throw schema_error(where + ".type", "Field required");
     } else {
-        throw bad_request(where + ": input item type '" + type + "' is not supported", "input");
+        // Calls of hosted or custom tools (web_search_call, custom_tool_call, local_shell_call, their
+        // outputs), item_reference, and types newer than this server: agent clients replay histories
+        // made elsewhere, and failing the whole turn would stop them (spec/lessons.md 23).
+        SPDLOG_WARN("/v1/responses: {} of type '{}' cannot be rendered here and was left out", where, type);
     }
 }
 
@@ -147,10 +152,23 @@ void read_tool_choice(const Json& body, Conversation& conv, bool has_tools) {
         return;
     }
     if (!tc->is_object()) throw schema_error("tool_choice", "Input should be a valid string or object");
+    const std::string type = opt_string(*tc, "type").value_or("");
+    if (type == "allowed_tools") {  // {mode: auto|required, tools}: the mode over the request's tools
+        const std::string mode = opt_string(*tc, "mode").value_or("auto");
+        if (mode != "auto" && mode != "required")
+            throw bad_request("tool_choice.mode must be auto or required, got '" + mode + "'", "tool_choice");
+        if (has_tools)
+            conv.tool_choice.mode = mode == "required" ? ToolChoiceMode::REQUIRED : ToolChoiceMode::AUTO;
+        return;
+    }
+    if (type != "function") {  // a hosted or custom tool, which is left out here (responses_tool)
+        SPDLOG_WARN("/v1/responses: tool_choice of type '{}' names a tool that is not run here; auto instead",
+                    type);
+        return;
+    }
     auto name = opt_string(*tc, "name");
-    if (opt_string(*tc, "type").value_or("") != "function" || !name || name->empty())
-        throw bad_request("tool_choice: only {\"type\": \"function\", \"name\": …} is supported",
-                          "tool_choice");
+    if (!name || name->empty())
+        throw bad_request("tool_choice: a function choice needs a name", "tool_choice");
     conv.tool_choice.mode = ToolChoiceMode::NAMED;
     conv.tool_choice.function_name = *name;
 }
@@ -282,6 +300,10 @@ ResponsesRequest responses_request(const Json& body, const ServingContext& ctx,
         if (auto it = body.find(k); it != body.end()) oai[k] = *it;
     conv.sampling = read_sampling_fields(oai, ctx, true);
     conv.clamp_max_tokens = true;  // §5.1: min(max_output_tokens, remaining context)
+    const std::string truncation = opt_string(body, "truncation").value_or("disabled");
+    if (truncation != "auto" && truncation != "disabled")
+        throw bad_request("truncation must be auto or disabled, got '" + truncation + "'", "truncation");
+    conv.drop_oldest_turns = truncation == "auto";  // §5.1: auto = cut the prompt to fit
 
     r.store = opt_bool(body, "store").value_or(true);
     r.previous_response_id = opt_string(body, "previous_response_id");
@@ -300,7 +322,7 @@ ResponsesRequest responses_request(const Json& body, const ServingContext& ctx,
         {"tool_choice", tool_choice},
         {"tools", tools_echo},
         {"top_logprobs", 0},
-        {"truncation", opt_string(body, "truncation").value_or("disabled")},
+        {"truncation", truncation},
         {"user", opt_string(body, "user") ? Json(*opt_string(body, "user")) : Json(nullptr)},
         {"metadata", metadata ? *metadata : Json::object()}};
     return r;

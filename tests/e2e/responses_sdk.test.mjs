@@ -95,6 +95,18 @@ if (PHASE === "1") {
     const cut = await client.responses.create({ model: MODEL, temperature: 0, max_output_tokens: 2, input: "Long story.", reasoning: { effort: "none" }, ignore_eos: true });
     assert.equal(cut.status, "incomplete");
     assert.equal(cut.incomplete_details.reason, "max_output_tokens");
+
+    // truncation "auto": a history past the 2048-token context loses its oldest turns and is answered;
+    // "disabled" (the default) is a 400 naming the context.
+    const long = [
+      { role: "user", content: "tell me ".repeat(1200) },
+      { role: "assistant", content: "ok" },
+      { role: "user", content: "Short question?" },
+    ];
+    const fitted = await client.responses.create({ ...base, input: long, truncation: "auto" });
+    assert.equal(fitted.truncation, "auto");
+    assert.ok(fitted.usage.input_tokens < 100, `input tokens after truncation: ${fitted.usage.input_tokens}`);
+    await assert.rejects(client.responses.create({ ...base, input: long }), (e) => e.status === 400 && /context length/.test(e.message));
   });
 }
 

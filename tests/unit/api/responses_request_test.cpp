@@ -110,6 +110,27 @@ TEST(ResponsesRequest, Rejections) {
               std::string::npos);
 }
 
+// Agent clients replay histories with items of tools that do not run here (spec/lessons.md 23): they
+// are left out, and the turn goes on with the rest.
+TEST(ResponsesRequest, ItemsAndToolChoicesOfOtherToolsAreLeftOut) {
+    ResponsesRequest r = convert(R"({"input": [{"role": "user", "content": "Find it"},
+        {"type": "web_search_call", "id": "ws_1", "status": "completed", "action": {"type": "search", "query": "q"}},
+        {"type": "custom_tool_call", "call_id": "c9", "name": "apply_patch", "input": "*** Begin Patch"},
+        {"type": "custom_tool_call_output", "call_id": "c9", "output": "Done"},
+        {"type": "item_reference", "id": "msg_1"},
+        {"role": "user", "content": "And now?"}],
+        "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+        "tool_choice": {"type": "web_search_preview"}})");
+    EXPECT_EQ(r.conv.chat.messages,
+              Json::parse(R"([{"role":"user","content":"Find it"},{"role":"user","content":"And now?"}])"));
+    EXPECT_EQ(r.conv.tool_choice.mode, ToolChoiceMode::AUTO);
+    r = convert(
+        R"({"input": "x", "tools": [{"type": "function", "name": "f", "parameters": {"type": "object"}}],
+        "tool_choice": {"type": "allowed_tools", "mode": "required", "tools": [{"type": "function", "name": "f"}]}})");
+    EXPECT_EQ(r.conv.tool_choice.mode, ToolChoiceMode::REQUIRED);
+    EXPECT_NE(error_of(R"({"input": [{"id": "x"}]})").find("type"), std::string::npos);  // no type, no role
+}
+
 TEST(ResponsesRequest, OutputMessagesLeaveReasoningOut) {
     const Json out = output_messages(Json::parse(R"([
         {"type": "reasoning", "id": "rs_1", "content": [{"type": "reasoning_text", "text": "hidden"}]},
