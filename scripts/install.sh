@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
     build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
     nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libpcre2-dev libspdlog-dev libfmt-dev libxxhash-dev
-    libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+    libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl
     python3 python3-numpy python3-jinja2
 )
 missing=()

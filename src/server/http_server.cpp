@@ -32,6 +32,7 @@
 #include "server/listen_backlog.h"
 #include "server/log_format.h"
 #include "server/sink_writer.h"
+#include "server/tls.h"
 #include "store/response_store.h"
 
 namespace hy::server {
@@ -42,8 +43,9 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kWriteTimeout{30000};  // httplib's, and SinkWriter's own sends
 
 std::atomic<httplib::Server*> g_servers[2];
-std::atomic<bool> g_stopping{false};  // SIGINT/SIGTERM: in-flight generations end
-HttpMetrics g_http_metrics;           // http_* families of GET /metrics (both ports)
+std::atomic<bool> g_stopping{false};          // SIGINT/SIGTERM: in-flight generations end
+std::atomic<bool> g_raw_socket_writes{true};  // false under TLS: streamed chunks go through httplib's sink
+HttpMetrics g_http_metrics;                   // http_* families of GET /metrics (both ports)
 // httplib handles a request on one thread from routing to the logger, so its start time can live here.
 thread_local std::optional<Clock::time_point> t_request_start;
 
@@ -86,7 +88,7 @@ void send_api(const httplib::Request& req, httplib::Response& res, api::ApiRespo
         r.content_type, [producer, sse, raddr = req.remote_addr, rport = req.remote_port,
                          laddr = req.local_addr, lport = req.local_port](size_t, httplib::DataSink& sink) {
             const ConnectionProbe probe(raddr, rport, laddr, lport);
-            SinkWriter w(sink.write, probe.fd(), sse, kWriteTimeout, &g_stopping);
+            SinkWriter w(sink.write, g_raw_socket_writes ? probe.fd() : -1, sse, kWriteTimeout, &g_stopping);
             try {
                 (*producer)(w);
             } catch (const std::exception& e) {
@@ -323,7 +325,17 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
     }
     Routes routes{cfg, ready, ctx_ptr, responses_store.get()};
 
-    httplib::Server api_server;
+    std::unique_ptr<httplib::Server> api_server_ptr, health_server;
+    try {
+        api_server_ptr = make_http_server(cfg.tls);
+        if (cfg.health_port && *cfg.health_port != cfg.port) health_server = make_http_server(cfg.tls);
+    } catch (const std::exception& e) {
+        SPDLOG_CRITICAL("{}", e.what());
+        return 1;
+    }
+    // Under TLS every byte must go through the TLS stream: no writes on the raw socket (sink_writer.h).
+    g_raw_socket_writes = !cfg.tls.enabled();
+    httplib::Server& api_server = *api_server_ptr;
     install_common(api_server, cfg);
     add_api_routes(api_server, routes);
     const ListenBacklog api_backlog(api_server);
@@ -333,9 +345,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
     }
     if (!api_backlog.raise(kListenBacklog))
         SPDLOG_WARN("could not raise the listen backlog of port {}", cfg.port);
-    std::unique_ptr<httplib::Server> health_server;
-    if (cfg.health_port && *cfg.health_port != cfg.port) {
-        health_server = std::make_unique<httplib::Server>();
+    if (health_server) {
         install_common(*health_server, cfg);
         add_health_routes(*health_server, routes);
         const ListenBacklog health_backlog(*health_server);
@@ -355,7 +365,7 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
     if (health_server) health_thread = std::thread([&] { health_server->listen_after_bind(); });
     while (!api_server.is_running() || (health_server && !health_server->is_running()))
         std::this_thread::sleep_for(std::chrono::milliseconds(1));  // stop() only works once listening
-    SPDLOG_INFO("listening on http://{}:{}{}", cfg.host, cfg.port,
+    SPDLOG_INFO("listening on {}://{}:{}{}", cfg.tls.enabled() ? "https" : "http", cfg.host, cfg.port,
                 health_server ? " (health also on port " + std::to_string(*cfg.health_port) + ")" : "");
 
     int rc = 0;

@@ -211,6 +211,16 @@ const std::vector<Flag>& flags() {
         value({"download-dir"},
               "Hugging Face hub cache holding repo id models (default: HF_HUB_CACHE / HF_HOME/hub)",
               [](ServerConfig& c, const std::string& v) { c.download_dir = v; });
+        value({"ssl-keyfile"}, "TLS: the PEM private key (with --ssl-certfile the server speaks HTTPS)",
+              [](ServerConfig& c, const std::string& v) { c.tls.keyfile = v; });
+        value({"ssl-certfile"}, "TLS: the PEM certificate (chain)",
+              [](ServerConfig& c, const std::string& v) { c.tls.certfile = v; });
+        value({"ssl-ca-certs"}, "TLS: PEM CAs client certificates are verified against",
+              [](ServerConfig& c, const std::string& v) { c.tls.ca_certs = v; });
+        value({"ssl-cert-reqs"}, "TLS client certificates: 0 not asked (default), 1 optional, 2 required",
+              [](ServerConfig& c, const std::string& v) {
+                  c.tls.cert_reqs = static_cast<int>(parse_int("--ssl-cert-reqs", v, 0, 2));
+              });
         value({"api-key"}, "Require `Authorization: Bearer KEY` on /v1 paths",
               [](ServerConfig& c, const std::string& v) { c.api_key = v; });
         auto cors_list = [&](std::string name, std::string help,
@@ -531,6 +541,20 @@ void apply_env(ServerConfig& c, const EnvLookup& env) {
     if (auto v = get("VLLM_ALLOW_LONG_MAX_MODEL_LEN"))
         c.allow_long_max_model_len = switch_value("VLLM_ALLOW_LONG_MAX_MODEL_LEN", *v);
     if (auto v = get("VLLM_API_KEY")) c.api_key = *v;  // vLLM's fallback for --api-key
+    // NIM's TLS: DISABLED (default), TLS (the server's certificate), MTLS (clients must present one too).
+    if (auto v = get("NIM_SSL_MODE")) {
+        const std::string mode = ascii_lower(*v);
+        if (mode != "disabled" && mode != "tls" && mode != "mtls")
+            throw Error("NIM_SSL_MODE must be DISABLED, TLS or MTLS, got '" + *v + "'");
+        if (mode != "disabled") {
+            c.tls.keyfile = get("NIM_SSL_KEY_PATH").value_or("");
+            c.tls.certfile = get("NIM_SSL_CERTS_PATH").value_or("");
+            if (c.tls.keyfile.empty() || c.tls.certfile.empty())
+                throw Error("NIM_SSL_MODE=" + *v + " needs NIM_SSL_KEY_PATH and NIM_SSL_CERTS_PATH");
+            c.tls.ca_certs = get("NIM_SSL_CA_CERTS_PATH").value_or("");
+            if (mode == "mtls") c.tls.cert_reqs = 2;
+        }
+    }
     // NIM's switch for prefix caching. Unset keeps it on: agents resend the same system prompt and tools
     // on every call (spec/lessons.md: an unset variable once turned it off for hybrid Nemotron 3).
     if (auto v = get("NIM_ENABLE_KV_CACHE_REUSE"))
@@ -596,6 +620,7 @@ ServerConfig parse_server_config(const std::vector<std::string>& args, const Env
         apply_args(c, shell_split(pass), "NIM_PASSTHROUGH_ARGS");
     apply_args(c, args, "");
     resolve_speculative_config(c);
+    check_tls_options(c.tls);
     static const char* levels[] = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
     if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
         throw Error("log level '" + c.log_level + "' is not one of debug, info, warning, error, critical");
@@ -615,7 +640,8 @@ std::string server_help() {
     }
     s += "\nEnvironment: NIM_MODEL_PATH, NIM_SERVED_MODEL_NAME, NIM_SERVER_PORT, NIM_HEALTH_PORT,\n"
          "  NIM_LOG_LEVEL, NIM_MAX_MODEL_LEN, NIM_PASSTHROUGH_ARGS, VLLM_ALLOW_LONG_MAX_MODEL_LEN,\n"
-         "  NIM_CACHE_PATH, NIM_ENABLE_KV_CACHE_REUSE, VLLM_ENABLE_RESPONSES_API_STORE, VLLM_API_KEY\n";
+         "  NIM_CACHE_PATH, NIM_ENABLE_KV_CACHE_REUSE, VLLM_ENABLE_RESPONSES_API_STORE, VLLM_API_KEY,\n"
+         "  NIM_SSL_MODE, NIM_SSL_KEY_PATH, NIM_SSL_CERTS_PATH, NIM_SSL_CA_CERTS_PATH\n";
     return s;
 }
 

@@ -14,6 +14,7 @@
 #include "engine/cache_options.h"
 #include "engine/scheduling_policy.h"
 #include "server/cors.h"
+#include "server/tls.h"
 
 namespace hy::server {
 
@@ -35,6 +36,7 @@ struct ServerConfig {
     int threads = 0;                            // 0 = physical cores
     int max_logprobs = 20;
     std::string api_key;
+    TlsOptions tls;                          // off unless a certificate is given (server/tls.h)
     std::string revision;                    // of a Hugging Face repo id model (model/hf_reference.h)
     std::string download_dir;                // the hub cache to find it in
     bool enable_request_id_headers = false;  // X-Request-Id on every response (vLLM)

@@ -199,6 +199,41 @@ TEST(ServerConfig, VllmToolAndKeyOptions) {
     EXPECT_EQ(parse_server_config({"--api-key", "from-cli"}, env.lookup()).api_key, "from-cli");
 }
 
+// TLS from vLLM's flags or NIM's variables (the flags win); settings that cannot work stop startup.
+TEST(ServerConfig, TlsFromFlagsAndNimVariables) {
+    Env env;
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).tls.enabled());
+    ServerConfig c = parse_server_config({"--ssl-certfile", "s.pem", "--ssl-keyfile", "s.key",
+                                          "--ssl-ca-certs", "ca.pem", "--ssl-cert-reqs", "1"},
+                                         env.lookup());
+    EXPECT_TRUE(c.tls.enabled());
+    EXPECT_EQ(c.tls.keyfile, "s.key");
+    EXPECT_EQ(c.tls.cert_reqs, 1);
+    env.vars = {{"NIM_SSL_MODE", "mtls"},
+                {"NIM_SSL_KEY_PATH", "n.key"},
+                {"NIM_SSL_CERTS_PATH", "n.pem"},
+                {"NIM_SSL_CA_CERTS_PATH", "nca.pem"}};
+    c = parse_server_config({}, env.lookup());
+    EXPECT_EQ(c.tls.certfile, "n.pem");
+    EXPECT_EQ(c.tls.ca_certs, "nca.pem");
+    EXPECT_EQ(c.tls.cert_reqs, 2);
+    EXPECT_EQ(parse_server_config({"--ssl-certfile", "cli.pem"}, env.lookup()).tls.certfile, "cli.pem");
+    env.vars["NIM_SSL_MODE"] = "DISABLED";
+    EXPECT_FALSE(parse_server_config({}, env.lookup()).tls.enabled());
+    Env none;
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"--ssl-certfile", "s.pem"},
+          {"--ssl-keyfile", "s.key"},
+          {"--ssl-certfile", "s.pem", "--ssl-keyfile", "s.key", "--ssl-cert-reqs", "2"},
+          {"--ssl-cert-reqs", "3"}})
+        EXPECT_THROW(parse_server_config(bad, none.lookup()), Error) << bad[0];
+    Env bad_mode, missing_ca;
+    bad_mode.vars["NIM_SSL_MODE"] = "sometimes";
+    EXPECT_THROW(parse_server_config({}, bad_mode.lookup()), Error);
+    missing_ca.vars = {{"NIM_SSL_MODE", "MTLS"}, {"NIM_SSL_KEY_PATH", "k"}, {"NIM_SSL_CERTS_PATH", "c"}};
+    EXPECT_THROW(parse_server_config({}, missing_ca.lookup()), Error);
+}
+
 TEST(ServerConfig, VllmCacheAndSchedulerFlagsAreAccepted) {
     Env env;
     ServerConfig c =
