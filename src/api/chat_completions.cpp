@@ -9,31 +9,15 @@
 #include "api/json_fields.h"
 #include "api/openai_handlers.h"
 #include "api/sampling_fields.h"
+#include "api/token_logprobs.h"
 
 namespace hy::api {
 
 namespace {
 
-OJson bytes_of(const std::string& s) {
-    OJson b = OJson::array();
-    for (unsigned char c : s) b.push_back(static_cast<int>(c));
-    return b;
-}
-
 // {"content":[{"token","logprob","bytes","top_logprobs":[…]}]} for the tokens of one delta.
 OJson chat_logprobs(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens) {
-    OJson content = OJson::array();
-    for (const auto& t : tokens) {
-        const std::string text = token_text(ctx, t.token);
-        OJson top = OJson::array();
-        for (const auto& alt : t.top) {
-            const std::string at = token_text(ctx, alt.token);
-            top.push_back({{"token", at}, {"logprob", alt.logprob}, {"bytes", bytes_of(at)}});
-        }
-        content.push_back(
-            {{"token", text}, {"logprob", t.logprob}, {"bytes", bytes_of(text)}, {"top_logprobs", top}});
-    }
-    return {{"content", content}};
+    return {{"content", token_logprob_entries(ctx, tokens)}};
 }
 
 struct ChatCall {

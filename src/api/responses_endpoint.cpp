@@ -11,6 +11,7 @@
 #include "api/responses_request.h"
 #include "api/responses_stream.h"
 #include "api/serialized_run.h"
+#include "api/token_logprobs.h"
 #include "api/typed_sse.h"
 
 namespace hy::api {
@@ -50,8 +51,15 @@ struct ResponsesCall {
 
 void run_responses(ServingContext& ctx, const ResponsesCall& c, BodyWriter& w) {
     const int64_t prompt_tokens = prompt_token_count(*c.conv);
-    ResponsesStream s(c.base, prompt_tokens,
-                      [](std::string_view prefix) { return std::string(prefix) + "_" + random_hex(32); });
+    ResponsesStream::Logprobs logprobs;
+    if (sampling_of(*c.conv).params.top_logprobs >= 0)
+        logprobs = [&ctx](const std::vector<GeneratedToken>& tokens) {
+            return token_logprob_entries(ctx, tokens);
+        };
+    ResponsesStream s(
+        c.base, prompt_tokens,
+        [](std::string_view prefix) { return std::string(prefix) + "_" + random_hex(32); },
+        std::move(logprobs));
     bool alive = !c.stream || w.write(s.start());
     RunResult r = run_serialized(
         ctx, *c.conv, c.stream, w, [&](const ChoiceEvent& ev) { return s.on_event(ev); }, alive);

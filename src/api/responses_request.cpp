@@ -298,6 +298,13 @@ ResponsesRequest responses_request(const Json& body, const ServingContext& ctx,
     for (const char* k :
          {"temperature", "top_p", "top_k", "repetition_penalty", "seed", "stop", "ignore_eos", "stream"})
         if (auto it = body.find(k); it != body.end()) oai[k] = *it;
+    // §5.1: include "message.output_text.logprobs" turns logprobs on, with top_logprobs alternatives.
+    const std::optional<int64_t> top_logprobs = opt_int(body, "top_logprobs");
+    for (const std::string& inc : opt_string_list(body, "include"))
+        if (inc == "message.output_text.logprobs") {
+            oai["logprobs"] = true;
+            oai["top_logprobs"] = top_logprobs.value_or(0);
+        }
     conv.sampling = read_sampling_fields(oai, ctx, true);
     conv.clamp_max_tokens = true;  // §5.1: min(max_output_tokens, remaining context)
     const std::string truncation = opt_string(body, "truncation").value_or("disabled");
@@ -321,7 +328,7 @@ ResponsesRequest responses_request(const Json& body, const ServingContext& ctx,
         {"text", text && text->contains("format") ? *text : Json{{"format", {{"type", "text"}}}}},
         {"tool_choice", tool_choice},
         {"tools", tools_echo},
-        {"top_logprobs", 0},
+        {"top_logprobs", top_logprobs.value_or(0)},
         {"truncation", truncation},
         {"user", opt_string(body, "user") ? Json(*opt_string(body, "user")) : Json(nullptr)},
         {"metadata", metadata ? *metadata : Json::object()}};

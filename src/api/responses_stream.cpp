@@ -4,8 +4,11 @@
 
 namespace hy::api {
 
-ResponsesStream::ResponsesStream(OJson base, int64_t input_tokens, IdGen ids)
-    : resp_(std::move(base)), input_tokens_(input_tokens), ids_(std::move(ids)) {
+ResponsesStream::ResponsesStream(OJson base, int64_t input_tokens, IdGen ids, Logprobs logprobs)
+    : resp_(std::move(base)),
+      input_tokens_(input_tokens),
+      ids_(std::move(ids)),
+      logprobs_(std::move(logprobs)) {
     resp_["status"] = "in_progress";
     resp_["output"] = OJson::array();
     resp_["usage"] = nullptr;
@@ -27,6 +30,7 @@ std::string ResponsesStream::open(Item kind, OJson item) {
     std::string out = close(true);
     open_ = kind;
     text_.clear();
+    text_logprobs_ = OJson::array();
     resp_["output"].push_back(item);
     const size_t oi = resp_["output"].size() - 1;
     out += event("response.output_item.added", {{"output_index", oi}, {"item", item}});
@@ -67,12 +71,12 @@ std::string ResponsesStream::close(bool complete) {
         OJson part = {{"type", "output_text"},
                       {"text", text_},
                       {"annotations", OJson::array()},
-                      {"logprobs", OJson::array()}};
+                      {"logprobs", text_logprobs_}};
         out += event("response.output_text.done", {{"item_id", id},
                                                    {"output_index", oi},
                                                    {"content_index", 0},
                                                    {"text", text_},
-                                                   {"logprobs", OJson::array()}});
+                                                   {"logprobs", text_logprobs_}});
         out += event("response.content_part.done",
                      {{"item_id", id}, {"output_index", oi}, {"content_index", 0}, {"part", part}});
         item["content"] = OJson::array({part});
@@ -93,6 +97,9 @@ std::string ResponsesStream::on_event(const ChoiceEvent& ev) {
     if (finished_) return {};
     std::string out;
     auto oi = [&] { return resp_["output"].size() - 1; };
+    // A step's tokens go with the first output_text delta they produce (markers and reasoning
+    // tokens carry none, as output_text logprobs cover the message's text only).
+    bool tokens_reported = !logprobs_ || ev.tokens.empty();
     for (const chat::Delta& d : ev.deltas) {
         switch (d.kind) {
             case chat::DeltaKind::REASONING_TEXT:
@@ -119,11 +126,19 @@ std::string ResponsesStream::on_event(const ChoiceEvent& ev) {
                                                 {"status", "in_progress"},
                                                 {"content", OJson::array()}});
                 text_ += d.text;
-                out += event("response.output_text.delta", {{"item_id", resp_["output"].back()["id"]},
-                                                            {"output_index", oi()},
-                                                            {"content_index", 0},
-                                                            {"delta", d.text},
-                                                            {"logprobs", OJson::array()}});
+                {
+                    OJson lp = OJson::array();
+                    if (!tokens_reported) {
+                        lp = logprobs_(ev.tokens);
+                        for (const auto& e : lp) text_logprobs_.push_back(e);
+                        tokens_reported = true;
+                    }
+                    out += event("response.output_text.delta", {{"item_id", resp_["output"].back()["id"]},
+                                                                {"output_index", oi()},
+                                                                {"content_index", 0},
+                                                                {"delta", d.text},
+                                                                {"logprobs", std::move(lp)}});
+                }
                 break;
             case chat::DeltaKind::TOOL_CALL_BEGIN:
                 out += open(Item::CALL, {{"id", ids_("fc")},

@@ -17,8 +17,10 @@ namespace hy::api {
 class ResponsesStream {
   public:
     using IdGen = std::function<std::string(std::string_view prefix)>;  // "rs", "msg", "fc" → unique id
+    // The logprob entries of a step's tokens (api/token_logprobs.h); null: the request asked for none.
+    using Logprobs = std::function<OJson(const std::vector<GeneratedToken>&)>;
     // `base`: the response object with every request echo field set; output and usage are filled here.
-    ResponsesStream(OJson base, int64_t input_tokens, IdGen ids);
+    ResponsesStream(OJson base, int64_t input_tokens, IdGen ids, Logprobs logprobs = nullptr);
 
     std::string start();                          // response.created, response.in_progress
     std::string on_event(const ChoiceEvent& ev);  // item events; the final event closes them and ends
@@ -41,7 +43,9 @@ class ResponsesStream {
     IdGen ids_;
     int64_t seq_ = 0;
     Item open_ = Item::NONE;
+    Logprobs logprobs_;
     std::string text_;     // of the open reasoning or message item
+    OJson text_logprobs_;  // of the open message item's output_text
     int call_index_ = -1;  // ChoiceEvent call index of the open function_call item
     bool finished_ = false;
 };

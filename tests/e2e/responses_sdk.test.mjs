@@ -96,6 +96,26 @@ if (PHASE === "1") {
     assert.equal(cut.status, "incomplete");
     assert.equal(cut.incomplete_details.reason, "max_output_tokens");
 
+    // include "message.output_text.logprobs": one entry per output token with top_logprobs alternatives,
+    // in the streamed deltas and the final part alike.
+    const lpReq = { ...base, input: "Hi", max_output_tokens: 6, ignore_eos: true, include: ["message.output_text.logprobs"], top_logprobs: 2 };
+    const withLp = await client.responses.create(lpReq);
+    const lp = withLp.output.find((o) => o.type === "message").content[0].logprobs;
+    assert.equal(withLp.top_logprobs, 2);
+    assert.ok(lp.length >= 1 && lp.length <= withLp.usage.output_tokens, `logprobs ${lp.length} of ${withLp.usage.output_tokens} tokens`);
+    for (const e of lp) {
+      assert.equal(typeof e.token, "string");
+      assert.ok(e.logprob <= 0);
+      assert.equal(e.top_logprobs.length, 2);
+      assert.deepEqual(e.bytes, [...Buffer.from(e.token, "utf8")]);
+    }
+    let streamed = [];
+    for await (const ev of await client.responses.create({ ...lpReq, stream: true }))
+      if (ev.type === "response.output_text.delta") streamed = streamed.concat(ev.logprobs);
+    assert.deepEqual(streamed.map((e) => e.token), lp.map((e) => e.token));
+    const noLp = await client.responses.create({ ...base, input: "Hi" });
+    assert.deepEqual(noLp.output.find((o) => o.type === "message")?.content[0].logprobs ?? [], []);
+
     // truncation "auto": a history past the 2048-token context loses its oldest turns and is answered;
     // "disabled" (the default) is a 400 naming the context.
     const long = [

@@ -84,6 +84,35 @@ TEST(ResponsesStream, LengthStopIsIncomplete) {
     EXPECT_EQ(out.find("event: response.completed\n"), std::string::npos);
 }
 
+// With logprobs asked for (include "message.output_text.logprobs"), each output_text delta carries the
+// entries of the tokens of its step, and the finished part holds them all; reasoning steps carry none.
+TEST(ResponsesStream, OutputTextLogprobsFollowTheirTokens) {
+    auto entries = [](const std::vector<GeneratedToken>& tokens) {
+        OJson out = OJson::array();
+        for (const auto& t : tokens)
+            out.push_back({{"token", std::to_string(t.token)}, {"logprob", t.logprob}});
+        return out;
+    };
+    ChoiceEvent think, a, b;
+    think.deltas = {golden::text(K::REASONING_TEXT, "hmm")};
+    think.tokens = {{7, -0.5f, {}}};
+    a.deltas = {golden::text(K::CONTENT_TEXT, "Hel")};
+    a.tokens = {{1, -0.25f, {}}};
+    b.deltas = {golden::text(K::CONTENT_TEXT, "lo")};
+    b.tokens = {{2, -1.0f, {}}};
+    b.finish = FinishReason::STOP;
+    ResponsesStream s(base(), 3, counting_ids(), entries);
+    const std::string out = run(s, {think, a, b});
+    const OJson part = s.response()["output"][1]["content"][0];
+    EXPECT_EQ(part["logprobs"],
+              OJson::parse(R"([{"token":"1","logprob":-0.25},{"token":"2","logprob":-1.0}])"));
+    EXPECT_NE(out.find(R"("delta":"Hel","logprobs":[{"token":"1","logprob":-0.25}])"), std::string::npos)
+        << out;
+    ResponsesStream plain(base(), 3, counting_ids());
+    run(plain, {think, a, b});
+    EXPECT_EQ(plain.response()["output"][1]["content"][0]["logprobs"], OJson::array());
+}
+
 TEST(ResponsesStream, NothingAfterTheFinish) {
     ChoiceEvent a;
     a.finish = FinishReason::STOP;
