@@ -2,7 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -18,10 +18,22 @@ bool starts_with(const std::string& s, const char* prefix) {
     return s.rfind(prefix, 0) == 0;
 }
 
-// ORG/NAME with the characters Hugging Face allows in repo ids.
+// ORG/NAME with the characters Hugging Face allows in repo ids: each part starts with a letter or digit
+// and goes on with letters, digits, '.', '_' and '-'.
 bool is_repo_id(const std::string& s) {
-    static const std::regex id(R"([A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)");
-    return std::regex_match(s, id);
+    const size_t slash = s.find('/');
+    if (slash == std::string::npos || s.find('/', slash + 1) != std::string::npos) return false;
+    auto valid_part = [](std::string_view p) {
+        auto alnum = [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        };
+        if (p.empty() || !alnum(p[0])) return false;
+        for (char c : p)
+            if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
+        return true;
+    };
+    return valid_part(std::string_view(s).substr(0, slash)) &&
+           valid_part(std::string_view(s).substr(slash + 1));
 }
 
 std::string read_first_line(const fs::path& p) {
