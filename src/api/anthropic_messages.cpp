@@ -29,7 +29,7 @@ void run_messages(ServingContext& ctx, const MessagesCall& c, BodyWriter& out) {
     PingWriter pinging(out, kPingInterval);
     BodyWriter& w = c.stream ? static_cast<BodyWriter&>(pinging) : out;  // no pings inside a JSON body
     const int64_t prompt_tokens = prompt_token_count(*c.conv);
-    AnthropicStream s(c.id, ctx.model_name(), prompt_tokens, c.signature);
+    AnthropicStream s(c.id, ctx.model_name(), prompt_tokens, c.signature, ctx.prompt_tokens_details);
     bool alive = !c.stream || w.write(s.start());
     RunResult r = run_serialized(
         ctx, *c.conv, c.stream, w, [&](const ChoiceEvent& ev) { return s.on_event(ev); }, alive);

@@ -1,5 +1,7 @@
 #include "api/anthropic_stream.h"
 
+#include <algorithm>
+
 #include "api/typed_sse.h"
 
 namespace hy::api {
@@ -13,11 +15,22 @@ const char* anthropic_stop_reason(const ChoiceEvent& ev) {
 }
 
 AnthropicStream::AnthropicStream(std::string message_id, std::string model, int64_t input_tokens,
-                                 std::string signature)
+                                 std::string signature, bool report_cache)
     : id_(std::move(message_id)),
       model_(std::move(model)),
       signature_(std::move(signature)),
-      input_tokens_(input_tokens) {}
+      input_tokens_(input_tokens),
+      report_cache_(report_cache) {}
+
+// Anthropic's contract: the prompt = input_tokens + cache_read_input_tokens + cache_creation_input_tokens
+// (vLLM reports the same since its PR 40912). Without the flag the cache is not reported at all.
+OJson AnthropicStream::usage() const {
+    if (!report_cache_) return {{"input_tokens", input_tokens_}, {"output_tokens", output_tokens_}};
+    return {{"input_tokens", input_tokens_ - cached_tokens_},
+            {"output_tokens", output_tokens_},
+            {"cache_creation_input_tokens", 0},
+            {"cache_read_input_tokens", cached_tokens_}};
+}
 
 std::string AnthropicStream::start() const {
     // The skeleton carries type and role (vLLM omits them, §6.3; the SDKs expect them).
@@ -98,6 +111,7 @@ std::string AnthropicStream::on_event(const ChoiceEvent& ev) {
         }
     }
     output_tokens_ = ev.completion_tokens;
+    cached_tokens_ = std::min(ev.cached_tokens, input_tokens_);
     if (ev.finish == FinishReason::NONE) return out;
     out += close();
     finished_ = true;
@@ -108,7 +122,7 @@ std::string AnthropicStream::on_event(const ChoiceEvent& ev) {
                       {"delta",
                        {{"stop_reason", stop_reason_},
                         {"stop_sequence", stop_sequence_.empty() ? OJson(nullptr) : OJson(stop_sequence_)}}},
-                      {"usage", {{"input_tokens", input_tokens_}, {"output_tokens", output_tokens_}}}});
+                      {"usage", usage()}});
     out += typed_sse("message_stop", {{"type", "message_stop"}});
     return out;
 }
@@ -131,7 +145,7 @@ OJson AnthropicStream::message() const {
             {"content", content},
             {"stop_reason", stop_reason_ ? OJson(stop_reason_) : OJson(nullptr)},
             {"stop_sequence", stop_sequence_.empty() ? OJson(nullptr) : OJson(stop_sequence_)},
-            {"usage", {{"input_tokens", input_tokens_}, {"output_tokens", output_tokens_}}}};
+            {"usage", usage()}};
 }
 
 }  // namespace hy::api

@@ -14,7 +14,10 @@ namespace hy::api {
 
 class AnthropicStream {
   public:
-    AnthropicStream(std::string message_id, std::string model, int64_t input_tokens, std::string signature);
+    // `report_cache` (--enable-prompt-tokens-details): usage splits the prompt as Anthropic does,
+    // input_tokens (not from the cache) + cache_read_input_tokens + cache_creation_input_tokens (0).
+    AnthropicStream(std::string message_id, std::string model, int64_t input_tokens, std::string signature,
+                    bool report_cache = false);
 
     std::string start() const;                    // message_start
     std::string on_event(const ChoiceEvent& ev);  // content blocks; the final event also ends the message
@@ -27,9 +30,11 @@ class AnthropicStream {
     enum class Block { NONE, THINKING, TEXT, TOOL };
     std::string open(Block kind, const OJson& content_block);
     std::string close();
+    OJson usage() const;
 
     std::string id_, model_, signature_;
-    int64_t input_tokens_ = 0, output_tokens_ = 0;
+    int64_t input_tokens_ = 0, output_tokens_ = 0, cached_tokens_ = 0;
+    bool report_cache_ = false;
     Block open_ = Block::NONE;
     int index_ = -1;  // index of the open (or last) content block
     bool finished_ = false;

@@ -60,6 +60,17 @@ responses_cached() {
 responses_cached >/dev/null || fail "first /v1/responses request"
 read -r rp2 rc2 <<<"$(responses_cached)" || fail "repeated /v1/responses request"
 ((rc2 * 10 >= rp2 * 9)) || fail "responses cached_tokens: repeated request $rc2 of $rp2"
+# Anthropic Messages split the prompt as Anthropic does: input_tokens + cache_read_input_tokens (+ 0
+# cache_creation_input_tokens) = the whole prompt.
+messages_usage() {
+    local body
+    body=$(py 'import json,sys; print(json.dumps({"model":sys.argv[1],"system":sys.argv[2],"max_tokens":2,"messages":[{"role":"user","content":"an anthropic question"}]}))' "$HYSERVE_MODEL" "$SYSTEM")
+    curl -sf "$HYSERVE_URL/v1/messages" -H 'Content-Type: application/json' -d "$body" |
+        py 'import json,sys; u=json.load(sys.stdin)["usage"]; print(u["input_tokens"], u["cache_read_input_tokens"], u["cache_creation_input_tokens"])'
+}
+messages_usage >/dev/null || fail "first /v1/messages request"
+read -r mi mr mc <<<"$(messages_usage)" || fail "repeated /v1/messages request"
+((mc == 0 && mr * 10 >= (mi + mr) * 9)) || fail "messages usage: input $mi, cache read $mr, creation $mc"
 # cache_salt isolates: a new salt starts cold, the same salt hits; an empty salt is a 400.
 complete() {  # SALT -> HTTP status; body in $TMP/out.json
     local body

@@ -43,6 +43,24 @@ TEST(AnthropicStream, MessageOrderAndStopReason) {
     EXPECT_EQ(m["usage"]["output_tokens"], 21);
 }
 
+// With --enable-prompt-tokens-details the prompt splits as Anthropic's contract has it: input_tokens
+// + cache_read_input_tokens + cache_creation_input_tokens = the whole prompt.
+TEST(AnthropicStream, UsageSplitsOffTheCachedPrefix) {
+    ChoiceEvent ev;
+    ev.deltas = {golden::text(K::CONTENT_TEXT, "hi")};
+    ev.finish = FinishReason::STOP;
+    ev.completion_tokens = 1;
+    ev.cached_tokens = 5;
+    AnthropicStream cached("m", "m", 7, "s", true);
+    const std::string out = cached.on_event(ev);
+    EXPECT_EQ(cached.message()["usage"], OJson::parse(R"({"input_tokens":2,"output_tokens":1,
+        "cache_creation_input_tokens":0,"cache_read_input_tokens":5})"));
+    EXPECT_NE(out.find(R"("cache_read_input_tokens":5)"), std::string::npos) << out;  // message_delta
+    AnthropicStream plain("m", "m", 7, "s");
+    plain.on_event(ev);
+    EXPECT_EQ(plain.message()["usage"], OJson::parse(R"({"input_tokens":7,"output_tokens":1})"));
+}
+
 TEST(AnthropicStream, StopReasons) {
     auto finish = [](FinishReason f, std::string stop) {
         ChoiceEvent ev;
