@@ -50,26 +50,26 @@ c3=$(usage_field "$r3" 'u["prompt_tokens_details"]["cached_tokens"]')
 # the block boundary before it (block size 16).
 ((c3 >= p1 - 8)) || fail "second turn: $c3 cached tokens, more than the generation prompt short of the previous prompt ($p1)"
 echo "prompt $p1 tokens: repeated request cached $c2, next turn cached $c3"
-# The Responses API reports the same resume in usage.input_tokens_details.cached_tokens.
-responses_cached() {
+# usage_of PATH BODY USAGE: POSTs the JSON the Python expression BODY builds (m = the model, s = the
+# system prompt) to PATH and prints the Python expression USAGE of the answer's usage `u`.
+usage_of() {
     local body
-    body=$(py 'import json,sys; print(json.dumps({"model":sys.argv[1],"instructions":sys.argv[2],"input":"a responses question","max_output_tokens":2}))' "$HYSERVE_MODEL" "$SYSTEM")
-    curl -sf "$HYSERVE_URL/v1/responses" -H 'Content-Type: application/json' -d "$body" |
-        py 'import json,sys; u=json.load(sys.stdin)["usage"]; print(u["input_tokens"], u["input_tokens_details"]["cached_tokens"])'
+    body=$(py "import json,sys; m, s = sys.argv[1], sys.argv[2]; print(json.dumps($2))" "$HYSERVE_MODEL" "$SYSTEM")
+    curl -sf "$HYSERVE_URL$1" -H 'Content-Type: application/json' -d "$body" |
+        py "import json,sys; u=json.load(sys.stdin)['usage']; print($3)"
 }
-responses_cached >/dev/null || fail "first /v1/responses request"
-read -r rp2 rc2 <<<"$(responses_cached)" || fail "repeated /v1/responses request"
+# The Responses API reports the same resume in usage.input_tokens_details.cached_tokens.
+RESPONSES=('{"model":m,"instructions":s,"input":"a responses question","max_output_tokens":2}'
+    'u["input_tokens"], u["input_tokens_details"]["cached_tokens"]')
+usage_of /v1/responses "${RESPONSES[@]}" >/dev/null || fail "first /v1/responses request"
+read -r rp2 rc2 <<<"$(usage_of /v1/responses "${RESPONSES[@]}")" || fail "repeated /v1/responses request"
 ((rc2 * 10 >= rp2 * 9)) || fail "responses cached_tokens: repeated request $rc2 of $rp2"
 # Anthropic Messages split the prompt as Anthropic does: input_tokens + cache_read_input_tokens (+ 0
 # cache_creation_input_tokens) = the whole prompt.
-messages_usage() {
-    local body
-    body=$(py 'import json,sys; print(json.dumps({"model":sys.argv[1],"system":sys.argv[2],"max_tokens":2,"messages":[{"role":"user","content":"an anthropic question"}]}))' "$HYSERVE_MODEL" "$SYSTEM")
-    curl -sf "$HYSERVE_URL/v1/messages" -H 'Content-Type: application/json' -d "$body" |
-        py 'import json,sys; u=json.load(sys.stdin)["usage"]; print(u["input_tokens"], u["cache_read_input_tokens"], u["cache_creation_input_tokens"])'
-}
-messages_usage >/dev/null || fail "first /v1/messages request"
-read -r mi mr mc <<<"$(messages_usage)" || fail "repeated /v1/messages request"
+MESSAGES=('{"model":m,"system":s,"max_tokens":2,"messages":[{"role":"user","content":"an anthropic question"}]}'
+    'u["input_tokens"], u["cache_read_input_tokens"], u["cache_creation_input_tokens"]')
+usage_of /v1/messages "${MESSAGES[@]}" >/dev/null || fail "first /v1/messages request"
+read -r mi mr mc <<<"$(usage_of /v1/messages "${MESSAGES[@]}")" || fail "repeated /v1/messages request"
 ((mc == 0 && mr * 10 >= (mi + mr) * 9)) || fail "messages usage: input $mi, cache read $mr, creation $mc"
 # cache_salt isolates: a new salt starts cold, the same salt hits; an empty salt is a 400.
 complete() {  # SALT -> HTTP status; body in $TMP/out.json
