@@ -16,8 +16,8 @@ namespace hy::api {
 namespace {
 
 // {"content":[{"token","logprob","bytes","top_logprobs":[…]}]} for the tokens of one delta.
-OJson chat_logprobs(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens) {
-    return {{"content", token_logprob_entries(ctx, tokens)}};
+OJson chat_logprobs(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens, bool as_ids) {
+    return {{"content", token_logprob_entries(ctx, tokens, as_ids)}};
 }
 
 struct ChatCall {
@@ -25,6 +25,8 @@ struct ChatCall {
     int64_t created = unix_now();
     std::shared_ptr<const PreparedConversation> conv;
     std::string echo_text;  // echo: the last message's content when it has the assistant role
+    // vLLM: --response-role after a generation prompt; continuing a message keeps that message's role.
+    std::string role = "assistant";
     ChatToolPolicy tools;
     bool include_reasoning = true;
     double t0 = seconds_since_epoch_mono();
@@ -45,13 +47,14 @@ void stream_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
     const ChatChunkHeader header = c.header(ctx);
     bool alive = true;
     auto send = [&](const OJson& j) { return alive = alive && w.write(sse(j)); };
-    for (const OJson& ch : chat_opening_chunks(header, f.n, c.echo_text)) send(ch);
+    for (const OJson& ch : chat_opening_chunks(header, f.n, c.echo_text, c.role)) send(ch);
     int64_t completion = 0;
     std::vector<int64_t> reasoning(static_cast<size_t>(f.n), 0);
     auto on_event = [&](const ChoiceEvent& ev) {
         completion += static_cast<int64_t>(ev.tokens.size());
         reasoning[static_cast<size_t>(ev.index)] = ev.reasoning_tokens;
-        const OJson lp = want_lp && !ev.tokens.empty() ? chat_logprobs(ctx, ev.tokens) : OJson(nullptr);
+        const OJson lp =
+            want_lp && !ev.tokens.empty() ? chat_logprobs(ctx, ev.tokens, f.tokens_as_ids) : OJson(nullptr);
         for (OJson& ch : chat_event_chunks(header, ev, c.tools, want_lp, lp)) {
             if (f.continuous_usage_stats) ch["usage"] = usage_json(n_prompt, completion);
             if (!send(ch)) return false;
@@ -116,8 +119,9 @@ void complete_chat(ServingContext& ctx, const ChatCall& c, BodyWriter& w) {
         total_reasoning += fo.reasoning_tokens;
         choices.push_back(
             {{"index", i},
-             {"message", chat_message_json(fo.msg, c.echo_text, c.include_reasoning, c.tools)},
-             {"logprobs", f.params.top_logprobs >= 0 ? chat_logprobs(ctx, fo.tokens) : OJson(nullptr)},
+             {"message", chat_message_json(fo.msg, c.echo_text, c.include_reasoning, c.tools, c.role)},
+             {"logprobs",
+              f.params.top_logprobs >= 0 ? chat_logprobs(ctx, fo.tokens, f.tokens_as_ids) : OJson(nullptr)},
              {"finish_reason", chat_finish_reason(fo.finish, fo.has_tool_calls, c.tools)},
              {"stop_reason", fo.stop_reason},
              {"token_ids", token_ids_json(fo.tokens, f.return_token_ids)}});
@@ -150,6 +154,9 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
 
         auto call = std::make_shared<ChatCall>();
         call->include_reasoning = conv.include_reasoning;
+        call->role = conv.chat.add_generation_prompt || msgs->empty()
+                         ? ctx.response_role
+                         : msgs->back().value("role", ctx.response_role);
         call->tools.named_tool = conv.tool_choice.mode == ToolChoiceMode::NAMED;
         const bool echo = conv.sampling.echo;
         call->conv = prepare_conversation(ctx, std::move(conv));

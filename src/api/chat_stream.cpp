@@ -61,12 +61,13 @@ OJson chat_finish_reason(FinishReason finish, bool has_tool_calls, const ChatToo
     return finish_reason_name(finish);
 }
 
-std::vector<OJson> chat_opening_chunks(const ChatChunkHeader& h, int64_t n, const std::string& echo_text) {
+std::vector<OJson> chat_opening_chunks(const ChatChunkHeader& h, int64_t n, const std::string& echo_text,
+                                       const std::string& role) {
     std::vector<OJson> out;
     for (int64_t i = 0; i < n; ++i) {
         OJson ch = chat_chunk(h);
         ch["choices"] = OJson::array({{{"index", i},
-                                       {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                       {"delta", {{"role", role}, {"content", ""}}},
                                        {"logprobs", nullptr},
                                        {"finish_reason", nullptr}}});
         out.push_back(ch);
@@ -101,7 +102,7 @@ std::vector<OJson> chat_event_chunks(const ChatChunkHeader& h, const ChoiceEvent
 }
 
 OJson chat_message_json(const chat::ParsedMessage& msg, const std::string& echo_text, bool include_reasoning,
-                        const ChatToolPolicy& policy) {
+                        const ChatToolPolicy& policy, const std::string& role) {
     OJson calls = OJson::array();
     for (const auto& tc : msg.tool_calls)
         calls.push_back({{"id", tc.id},
@@ -109,7 +110,7 @@ OJson chat_message_json(const chat::ParsedMessage& msg, const std::string& echo_
                          {"function", {{"name", tc.name}, {"arguments", tc.arguments_json}}}});
     const std::string content = echo_text + msg.content;
     OJson reasoning = include_reasoning && !msg.reasoning.empty() ? OJson(msg.reasoning) : OJson(nullptr);
-    return {{"role", "assistant"},
+    return {{"role", role},
             {"content", !content.empty() || policy.forced_tools ? OJson(content) : OJson(nullptr)},
             {"refusal", nullptr},
             {"annotations", nullptr},

@@ -31,8 +31,9 @@ struct ChatToolPolicy {
 // finish_reason of a choice: one that made tool calls finishes "tool_calls" unless cut by length.
 OJson chat_finish_reason(FinishReason finish, bool has_tool_calls, const ChatToolPolicy& policy);
 
-// The first chunks of every choice: role "assistant" with content "", then the echoed text if any.
-std::vector<OJson> chat_opening_chunks(const ChatChunkHeader& h, int64_t n, const std::string& echo_text);
+// The first chunks of every choice: the role with content "", then the echoed text if any.
+std::vector<OJson> chat_opening_chunks(const ChatChunkHeader& h, int64_t n, const std::string& echo_text,
+                                       const std::string& role = "assistant");
 
 // The chunks of one event (spec §3.5): reasoning and content may share a delta at the think→answer
 // boundary; a tool call's header (index, id, type, name, arguments "") is a delta of its own,
@@ -43,6 +44,6 @@ std::vector<OJson> chat_event_chunks(const ChatChunkHeader& h, const ChoiceEvent
 
 // The non-streaming message of a choice folded from its events.
 OJson chat_message_json(const chat::ParsedMessage& msg, const std::string& echo_text, bool include_reasoning,
-                        const ChatToolPolicy& policy);
+                        const ChatToolPolicy& policy, const std::string& role = "assistant");
 
 }  // namespace hy::api

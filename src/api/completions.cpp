@@ -8,6 +8,7 @@
 #include "api/openai_handlers.h"
 #include "api/sampling_fields.h"
 #include "api/structured_output.h"
+#include "api/token_logprobs.h"
 
 namespace hy::api {
 
@@ -78,20 +79,20 @@ void read_prompts(const Json& body, const ServingContext& ctx, CompletionCall& c
 }
 
 // {"text_offset","token_logprobs","tokens","top_logprobs"} for the tokens of one delta.
-OJson completion_logprobs(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens,
-                          size_t offset) {
+OJson completion_logprobs(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens, size_t offset,
+                          bool as_ids) {
     OJson lp = {{"text_offset", OJson::array()},
                 {"token_logprobs", OJson::array()},
                 {"tokens", OJson::array()},
                 {"top_logprobs", OJson::array()}};
     for (const auto& t : tokens) {
-        const std::string text = token_text(ctx, t.token);
+        const std::string text = logprob_token(ctx, t.token, as_ids);
         lp["text_offset"].push_back(offset);
         offset += text.size();
         lp["token_logprobs"].push_back(t.logprob);
         lp["tokens"].push_back(text);
         OJson top = OJson::object();
-        for (const auto& alt : t.top) top[token_text(ctx, alt.token)] = alt.logprob;
+        for (const auto& alt : t.top) top[logprob_token(ctx, alt.token, as_ids)] = alt.logprob;
         lp["top_logprobs"].push_back(top);
     }
     return lp;
@@ -101,10 +102,10 @@ OJson completion_logprobs(const ServingContext& ctx, const std::vector<Generated
 // null logprob and top_logprobs (nothing predicts it); offsets count the tokens' texts from 0 and
 // `offset` ends after the last prompt token.
 OJson prompt_logprobs_json(const ServingContext& ctx, const std::vector<int32_t>& prompt,
-                           const std::vector<PromptLogprob>& lps, size_t n_top, size_t& offset) {
-    OJson lp = completion_logprobs(ctx, {}, 0);
+                           const std::vector<PromptLogprob>& lps, size_t n_top, size_t& offset, bool as_ids) {
+    OJson lp = completion_logprobs(ctx, {}, 0, as_ids);
     for (size_t p = 0; p < prompt.size(); ++p) {
-        const std::string text = token_text(ctx, prompt[p]);
+        const std::string text = logprob_token(ctx, prompt[p], as_ids);
         lp["text_offset"].push_back(offset);
         offset += text.size();
         lp["tokens"].push_back(text);
@@ -117,7 +118,7 @@ OJson prompt_logprobs_json(const ServingContext& ctx, const std::vector<int32_t>
         OJson top = OJson::object();
         const auto& alts = lps[p - 1].top;  // the engine computed max(logprobs, prompt_logprobs) best
         for (size_t k = 0; k < alts.size() && k < n_top; ++k)
-            top[token_text(ctx, alts[k].token)] = alts[k].logprob;
+            top[logprob_token(ctx, alts[k].token, as_ids)] = alts[k].logprob;
         lp["top_logprobs"].push_back(top);
     }
     return lp;
@@ -158,12 +159,13 @@ void stream_completion(ServingContext& ctx, const CompletionCall& c, BodyWriter&
             echoed[i] = true;
             if (want_lp)
                 lp = prompt_logprobs_json(ctx, c.prompts[p], d.prompt_logprobs,
-                                          static_cast<size_t>(c.f.params.top_logprobs), offsets[i]);
+                                          static_cast<size_t>(c.f.params.top_logprobs), offsets[i],
+                                          c.f.tokens_as_ids);
         }
         const bool final = d.finish != FinishReason::NONE;
         if (text.empty() && !final && !want_lp) return alive;
         if (want_lp) {
-            OJson gen = completion_logprobs(ctx, d.tokens, offsets[i]);
+            OJson gen = completion_logprobs(ctx, d.tokens, offsets[i], c.f.tokens_as_ids);
             if (lp.is_null())
                 lp = std::move(gen);
             else
@@ -206,11 +208,11 @@ void complete_completion(ServingContext& ctx, const CompletionCall& c, BodyWrite
         OJson lp = nullptr;
         if (c.f.params.top_logprobs >= 0) {
             size_t offset = 0;
-            lp = c.f.echo ? prompt_logprobs_json(ctx, c.prompts[i / static_cast<size_t>(c.f.n)],
-                                                 folds[i].prompt_logprobs,
-                                                 static_cast<size_t>(c.f.params.top_logprobs), offset)
-                          : completion_logprobs(ctx, {}, 0);
-            append_logprobs(lp, completion_logprobs(ctx, folds[i].tokens, offset));
+            lp = c.f.echo ? prompt_logprobs_json(
+                                ctx, c.prompts[i / static_cast<size_t>(c.f.n)], folds[i].prompt_logprobs,
+                                static_cast<size_t>(c.f.params.top_logprobs), offset, c.f.tokens_as_ids)
+                          : completion_logprobs(ctx, {}, 0, c.f.tokens_as_ids);
+            append_logprobs(lp, completion_logprobs(ctx, folds[i].tokens, offset, c.f.tokens_as_ids));
         }
         choices.push_back(choice_json(static_cast<int>(i), echo + folds[i].text, lp, folds[i].finish,
                                       folds[i].stop_reason));

@@ -168,6 +168,7 @@ SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx,
         if (distinct) p.bad_words.push_back(std::move(spaced));
     }
     f.add_special_tokens = opt_bool(body, "add_special_tokens");
+    f.tokens_as_ids = opt_bool(body, "return_tokens_as_token_ids").value_or(ctx.return_tokens_as_token_ids);
     f.truncate_prompt_tokens = opt_int(body, "truncate_prompt_tokens");
     if (f.truncate_prompt_tokens) {
         int64_t& n = *f.truncate_prompt_tokens;

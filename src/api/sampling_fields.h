@@ -28,6 +28,7 @@ struct SamplingFields {
     int prompt_logprobs = -1;       // [ext] vLLM prompt_logprobs (completions): -1 off, else N best
     std::optional<bool> add_special_tokens;         // [ext] the tokenizer's BOS/EOS on top of the prompt
     std::optional<int64_t> truncate_prompt_tokens;  // [ext] keep only the prompt's last N tokens
+    bool tokens_as_ids = false;  // [ext] return_tokens_as_token_ids (default: the server's flag)
 };
 
 SamplingFields read_sampling_fields(const Json& body, const ServingContext& ctx, bool chat);

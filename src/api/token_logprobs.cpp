@@ -12,13 +12,18 @@ OJson bytes_of(const std::string& s) {
 
 }  // namespace
 
-OJson token_logprob_entries(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens) {
+std::string logprob_token(const ServingContext& ctx, int32_t token, bool as_id) {
+    return as_id ? "token_id:" + std::to_string(token) : token_text(ctx, token);
+}
+
+OJson token_logprob_entries(const ServingContext& ctx, const std::vector<GeneratedToken>& tokens,
+                            bool as_ids) {
     OJson entries = OJson::array();
     for (const auto& t : tokens) {
-        const std::string text = token_text(ctx, t.token);
+        const std::string text = logprob_token(ctx, t.token, as_ids);
         OJson top = OJson::array();
         for (const auto& alt : t.top) {
-            const std::string at = token_text(ctx, alt.token);
+            const std::string at = logprob_token(ctx, alt.token, as_ids);
             top.push_back({{"token", at}, {"logprob", alt.logprob}, {"bytes", bytes_of(at)}});
         }
         entries.push_back(

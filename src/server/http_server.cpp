@@ -435,6 +435,8 @@ int run_server(const ServerConfig& cfg, const ModelLoader& loader) {
         ctx.tool_call_parser = cfg.tool_call_parser;
         ctx.enable_auto_tool_choice = cfg.enable_auto_tool_choice;
         ctx.exclude_tools_when_tool_choice_none = cfg.exclude_tools_when_tool_choice_none;
+        ctx.response_role = cfg.response_role;
+        ctx.return_tokens_as_token_ids = cfg.return_tokens_as_token_ids;
         ctx.max_thinking_tokens = cfg.max_thinking_tokens;
         ctx.thinking_end_message = cfg.thinking_end_message;
         for (int64_t id : mc.eos_token_ids) ctx.eos_token_ids.push_back(static_cast<int32_t>(id));

@@ -288,6 +288,11 @@ const std::vector<Flag>& flags() {
               });
         boolean({"enable-auto-tool-choice"}, "Let the model decide to call tools (tool_choice auto)",
                 [](ServerConfig& c, bool b) { c.enable_auto_tool_choice = b; });
+        value({"response-role"}, "The role of the answer after a generation prompt (default assistant)",
+              [](ServerConfig& c, const std::string& v) { c.response_role = v; });
+        boolean({"return-tokens-as-token-ids"},
+                "Logprob tokens as \"token_id:N\" (for tokens that are not valid UTF-8 alone)",
+                [](ServerConfig& c, bool b) { c.return_tokens_as_token_ids = b; });
         boolean(
             {"exclude-tools-when-tool-choice-none"},
             "With tool_choice \"none\", leave the tools out of the prompt (default: rendered, as in vLLM)",

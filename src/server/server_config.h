@@ -54,6 +54,8 @@ struct ServerConfig {
     std::string tool_call_parser = "auto";  // --tool-call-parser qwen3_coder|none
     std::optional<bool> enable_auto_tool_choice;
     bool exclude_tools_when_tool_choice_none = false;
+    std::string response_role = "assistant";
+    bool return_tokens_as_token_ids = false;
     std::optional<int64_t> max_thinking_tokens;  // --max-thinking-tokens / --reasoning-config
     std::string thinking_end_message;            // --reasoning-config {"thinking_end_message": …}
     // --speculative-config (JSON, dotted sub-keys merge); resolved to the MTP draft count, 0 = off.

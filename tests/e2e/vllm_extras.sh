@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # vLLM's [ext] request fields that change what the model reads or may write (spec/api.md §3.1 "more
-# [ext]"): allowed_token_ids, bad_words, truncate_prompt_tokens, and add_special_tokens on chat. Each
-# is checked against the output it must change, through HTTP on the tiny model.
+# [ext]"): allowed_token_ids, bad_words, truncate_prompt_tokens, add_special_tokens on chat,
+# return_tokens_as_token_ids, and the server's --response-role. Each is checked against the output it
+# must change, through HTTP on the tiny model.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/e2e/server_harness.sh
-start_server --max-model-len 2048
+start_server --max-model-len 2048 --response-role agent
 /usr/bin/python3 - "$HYSERVE_URL" <<'PY'
 import json, sys
 
@@ -65,6 +66,23 @@ for add in (False, True):
                                              "add_special_tokens": add})
     tok = post("/tokenize", {"messages": messages, "add_special_tokens": add})[1]["tokens"]
     check(status == 200 and r["prompt_token_ids"] == tok, f"chat add_special_tokens={add}: {r} vs {tok}")
+
+# return_tokens_as_token_ids: logprob tokens name their ids ("token_id:N"), in completions and chat.
+r = complete(max_tokens=4, logprobs=2, return_tokens_as_token_ids=True)
+lp, ids = r["choices"][0]["logprobs"], r["choices"][0]["token_ids"]
+check(lp["tokens"] == [f"token_id:{t}" for t in ids], f"completion tokens as ids: {lp['tokens']} vs {ids}")
+check(all(k.startswith("token_id:") for top in lp["top_logprobs"] for k in top), f"top logprobs: {lp['top_logprobs']}")
+status, r = post("/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 3, "temperature": 0,
+                                         "ignore_eos": True, "logprobs": True, "top_logprobs": 1,
+                                         "return_tokens_as_token_ids": True, "return_token_ids": True})
+content = r["choices"][0]["logprobs"]["content"]
+check([e["token"] for e in content] == [f"token_id:{t}" for t in r["choices"][0]["token_ids"]], f"chat tokens as ids: {content}")
+
+# --response-role agent: the answer's role after a generation prompt; a continued message keeps its own.
+check(r["choices"][0]["message"]["role"] == "agent", f"response role: {r['choices'][0]['message']}")
+status, r = post("/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Well"}],
+                                         "max_tokens": 2, "continue_final_message": True, "add_generation_prompt": False})
+check(status == 200 and r["choices"][0]["message"]["role"] == "assistant", f"continued message role: {r}")
 
 # What cannot work is a 400 in the OpenAI envelope.
 for extra, what in [({"allowed_token_ids": []}, "empty"), ({"allowed_token_ids": [10**7]}, "out-of-vocab")]:
