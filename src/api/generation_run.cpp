@@ -57,7 +57,11 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
     RunResult result;
     const auto t0 = Clock::now();
     std::vector<Choice> choices;
-    if (f.params.max_tokens <= 0) {  // completions with max_tokens 0 (echo only): nothing to generate
+    // Completions with max_tokens 0 generate nothing. With prompt logprobs asked for (echo + logprobs:
+    // lm-eval's loglikelihood requests) the prompt still goes through the engine, which generates one
+    // token to finish the prefill; that token is dropped below.
+    const bool prefill_only = f.params.max_tokens <= 0 && options.prompt_logprobs >= 0;
+    if (f.params.max_tokens <= 0 && !prefill_only) {
         for (size_t i = 0; i < prompts.size() * static_cast<size_t>(f.n); ++i) {
             ChoiceDelta d;
             d.index = static_cast<int>(i);
@@ -72,6 +76,7 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
             GenerationRequest req;
             req.prompt = prompts[p];
             req.sampling = f.params;
+            if (prefill_only) req.sampling.max_tokens = 1;
             // n samples of one seeded request differ from each other but repeat across calls.
             if (req.sampling.seed) *req.sampling.seed += choices.size() * 0x9E3779B97F4A7C15ull;
             req.eos_token_ids = ctx.eos_token_ids;
@@ -100,6 +105,11 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
     auto handle_event = [&](size_t i, TokenEvent ev) -> bool {
         Choice& c = choices[i];
         if (ev.cached_tokens >= 0) result.cached_tokens = std::max(result.cached_tokens, ev.cached_tokens);
+        if (prefill_only && ev.token >= 0) {  // the prefill's token is not part of the output
+            ev.token = -1;
+            ev.stopped_by_token = false;
+            ev.finish = FinishReason::LENGTH;
+        }
         if (first_token && ev.token >= 0) {
             first_token = false;
             result.ttft_s = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -107,10 +117,10 @@ RunResult run_generation(ServingContext& ctx, const std::vector<std::vector<int3
         ChoiceDelta d;
         d.index = static_cast<int>(i);
         d.cached_tokens = ev.cached_tokens;
+        d.prompt_logprobs = std::move(ev.prompt_logprobs);
         if (ev.token >= 0) {
             ++result.completion_tokens;
             d.tokens.push_back({ev.token, ev.logprob, std::move(ev.top)});
-            d.prompt_logprobs = std::move(ev.prompt_logprobs);
             // EOS / stop-token text is not part of the output (vLLM).
             if (!ev.stopped_by_token) d.text = c.stop->push(decode_token(ctx, f, options, c, ev.token));
             if (ev.stopped_by_token && !c.stop->stopped() && ev.token >= 0 &&

@@ -48,6 +48,22 @@ assert abs(first["token_logprobs"][8] - a["token_logprobs"][0]) <= 1e-3 * max(1.
 assert sum(len(x["tokens"]) for x in lps) == 12, [len(x["tokens"]) for x in lps]
 PYEOF
 
+# max_tokens 0 with echo + logprobs (lm-eval's loglikelihood request): the prompt's logprobs alone, the
+# same as with a generated token after them, and no completion tokens.
+post "{\"model\":\"tiny\",\"prompt\":$prompt_b,\"max_tokens\":0,\"temperature\":0,\"echo\":true,\"logprobs\":2}" \
+    >"$TMP/z.json" || fail "request Z (max_tokens 0)"
+$PY - "$TMP/b.json" "$TMP/z.json" <<'PYEOF' || fail "echo logprobs with max_tokens 0"
+import json, sys
+b = json.load(open(sys.argv[1]))["choices"][0]["logprobs"]
+z = json.load(open(sys.argv[2]))
+lp = z["choices"][0]["logprobs"]
+assert len(lp["tokens"]) == 10 and lp["tokens"] == b["tokens"][:10], (lp["tokens"], b["tokens"])
+assert lp["token_logprobs"][0] is None
+for got, want in zip(lp["token_logprobs"][1:], b["token_logprobs"][1:10]):
+    assert abs(got - want) <= 1e-5 * max(1.0, abs(want)), (got, want)
+assert z["usage"]["completion_tokens"] == 0 and z["choices"][0]["finish_reason"] == "length", z
+PYEOF
+
 # vLLM's prompt_logprobs field: per prompt position {token id: {logprob, rank, decoded_token}}.
 post "{\"model\":\"tiny\",\"prompt\":$prompt_b,\"max_tokens\":1,\"temperature\":0,\"prompt_logprobs\":1}" \
     >"$TMP/c.json" || fail "request C"

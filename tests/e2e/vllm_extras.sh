@@ -84,6 +84,12 @@ status, r = post("/v1/chat/completions", {"messages": [{"role": "user", "content
                                          "max_tokens": 2, "continue_final_message": True, "add_generation_prompt": False})
 check(status == 200 and r["choices"][0]["message"]["role"] == "assistant", f"continued message role: {r}")
 
+# prompt_logprobs on chat completions: one entry per prompt token, the first null (vLLM's top-level list).
+status, r = post("/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1,
+                                         "prompt_logprobs": 1, "return_token_ids": True})
+plp = r.get("prompt_logprobs")
+check(status == 200 and plp and plp[0] is None and len(plp) == len(r["prompt_token_ids"]), f"chat prompt_logprobs: {r}")
+
 # What cannot work is a 400 in the OpenAI envelope.
 for extra, what in [({"allowed_token_ids": []}, "empty"), ({"allowed_token_ids": [10**7]}, "out-of-vocab")]:
     status, r = post("/v1/completions", {"prompt": "x", **extra})
