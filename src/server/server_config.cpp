@@ -417,7 +417,8 @@ const std::vector<Flag>& flags() {
              {"enable-chunked-prefill", "trust-remote-code", "enforce-eager", "disable-log-requests",
               "disable-log-stats", "enable-log-requests", "disable-uvicorn-access-log",
               "enable-expert-parallel", "async-scheduling", "disable-custom-all-reduce",
-              "calculate-kv-scales", "disable-hybrid-kv-cache-manager", "disable-fastapi-docs"})
+              "calculate-kv-scales", "disable-hybrid-kv-cache-manager", "disable-fastapi-docs",
+              "enable-ssl-refresh"})
             t.push_back(
                 not_applicable({n}, Kind::BOOL, "accepted for vLLM/NIM compatibility; no effect yet"));
         return t;
