@@ -1,8 +1,9 @@
 // libFuzzer target for the untrusted text the server parses before any model work: request bodies
 // through the OpenAI field readers and validators (chat and completions rules, the context check,
-// the model name check, structured-output and tool_choice fields, Anthropic Messages and Responses bodies),
-// stop-string matching over the body split at every 7th byte, CORS lists and preflights, and the
-// NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every failure must be a hy::Error.
+// the model name check, structured-output and tool_choice fields, Anthropic Messages and Responses
+// bodies), the chat messages as templates see them, stop-string matching over the body split at every
+// 7th byte, CORS lists and preflights, and the NIM_PASSTHROUGH_ARGS splitter plus flag parser. Every
+// failure must be a hy::Error.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,6 +15,7 @@
 #include "api/sampling_fields.h"
 #include "api/stop_matcher.h"
 #include "api/structured_output.h"
+#include "chat/chat_request.h"
 #include "core/error.h"
 #include "server/cors.h"
 #include "server/server_config.h"
@@ -48,6 +50,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         try {  // /tokenize's chat form checks its messages as chat completions do
             hy::api::check_chat_messages(body);
+        } catch (const hy::Error&) {
+        }
+        try {  // messages as the template sees them: content parts, tool-call arguments, documents
+            const hy::chat::ChatRequest chat = hy::chat::ChatRequest::from_json(body);
+            (void)hy::chat::template_messages(chat.messages);
         } catch (const hy::Error&) {
         }
         try {  // structured-output and tool_choice fields (issues 8, 9), read but not compiled
