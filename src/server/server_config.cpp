@@ -478,7 +478,13 @@ void apply_args(ServerConfig& c, const std::vector<std::string>& args, const std
                 throw Error("--" + name + "." + sub_key + ": expected one argument");
             const std::string v = inline_value ? *inline_value : args[++i];
             Json parsed = Json::parse(v, nullptr, false);
-            jf->apply(c, {Json{{sub_key, parsed.is_discarded() ? Json(v) : parsed}}.dump()}, true);
+            std::string object;
+            try {  // a key or string value that is not UTF-8 cannot become JSON
+                object = Json{{sub_key, parsed.is_discarded() ? Json(v) : parsed}}.dump();
+            } catch (const nlohmann::json::exception&) {
+                throw Error("--" + name + "." + sub_key + ": the key and value must be UTF-8 text");
+            }
+            jf->apply(c, {object}, true);
             continue;
         }
         bool negated = false;

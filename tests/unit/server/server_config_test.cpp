@@ -186,6 +186,9 @@ TEST(ServerConfig, DottedSubKeysOfJsonFlags) {
               nlohmann::ordered_json::parse(R"({"a": 1, "enable_thinking": false, "mode": "fast"})"));
     EXPECT_EQ(c.max_thinking_tokens, 64);
     EXPECT_THROW(parse_server_config({"--max-num-seqs.x", "1"}, env.lookup()), Error);  // not a JSON flag
+    // Found by fuzz_openai_request: bytes that are not UTF-8 are an Error, not a JSON exception.
+    EXPECT_THROW(parse_server_config({"--reasoning-config.k", "\xff\xfe"}, env.lookup()), Error);
+    EXPECT_THROW(parse_server_config({"--reasoning-config.\xff", "1"}, env.lookup()), Error);
 }
 
 // vLLM's --exclude-tools-when-tool-choice-none and VLLM_API_KEY (the flag wins over the variable).
