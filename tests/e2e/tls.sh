@@ -43,22 +43,37 @@ start_tls_server X=1 -- --ssl-certfile "$P/server.pem" --ssl-keyfile "$P/server.
 URL="https://127.0.0.1:$PORT"
 grep -q "listening on https://" "$SERVER_LOG" || fail "no https in the startup log"
 ! curl -sf -m 5 "http://127.0.0.1:$PORT/v1/models" >/dev/null 2>&1 || fail "plain HTTP answered on the TLS port"
+# A streamed greedy chat completion arrives whole: its deltas add up to the non-streamed answer, then
+# the usage chunk and [DONE] (a chunk per token is not guaranteed: a token may complete no character).
+CHAT='{"messages":[{"role":"user","content":"hi"}],"max_tokens":24,"ignore_eos":true,"temperature":0'
+whole=$(curl -sf --cacert "$P/ca.pem" -H 'Content-Type: application/json' "$URL/v1/chat/completions" -d "$CHAT}") ||
+    fail "chat over TLS"
 stream=$(curl -sfN --cacert "$P/ca.pem" -H 'Content-Type: application/json' "$URL/v1/chat/completions" \
-    -d '{"messages":[{"role":"user","content":"hi"}],"max_tokens":24,"ignore_eos":true,"stream":true,"stream_options":{"include_usage":true}}') ||
-    fail "streamed chat over TLS"
-[[ $(grep -c '^data: {' <<<"$stream") -ge 24 && $(tail -1 <<<"$(grep '^data:' <<<"$stream")") == "data: [DONE]" ]] ||
-    fail "the TLS stream is incomplete: $stream"
-grep -q '"completion_tokens":24' <<<"$stream" || fail "usage missing from the TLS stream"
+    -d "$CHAT,\"stream\":true,\"stream_options\":{\"include_usage\":true}}") || fail "streamed chat over TLS"
+/usr/bin/python3 - "$whole" "$stream" <<'PY' || fail "the TLS stream differs from the answer: $stream"
+import json, sys
+whole = json.loads(sys.argv[1])["choices"][0]["message"]
+lines = [l[6:] for l in sys.argv[2].splitlines() if l.startswith("data: ")]
+assert lines[-1] == "[DONE]", lines[-1]
+chunks = [json.loads(l) for l in lines[:-1]]
+text = {"content": "", "reasoning": ""}
+for c in chunks:
+    for ch in c["choices"]:
+        for k in text:
+            text[k] += ch["delta"].get(k) or ""
+assert text["content"] == (whole["content"] or "") and text["reasoning"] == (whole.get("reasoning") or ""), (text, whole)
+assert chunks[-1]["usage"]["completion_tokens"] == 24, chunks[-1]
+PY
 if [[ -d node_modules/openai ]]; then
     NODE_EXTRA_CA_CERTS="$P/ca.pem" URL="$URL" MODEL="$TMP/model" node --input-type=module -e '
 import OpenAI from "openai";
 const client = new OpenAI({ baseURL: process.env.URL + "/v1", apiKey: "none" });
-let text = "", chunks = 0;
+let finish = null, chunks = 0;
 for await (const c of await client.chat.completions.create({ model: process.env.MODEL, stream: true,
     messages: [{ role: "user", content: "hi" }], max_tokens: 16, ignore_eos: true })) {
-  chunks += 1; text += c.choices[0]?.delta?.content ?? "";
+  chunks += 1; finish = c.choices[0]?.finish_reason ?? finish;
 }
-if (chunks < 16) { console.error(`only ${chunks} chunks over TLS`); process.exit(1); }
+if (chunks < 2 || finish !== "length") { console.error(`${chunks} chunks, finish ${finish} over TLS`); process.exit(1); }
 ' || fail "the openai SDK over TLS"
 fi
 stop_server
