@@ -154,9 +154,8 @@ ApiResponse handle_chat_completions(ServingContext& ctx, const std::string& body
 
         auto call = std::make_shared<ChatCall>();
         call->include_reasoning = conv.include_reasoning;
-        call->role = conv.chat.add_generation_prompt || msgs->empty()
-                         ? ctx.response_role
-                         : msgs->back().value("role", ctx.response_role);
+        call->role = conv.chat.add_generation_prompt ? ctx.response_role  // messages are non-empty (checked)
+                                                     : msgs->back().value("role", ctx.response_role);
         call->tools.named_tool = conv.tool_choice.mode == ToolChoiceMode::NAMED;
         const bool echo = conv.sampling.echo;
         call->conv = prepare_conversation(ctx, std::move(conv));

@@ -60,8 +60,8 @@ struct Conversation {
     OutputFormat format;
     SamplingFields sampling;
     bool clamp_max_tokens = false;  // Anthropic: max_tokens past the context is clamped, not a 400
-    bool drop_oldest_turns =
-        false;  // Responses truncation "auto": a prompt past the context loses its oldest turns
+    // Responses truncation "auto": a prompt past the context loses its oldest turns.
+    bool drop_oldest_turns = false;
     // A per-request template (chat_template field, already trust-checked); null = the model's.
     std::shared_ptr<const chat::ChatTemplate> chat_template;
 };

@@ -51,11 +51,11 @@ struct ServingContext {
     std::string reasoning_parser = "auto";
     std::string tool_call_parser = "auto";
     std::optional<bool> enable_auto_tool_choice;  // unset: on when the tool parser was auto-selected
+    // vLLM's --exclude-tools-when-tool-choice-none: tool_choice "none" renders no tools.
     bool exclude_tools_when_tool_choice_none = false;
     std::string response_role = "assistant";  // vLLM's --response-role
-    bool return_tokens_as_token_ids =
-        false;  // vLLM's --return-tokens-as-token-ids: logprob tokens "token_id:N"  // vLLM's flag:
-                // tool_choice "none" renders no tools
+    // vLLM's --return-tokens-as-token-ids: logprob tokens as "token_id:N".
+    bool return_tokens_as_token_ids = false;
     std::optional<int64_t> max_thinking_tokens;  // server ceiling on thinking_token_budget
     std::string thinking_end_message;            // text forced before `</think>` when the budget ends
 

@@ -17,8 +17,8 @@ bool get_bool(const nlohmann::ordered_json& body, const char* key, bool def) {
 }
 
 // The text of one content part (spec/api.md §3.2), as vLLM's chat parser reads it: text-like parts by
-// their type's field. Media parts need a multimodal model, and
-// an unknown type is refused rather than dropped, since the model would answer without it.
+// their type's field. Media parts need a multimodal model, and an unknown type is refused rather than
+// dropped, since the model would answer without it.
 std::string part_text(const nlohmann::ordered_json& part, const std::string& where) {
     if (!part.is_object()) throw bad(where, "content parts must be objects");
     auto type_it = part.find("type");

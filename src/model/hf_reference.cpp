@@ -12,11 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kHfScheme = "hf://";
-
-bool starts_with(const std::string& s, const char* prefix) {
-    return s.rfind(prefix, 0) == 0;
-}
+constexpr std::string_view kHfScheme = "hf://";
 
 // ORG/NAME with the characters Hugging Face allows in repo ids: each part starts with a letter or digit
 // and goes on with letters, digits, '.', '_' and '-'.
@@ -62,15 +58,14 @@ std::string hf_hub_cache_dir(const std::string& download_dir, const EnvGetter& e
 }
 
 std::string served_name_of_reference(const std::string& reference) {
-    return starts_with(reference, kHfScheme) ? reference.substr(std::char_traits<char>::length(kHfScheme))
-                                             : reference;
+    return reference.starts_with(kHfScheme) ? reference.substr(kHfScheme.size()) : reference;
 }
 
 std::string resolve_model_reference(const std::string& reference, const std::string& revision,
                                     const std::string& download_dir, const EnvGetter& env) {
-    const bool hf_url = starts_with(reference, kHfScheme);
+    const bool hf_url = reference.starts_with(kHfScheme);
     for (const char* scheme : {"ngc://", "s3://", "gs://", "modelscope://", "http://", "https://"})
-        if (starts_with(reference, scheme))
+        if (reference.starts_with(scheme))
             throw Error("model '" + reference + "': " + scheme +
                             " sources are not downloaded by hyserve; fetch the model and pass its local path",
                         400, "invalid_request_error", "model");

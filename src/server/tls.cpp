@@ -27,9 +27,6 @@ void check_tls_options(const TlsOptions& tls) {
         throw Error(
             "TLS needs both a certificate and its private key (--ssl-certfile and --ssl-keyfile, or "
             "NIM_SSL_CERTS_PATH and NIM_SSL_KEY_PATH)");
-    if (tls.cert_reqs < 0 || tls.cert_reqs > 2)
-        throw Error("--ssl-cert-reqs must be 0 (none), 1 (optional) or 2 (required), got " +
-                    std::to_string(tls.cert_reqs));
     if (tls.cert_reqs > 0 && tls.ca_certs.empty())
         throw Error(
             "verifying client certificates (--ssl-cert-reqs / NIM_SSL_MODE=MTLS) needs the CAs: "
